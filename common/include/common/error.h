@@ -11,20 +11,20 @@
 
 /* XX(name, message): the message is an English msgid for gettext. */
 #define CM_ERRNO_MAP(XX)                                                       \
-	XX(NOMEM, "out of memory")                                             \
-	XX(INVAL, "invalid argument")                                          \
-	XX(IO, "input/output error")                                           \
-	XX(NOENT, "no such file or directory")                                 \
-	XX(ACCES, "permission denied")                                         \
-	XX(PARSE, "malformed input")                                           \
-	XX(NOTFOUND, "not found")                                              \
-	XX(EXIST, "already exists")                                            \
-	XX(RANGE, "value out of range")                                        \
-	XX(NODATA, "no calendar data for that date")                           \
-	XX(TOOBIG, "input too large")                                          \
-	XX(UTF8, "invalid UTF-8")                                              \
-	XX(UNSUPPORTED, "not supported")                                       \
-	XX(INTERNAL, "internal error")
+	XX(NOMEM, N_("out of memory"))                                             \
+	XX(INVAL, N_("invalid argument"))                                          \
+	XX(IO, N_("input/output error"))                                           \
+	XX(NOENT, N_("no such file or directory"))                                 \
+	XX(ACCES, N_("permission denied"))                                         \
+	XX(PARSE, N_("malformed input"))                                           \
+	XX(NOTFOUND, N_("not found"))                                              \
+	XX(EXIST, N_("already exists"))                                            \
+	XX(RANGE, N_("value out of range"))                                        \
+	XX(NODATA, N_("no calendar data for that date"))                           \
+	XX(TOOBIG, N_("input too large"))                                          \
+	XX(UTF8, N_("invalid UTF-8"))                                              \
+	XX(UNSUPPORTED, N_("not supported"))                                       \
+	XX(INTERNAL, N_("internal error"))
 
 enum cm_err {
 	CM_OK = 0,
