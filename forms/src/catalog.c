@@ -87,17 +87,9 @@ form_mtype_label(const char *code, bool zh)
 	return NULL;
 }
 
-static const char *const profile_keys[] = {"person.name",
-                                           "person.id",
-                                           "person.mobile",
-                                           "person.address",
-                                           "person.region",
-                                           "org.name",
-                                           "org.uscc",
-                                           "org.address",
-                                           "org.legal_rep",
-                                           "org.phone",
-                                           NULL};
+static const char *const profile_keys[] = {"person.name", "person.id",
+    "person.mobile", "person.address", "person.region", "org.name", "org.uscc",
+    "org.address", "org.legal_rep", "org.phone", NULL};
 
 const struct form_field *
 form_matter_field(const struct form_matter *m, const char *id)
@@ -277,8 +269,8 @@ json_kind(const json_t *v)
 
 /* Every key of obj must be in allowed (NULL-terminated). */
 static void
-check_keys(struct ctx *c, json_t *obj, const char *path,
-           const char *const *allowed)
+check_keys(
+    struct ctx *c, json_t *obj, const char *path, const char *const *allowed)
 {
 	const char *key;
 	json_t *v;
@@ -303,7 +295,7 @@ check_keys(struct ctx *c, json_t *obj, const char *path,
 /* The member key of obj, or NULL (reported when required). */
 static json_t *
 member(struct ctx *c, json_t *obj, const char *path, const char *key,
-       bool required)
+    bool required)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -314,21 +306,21 @@ member(struct ctx *c, json_t *obj, const char *path, const char *key,
 }
 
 static bool
-want_type(struct ctx *c, json_t *v, const char *path, json_type t,
-          const char *what)
+want_type(
+    struct ctx *c, json_t *v, const char *path, json_type t, const char *what)
 {
 	if (json_typeof(v) == t || (t == JSON_TRUE && json_is_boolean(v))) {
 		return true;
 	}
 	problem(c, path, false, _("%s must be %s, not %s"), path, what,
-	        json_kind(v));
+	    json_kind(v));
 	return false;
 }
 
 /* A non-empty string without NUL characters. */
 static const char *
 get_string(struct ctx *c, json_t *obj, const char *path, const char *key,
-           bool required)
+    bool required)
 {
 	char p[PATH_MAX_LEN];
 	json_t *v = member(c, obj, path, key, required);
@@ -355,7 +347,7 @@ get_string(struct ctx *c, json_t *obj, const char *path, const char *key,
 
 static bool
 get_int(struct ctx *c, json_t *obj, const char *path, const char *key,
-        bool required, long long lo, long long hi, long long *out)
+    bool required, long long lo, long long hi, long long *out)
 {
 	char p[PATH_MAX_LEN];
 	json_t *v = member(c, obj, path, key, required);
@@ -371,7 +363,7 @@ get_int(struct ctx *c, json_t *obj, const char *path, const char *key,
 	n = json_integer_value(v);
 	if (n < lo || n > hi) {
 		problem(c, p, false, _("%s is %lld, outside %lld..%lld"), p, n,
-		        lo, hi);
+		    lo, hi);
 		return false;
 	}
 	*out = n;
@@ -379,8 +371,8 @@ get_int(struct ctx *c, json_t *obj, const char *path, const char *key,
 }
 
 static bool
-get_bool(struct ctx *c, json_t *obj, const char *path, const char *key,
-         bool dflt)
+get_bool(
+    struct ctx *c, json_t *obj, const char *path, const char *key, bool dflt)
 {
 	char p[PATH_MAX_LEN];
 	json_t *v = json_object_get(obj, key);
@@ -398,7 +390,7 @@ get_bool(struct ctx *c, json_t *obj, const char *path, const char *key,
 /* Index of s in names (NULL-terminated), or -1 (reported). */
 static int
 get_choice(struct ctx *c, json_t *obj, const char *path, const char *key,
-           bool required, const char *const *names)
+    bool required, const char *const *names)
 {
 	char p[PATH_MAX_LEN];
 	const char *s = get_string(c, obj, path, key, required);
@@ -413,7 +405,7 @@ get_choice(struct ctx *c, json_t *obj, const char *path, const char *key,
 	}
 	join(p, path, key);
 	problem(c, p, false, _("%s: \"%s\" is not one of the allowed values"),
-	        p, s);
+	    p, s);
 	return -1;
 }
 
@@ -422,7 +414,7 @@ static const char *const text_keys[] = {"zh", "en", NULL};
 /* A {"zh", "en"} text. */
 static void
 get_text(struct ctx *c, json_t *obj, const char *path, const char *key,
-         bool required, struct form_text *out)
+    bool required, struct form_text *out)
 {
 	char p[PATH_MAX_LEN];
 	json_t *v = member(c, obj, path, key, required);
@@ -432,8 +424,8 @@ get_text(struct ctx *c, json_t *obj, const char *path, const char *key,
 		return;
 	}
 	join(p, path, key);
-	if (!want_type(c, v, p, JSON_OBJECT,
-	               _("an object with \"zh\" and \"en\""))) {
+	if (!want_type(
+	        c, v, p, JSON_OBJECT, _("an object with \"zh\" and \"en\""))) {
 		return;
 	}
 	check_keys(c, v, p, text_keys);
@@ -458,7 +450,7 @@ is_id(const char *s, bool first_alpha)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) {
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) {
 			return false;
 		}
 	}
@@ -480,8 +472,8 @@ is_code(const char *s)
 	return true;
 }
 
-static const char *const cond_keys[] = {"field", "equals", "in", "present",
-                                        NULL};
+static const char *const cond_keys[] = {
+    "field", "equals", "in", "present", NULL};
 
 /* Parse a condition; its field is resolved later, once all fields exist. */
 static struct form_cond *
@@ -509,9 +501,9 @@ get_cond(struct ctx *c, json_t *obj, const char *path, const char *key)
 	nops = (eq != NULL) + (in != NULL) + (present != NULL);
 	if (nops != 1) {
 		problem(c, p, false,
-		        _("%s needs exactly one of \"equals\", \"in\" and "
-		          "\"present\""),
-		        p);
+		    _("%s needs exactly one of \"equals\", \"in\" and "
+		      "\"present\""),
+		    p);
 		return NULL;
 	}
 	if (field == NULL) {
@@ -542,8 +534,8 @@ get_cond(struct ctx *c, json_t *obj, const char *path, const char *key)
 
 		cond->op = FORM_COND_IN;
 		join(ip, p, "in");
-		if (!want_type(c, in, ip, JSON_ARRAY,
-		               _("an array of strings"))) {
+		if (!want_type(
+		        c, in, ip, JSON_ARRAY, _("an array of strings"))) {
 			return cond;
 		}
 		if (n == 0) {
@@ -577,11 +569,9 @@ get_cond(struct ctx *c, json_t *obj, const char *path, const char *key)
 	return cond;
 }
 
-static const char *const field_keys[] = {
-    "id",         "label",         "help",     "type",
-    "required",   "min_len",       "max_len",  "min",
-    "max",        "not_future",    "not_past", "options",
-    "shown_when", "required_when", "profile",  NULL};
+static const char *const field_keys[] = {"id", "label", "help", "type",
+    "required", "min_len", "max_len", "min", "max", "not_future", "not_past",
+    "options", "shown_when", "required_when", "profile", NULL};
 static const char *const option_keys[] = {"value", "label", NULL};
 
 static bool
@@ -601,8 +591,7 @@ parse_options(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 	join(op, p, "options");
 	if (f->type != FORM_FT_ENUM) {
 		if (opts != NULL) {
-			problem(
-			    c, op, true,
+			problem(c, op, true,
 			    _("\"options\" is only for fields of type enum"));
 		}
 		return;
@@ -617,7 +606,7 @@ parse_options(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 	n = json_array_size(opts);
 	if (n == 0 || n > MAX_OPTIONS) {
 		problem(c, op, false, _("%s must have 1..%d options"), op,
-		        MAX_OPTIONS);
+		    MAX_OPTIONS);
 		return;
 	}
 	f->options = cm_calloc(n, sizeof(*f->options));
@@ -647,9 +636,9 @@ parse_options(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 
 			join(vp, ep, "value");
 			problem(c, vp, false,
-			        _("option value \"%s\" must be 1..47 of a-z, "
-			          "0-9 and _"),
-			        val);
+			    _("option value \"%s\" must be 1..47 of a-z, "
+			      "0-9 and _"),
+			    val);
 		}
 		for (size_t j = 0; j < f->noptions; j++) {
 			if (strcmp(f->options[j].value, val) == 0) {
@@ -657,8 +646,7 @@ parse_options(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 
 				join(vp, ep, "value");
 				problem(c, vp, false,
-				        _("duplicate option value \"%s\""),
-				        val);
+				    _("duplicate option value \"%s\""), val);
 			}
 		}
 		o->value = dup_or_oom(c, val);
@@ -679,9 +667,9 @@ parse_field(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 		if (!is_id(id, true)) {
 			join(kp, p, "id");
 			problem(c, kp, false,
-			        _("field id \"%s\" must be a lower-case letter "
-			          "then up to 46 of a-z, 0-9 and _"),
-			        id);
+			    _("field id \"%s\" must be a lower-case letter "
+			      "then up to 46 of a-z, 0-9 and _"),
+			    id);
 		}
 		f->id = dup_or_oom(c, id);
 	}
@@ -704,28 +692,27 @@ parse_field(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 	if ((f->min_len != 0 || f->max_len != 0) && !type_has_length(f->type)) {
 		join(kp, p, f->min_len != 0 ? "min_len" : "max_len");
 		problem(c, kp, true,
-		        _("lengths apply only to text, person_name and address "
-		          "fields"));
+		    _("lengths apply only to text, person_name and address "
+		      "fields"));
 	}
 	if (f->min_len != 0 && f->max_len != 0 && f->min_len > f->max_len) {
 		join(kp, p, "min_len");
 		problem(c, kp, false, _("min_len is greater than max_len"));
 	}
 	if (get_int(c, fv, p, "min", false, -1000000000000000LL,
-	            1000000000000000LL, &n)) {
+	        1000000000000000LL, &n)) {
 		f->has_min = true;
 		f->min = n;
 	}
 	if (get_int(c, fv, p, "max", false, -1000000000000000LL,
-	            1000000000000000LL, &n)) {
+	        1000000000000000LL, &n)) {
 		f->has_max = true;
 		f->max = n;
 	}
 	if ((f->has_min || f->has_max) && f->type != FORM_FT_INTEGER &&
 	    f->type != FORM_FT_MONEY) {
 		join(kp, p, f->has_min ? "min" : "max");
-		problem(
-		    c, kp, true,
+		problem(c, kp, true,
 		    _("min and max apply only to integer and money fields"));
 	}
 	if (f->has_min && f->has_max && f->min > f->max) {
@@ -737,12 +724,12 @@ parse_field(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 	if ((f->not_future || f->not_past) && f->type != FORM_FT_DATE) {
 		join(kp, p, f->not_future ? "not_future" : "not_past");
 		problem(c, kp, true,
-		        _("not_future and not_past apply only to date fields"));
+		    _("not_future and not_past apply only to date fields"));
 	}
 	if (f->not_future && f->not_past) {
 		join(kp, p, "not_past");
 		problem(c, kp, true,
-		        _("a date cannot be both not_future and not_past"));
+		    _("a date cannot be both not_future and not_past"));
 	}
 	parse_options(c, fv, p, f);
 	f->shown_when = get_cond(c, fv, p, "shown_when");
@@ -750,8 +737,8 @@ parse_field(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 	if (f->required_when != NULL && f->required) {
 		join(kp, p, "required_when");
 		problem(c, kp, true,
-		        _("a field with required_when may not also be "
-		          "required: true"));
+		    _("a field with required_when may not also be "
+		      "required: true"));
 	}
 	profile = get_choice(c, fv, p, "profile", false, profile_keys) >= 0
 	              ? json_string_value(json_object_get(fv, "profile"))
@@ -761,16 +748,15 @@ parse_field(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 	}
 }
 
-static const char *const material_keys[] = {
-    "id",    "name",   "note",      "need",     "required_when",
-    "forms", "copies", "secondary", "gap_days", NULL};
-static const char *const need_names[] = {"required", "optional", "conditional",
-                                         NULL};
+static const char *const material_keys[] = {"id", "name", "note", "need",
+    "required_when", "forms", "copies", "secondary", "gap_days", NULL};
+static const char *const need_names[] = {
+    "required", "optional", "conditional", NULL};
 static const char *const mform_names[] = {"original", "copy", "elicence", NULL};
 
 static void
 parse_material(struct ctx *c, json_t *mv, const char *p, struct form_matter *m,
-               struct form_material *mt)
+    struct form_material *mt)
 {
 	const char *id;
 	char kp[PATH_MAX_LEN];
@@ -784,9 +770,9 @@ parse_material(struct ctx *c, json_t *mv, const char *p, struct form_matter *m,
 		if (!is_id(id, true)) {
 			join(kp, p, "id");
 			problem(c, kp, false,
-			        _("material id \"%s\" must be a lower-case "
-			          "letter then up to 46 of a-z, 0-9 and _"),
-			        id);
+			    _("material id \"%s\" must be a lower-case "
+			      "letter then up to 46 of a-z, 0-9 and _"),
+			    id);
 		}
 		mt->id = dup_or_oom(c, id);
 	}
@@ -798,14 +784,14 @@ parse_material(struct ctx *c, json_t *mv, const char *p, struct form_matter *m,
 	if (need == FORM_NEED_CONDITIONAL && mt->required_when == NULL &&
 	    json_object_get(mv, "required_when") == NULL) {
 		problem(c, p, false,
-		        _("a conditional material needs \"required_when\""));
+		    _("a conditional material needs \"required_when\""));
 	}
 	if (need >= 0 && need != FORM_NEED_CONDITIONAL &&
 	    json_object_get(mv, "required_when") != NULL) {
 		join(kp, p, "required_when");
 		problem(c, kp, true,
-		        _("\"required_when\" is only for materials with need "
-		          "\"conditional\""));
+		    _("\"required_when\" is only for materials with need "
+		      "\"conditional\""));
 	}
 	join(kp, p, "forms");
 	forms = member(c, mv, p, "forms", true);
@@ -825,19 +811,19 @@ parse_material(struct ctx *c, json_t *mv, const char *p, struct form_matter *m,
 			}
 			for (int k = 0; mform_names[k] != NULL; k++) {
 				if (strcmp(json_string_value(e),
-				           mform_names[k]) == 0) {
+				        mform_names[k]) == 0) {
 					bit = 1u << k;
 				}
 			}
 			if (bit == 0) {
 				problem(c, ep, false,
-				        _("unknown form \"%s\" (original, copy "
-				          "or elicence)"),
-				        json_string_value(e));
+				    _("unknown form \"%s\" (original, copy "
+				      "or elicence)"),
+				    json_string_value(e));
 			} else if (mt->forms & bit) {
 				problem(c, ep, false,
-				        _("form \"%s\" listed twice"),
-				        json_string_value(e));
+				    _("form \"%s\" listed twice"),
+				    json_string_value(e));
 			}
 			mt->forms |= bit;
 		}
@@ -852,29 +838,29 @@ parse_material(struct ctx *c, json_t *mv, const char *p, struct form_matter *m,
 		if (!m->gaps_allowed) {
 			join(kp, p, "secondary");
 			problem(c, kp, true,
-			        _("a secondary material needs "
-			          "\"gaps_allowed\": true on the matter"));
+			    _("a secondary material needs "
+			      "\"gaps_allowed\": true on the matter"));
 		} else if (m->promised_limit < 1) {
 			join(kp, p, "secondary");
 			problem(c, kp, true,
-			        _("a matter promised on the spot (promised 0) "
-			          "cannot take materials later"));
+			    _("a matter promised on the spot (promised 0) "
+			      "cannot take materials later"));
 		}
 		mt->gap_days = m->promised_limit < 5 ? m->promised_limit : 5;
-		if (get_int(c, mv, p, "gap_days", false, 1,
-		            m->promised_limit > 0 ? m->promised_limit : 1,
-		            &n)) {
+		if (m->promised_limit >= 1 &&
+		    get_int(c, mv, p, "gap_days", false, 1, m->promised_limit,
+		        &n)) {
 			mt->gap_days = (int)n;
 		}
 	} else if (json_object_get(mv, "gap_days") != NULL) {
 		join(kp, p, "gap_days");
 		problem(c, kp, true,
-		        _("\"gap_days\" is only for secondary materials"));
+		    _("\"gap_days\" is only for secondary materials"));
 	}
 }
 
-static const char *const rule_ops[] = {"after", "not_before", "gt", "ge",
-                                       "lt",    "le",         NULL};
+static const char *const rule_ops[] = {
+    "after", "not_before", "gt", "ge", "lt", "le", NULL};
 static const char *const rule_keys[] = {"op", "field", "other", NULL};
 
 static void
@@ -899,7 +885,7 @@ parse_rule(struct ctx *c, json_t *rv, const char *p, struct form_rule *r)
 /* Check that a condition names another field and, for enums, its values. */
 static void
 resolve_cond(struct ctx *c, const struct form_matter *m,
-             const struct form_cond *cond, const char *path, const char *self)
+    const struct form_cond *cond, const char *path, const char *self)
 {
 	const struct form_field *f;
 
@@ -912,15 +898,15 @@ resolve_cond(struct ctx *c, const struct form_matter *m,
 
 		join(p, path, "field");
 		problem(c, p, false, _("condition names unknown field \"%s\""),
-		        cond->field);
+		    cond->field);
 		return;
 	}
 	if (self != NULL && strcmp(self, cond->field) == 0) {
 		char p[PATH_MAX_LEN];
 
 		join(p, path, "field");
-		problem(c, p, false,
-		        _("a field's condition may not name itself"));
+		problem(
+		    c, p, false, _("a field's condition may not name itself"));
 		return;
 	}
 	for (size_t i = 0; i < cond->nvalues; i++) {
@@ -930,7 +916,7 @@ resolve_cond(struct ctx *c, const struct form_matter *m,
 			ok = false;
 			for (size_t j = 0; j < f->noptions; j++) {
 				ok = ok || strcmp(f->options[j].value,
-				                  cond->values[i]) == 0;
+				               cond->values[i]) == 0;
 			}
 		} else if (f->type == FORM_FT_BOOL) {
 			ok = strcmp(cond->values[i], "yes") == 0 ||
@@ -940,9 +926,8 @@ resolve_cond(struct ctx *c, const struct form_matter *m,
 			char p[PATH_MAX_LEN];
 
 			join(p, path,
-			     cond->op == FORM_COND_IN ? "in" : "equals");
-			problem(
-			    c, p, false,
+			    cond->op == FORM_COND_IN ? "in" : "equals");
+			problem(c, p, false,
 			    _("\"%s\" is not a value field \"%s\" can take"),
 			    cond->values[i], cond->field);
 		}
@@ -957,7 +942,7 @@ is_numeric(enum form_ftype t)
 
 static void
 resolve_rule(struct ctx *c, const struct form_matter *m,
-             const struct form_rule *r, const char *p)
+    const struct form_rule *r, const char *p)
 {
 	const struct form_field *f, *o;
 	char kp[PATH_MAX_LEN];
@@ -970,45 +955,44 @@ resolve_rule(struct ctx *c, const struct form_matter *m,
 	if (f == NULL || o == NULL) {
 		join(kp, p, f == NULL ? "field" : "other");
 		problem(c, kp, false, _("rule names unknown field \"%s\""),
-		        f == NULL ? r->field : r->other);
+		    f == NULL ? r->field : r->other);
 		return;
 	}
 	if (f == o) {
 		join(kp, p, "other");
 		problem(c, kp, false,
-		        _("a rule must compare two different fields"));
+		    _("a rule must compare two different fields"));
 		return;
 	}
 	if (r->op == FORM_RULE_AFTER || r->op == FORM_RULE_NOT_BEFORE) {
 		if (f->type != FORM_FT_DATE || o->type != FORM_FT_DATE) {
 			join(kp, p, "op");
 			problem(c, kp, false,
-			        _("\"after\" and \"not_before\" compare two "
-			          "date fields"));
+			    _("\"after\" and \"not_before\" compare two "
+			      "date fields"));
 		}
 	} else if (!is_numeric(f->type) || f->type != o->type) {
 		join(kp, p, "op");
 		problem(c, kp, false,
-		        _("\"gt\", \"ge\", \"lt\" and \"le\" compare two "
-		          "integer or two money fields"));
+		    _("\"gt\", \"ge\", \"lt\" and \"le\" compare two "
+		      "integer or two money fields"));
 	}
 }
 
-static const char *const matter_keys[] = {
-    "format",       "code",        "version",    "name",      "type",
-    "department",   "legal_basis", "conditions", "applicant", "limits",
-    "gaps_allowed", "visits",      "fees",       "fields",    "rules",
-    "materials",    NULL};
-static const char *const limit_keys[] = {"legal", "promised", "extension",
-                                         "joint", NULL};
-static const char *const applicant_names[] = {"person", "enterprise", "any",
-                                              NULL};
+static const char *const matter_keys[] = {"format", "code", "version", "name",
+    "type", "department", "legal_basis", "conditions", "applicant", "limits",
+    "gaps_allowed", "visits", "fees", "fields", "rules", "materials", NULL};
+static const char *const limit_keys[] = {
+    "legal", "promised", "extension", "joint", NULL};
+static const char *const applicant_names[] = {
+    "person", "enterprise", "any", NULL};
 static const char *const fee_keys[] = {"item", "fen", NULL};
 
 static void
 parse_limits(struct ctx *c, json_t *root, struct form_matter *m)
 {
 	json_t *lv = member(c, root, "", "limits", true);
+	bool legal_ok = false;
 	long long n;
 
 	if (lv == NULL ||
@@ -1019,36 +1003,42 @@ parse_limits(struct ctx *c, json_t *root, struct form_matter *m)
 	m->joint = get_bool(c, lv, "limits", "joint", false);
 	if (get_int(c, lv, "limits", "legal", true, 0, MAX_LIMIT, &n)) {
 		m->legal_limit = (int)n;
+		legal_ok = true;
 	}
 	if (get_int(c, lv, "limits", "promised", true, 0, MAX_LIMIT, &n)) {
 		m->promised_limit = (int)n;
-		if (m->promised_limit > m->legal_limit) {
+		/* Compared only with a legal limit that was itself valid, so one
+		 * mistake gives one message. */
+		if (legal_ok && m->promised_limit > m->legal_limit) {
 			problem(c, "limits/promised", false,
-			        _("the promised limit (%d) exceeds the legal "
-			          "limit (%d)"),
-			        m->promised_limit, m->legal_limit);
+			    _("the promised limit (%d) exceeds the legal limit "
+			      "(%d)"),
+			    m->promised_limit, m->legal_limit);
 		}
 	}
 	if (get_int(c, lv, "limits", "extension", true, 0, 15, &n)) {
+		/* Art. 42: 10 working days, 15 for joint handling; special laws
+		 * allow less (3 for market entity registration, 5 for food
+		 * business licences). */
 		m->extension = (int)n;
-		if (n != 0 && n != 10 && n != 15) {
+		if (n == 15 && !m->joint) {
 			problem(c, "limits/extension", false,
-			        _("the extension must be 0, 10 or 15 working "
-			          "days"));
-		} else if (n == 15 && !m->joint) {
+			    _("an extension of 15 days is only for joint "
+			      "handling (\"joint\": true)"));
+		} else if (n > 10 && n != 15) {
 			problem(c, "limits/extension", false,
-			        _("an extension of 15 days is only for joint "
-			          "handling (\"joint\": true)"));
+			    _("the extension may be at most 10 working days, "
+			      "or 15 for joint handling"));
 		}
 	}
 }
 
 static void
 parse_array(struct ctx *c, json_t *root, const char *key, bool required,
-            size_t max, void **items, size_t *count, size_t size,
-            void (*each)(struct ctx *, json_t *, const char *,
-                         struct form_matter *, void *),
-            struct form_matter *m)
+    size_t max, void **items, size_t *count, size_t size,
+    void (*each)(
+        struct ctx *, json_t *, const char *, struct form_matter *, void *),
+    struct form_matter *m)
 {
 	json_t *arr = member(c, root, "", key, required);
 	size_t n;
@@ -1059,7 +1049,7 @@ parse_array(struct ctx *c, json_t *root, const char *key, bool required,
 	n = json_array_size(arr);
 	if (n > max) {
 		problem(c, key, false, _("%s has %zu entries; at most %zu"),
-		        key, n, max);
+		    key, n, max);
 		return;
 	}
 	if (n == 0) {
@@ -1084,31 +1074,31 @@ parse_array(struct ctx *c, json_t *root, const char *key, bool required,
 }
 
 static void
-each_field(struct ctx *c, json_t *v, const char *p, struct form_matter *m,
-           void *item)
+each_field(
+    struct ctx *c, json_t *v, const char *p, struct form_matter *m, void *item)
 {
 	(void)m;
 	parse_field(c, v, p, item);
 }
 
 static void
-each_material(struct ctx *c, json_t *v, const char *p, struct form_matter *m,
-              void *item)
+each_material(
+    struct ctx *c, json_t *v, const char *p, struct form_matter *m, void *item)
 {
 	parse_material(c, v, p, m, item);
 }
 
 static void
-each_rule(struct ctx *c, json_t *v, const char *p, struct form_matter *m,
-          void *item)
+each_rule(
+    struct ctx *c, json_t *v, const char *p, struct form_matter *m, void *item)
 {
 	(void)m;
 	parse_rule(c, v, p, item);
 }
 
 static void
-each_fee(struct ctx *c, json_t *v, const char *p, struct form_matter *m,
-         void *item)
+each_fee(
+    struct ctx *c, json_t *v, const char *p, struct form_matter *m, void *item)
 {
 	struct form_fee *fee = item;
 	long long n;
@@ -1141,7 +1131,7 @@ each_condition_text(struct ctx *c, json_t *arr, struct form_matter *m)
 
 		join_index(p, "conditions", i);
 		if (!want_type(c, e, p, JSON_OBJECT,
-		               _("an object with \"zh\" and \"en\""))) {
+		        _("an object with \"zh\" and \"en\""))) {
 			continue;
 		}
 		check_keys(c, e, p, text_keys);
@@ -1173,7 +1163,7 @@ check_references(struct ctx *c, struct form_matter *m)
 			    strcmp(m->fields[j].id, f->id) == 0) {
 				join(kp, p, "id");
 				problem(c, kp, false,
-				        _("duplicate field id \"%s\""), f->id);
+				    _("duplicate field id \"%s\""), f->id);
 				break;
 			}
 		}
@@ -1191,8 +1181,7 @@ check_references(struct ctx *c, struct form_matter *m)
 			    strcmp(m->materials[j].id, mt->id) == 0) {
 				join(kp, p, "id");
 				problem(c, kp, false,
-				        _("duplicate material id \"%s\""),
-				        mt->id);
+				    _("duplicate material id \"%s\""), mt->id);
 				break;
 			}
 		}
@@ -1202,6 +1191,30 @@ check_references(struct ctx *c, struct form_matter *m)
 	for (size_t i = 0; i < m->nrules; i++) {
 		join_index(p, "rules", i);
 		resolve_rule(c, m, &m->rules[i], p);
+	}
+}
+
+/*
+ * A file named like a matter (XK00012001.json) must hold that matter, so
+ * that an author who copies a file and forgets the code is told.
+ */
+static void
+check_file_name(struct ctx *c, const char *code)
+{
+	const char *base = c->name != NULL ? strrchr(c->name, '/') : NULL;
+	char stem[16];
+
+	base = base != NULL ? base + 1 : c->name;
+	if (base == NULL || strlen(base) != 15 ||
+	    strcmp(base + 10, ".json") != 0) {
+		return;
+	}
+	memcpy(stem, base, 10);
+	stem[10] = '\0';
+	if (is_code(stem) && strcmp(stem, code) != 0) {
+		problem(c, "code", false,
+		    _("the file is named %s.json but holds matter %s"), stem,
+		    code);
 	}
 }
 
@@ -1216,8 +1229,7 @@ parse_matter(struct ctx *c, json_t *root, struct form_matter *m)
 	check_keys(c, root, "", matter_keys);
 	s = get_string(c, root, "", "format", true);
 	if (s != NULL && strcmp(s, "onewindow-matter") != 0) {
-		problem(
-		    c, "format", false,
+		problem(c, "format", false,
 		    _("\"format\" must be \"onewindow-matter\", not \"%s\""),
 		    s);
 	}
@@ -1225,11 +1237,12 @@ parse_matter(struct ctx *c, json_t *root, struct form_matter *m)
 	if (s != NULL) {
 		if (!is_code(s)) {
 			problem(c, "code", false,
-			        _("matter code \"%s\" must be 2 capital "
-			          "letters and 8 digits, such as XK00012001"),
-			        s);
+			    _("matter code \"%s\" must be 2 capital "
+			      "letters and 8 digits, such as XK00012001"),
+			    s);
 		}
 		m->code = dup_or_oom(c, s);
+		check_file_name(c, s);
 	}
 	if (get_int(c, root, "", "version", true, 1, 9999, &n)) {
 		m->version = (int)n;
@@ -1239,12 +1252,11 @@ parse_matter(struct ctx *c, json_t *root, struct form_matter *m)
 	if (s != NULL) {
 		if (form_mtype_label(s, false) == NULL) {
 			problem(c, "type", false,
-			        _("unknown matter type \"%s\" (XK, QR, JF, GG, "
-			          "ZS, JL, CJ or QT)"),
-			        s);
+			    _("unknown matter type \"%s\" (XK, QR, JF, GG, "
+			      "ZS, JL, CJ or QT)"),
+			    s);
 		} else if (m->code != NULL && strncmp(m->code, s, 2) != 0) {
-			problem(
-			    c, "type", false,
+			problem(c, "type", false,
 			    _("type \"%s\" does not match the code's prefix"),
 			    s);
 		}
@@ -1265,19 +1277,19 @@ parse_matter(struct ctx *c, json_t *root, struct form_matter *m)
 		m->visits = (int)n;
 	}
 	parse_array(c, root, "fees", false, 20, (void **)&m->fees, &m->nfees,
-	            sizeof(*m->fees), each_fee, m);
+	    sizeof(*m->fees), each_fee, m);
 	parse_array(c, root, "fields", true, MAX_FIELDS, (void **)&m->fields,
-	            &m->nfields, sizeof(*m->fields), each_field, m);
+	    &m->nfields, sizeof(*m->fields), each_field, m);
 	if (json_is_array(json_object_get(root, "fields")) && m->nfields == 0 &&
 	    json_array_size(json_object_get(root, "fields")) == 0) {
-		problem(c, "fields", false,
-		        _("a matter needs at least one field"));
+		problem(
+		    c, "fields", false, _("a matter needs at least one field"));
 	}
 	parse_array(c, root, "rules", false, MAX_FIELDS, (void **)&m->rules,
-	            &m->nrules, sizeof(*m->rules), each_rule, m);
+	    &m->nrules, sizeof(*m->rules), each_rule, m);
 	parse_array(c, root, "materials", true, MAX_MATERIALS,
-	            (void **)&m->materials, &m->nmaterials,
-	            sizeof(*m->materials), each_material, m);
+	    (void **)&m->materials, &m->nmaterials, sizeof(*m->materials),
+	    each_material, m);
 	if (c->errors == 0 && !c->oom) {
 		check_references(c, m);
 	}
@@ -1285,7 +1297,7 @@ parse_matter(struct ctx *c, json_t *root, struct form_matter *m)
 
 int
 form_matter_parse(const char *name, const char *buf, size_t len,
-                  struct form_matter **out, struct form_diags *diags)
+    struct form_matter **out, struct form_diags *diags)
 {
 	struct ctx c = {name, buf, len, diags, 0, 0};
 	struct form_matter *m;
@@ -1296,8 +1308,8 @@ form_matter_parse(const char *name, const char *buf, size_t len,
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		form_diags_add(diags, name, jerr.line > 0 ? jerr.line : 1,
-		               jerr.column > 0 ? jerr.column : 1,
-		               _("JSON syntax error: %s"), jerr.text);
+		    jerr.column > 0 ? jerr.column : 1,
+		    _("JSON syntax error: %s"), jerr.text);
 		return CM_EPARSE;
 	}
 	m = cm_calloc(1, sizeof(*m));
@@ -1307,7 +1319,7 @@ form_matter_parse(const char *name, const char *buf, size_t len,
 	}
 	if (!json_is_object(root)) {
 		problem(&c, "", false,
-		        _("a matter file must hold one JSON object"));
+		    _("a matter file must hold one JSON object"));
 	} else {
 		parse_matter(&c, root, m);
 	}
@@ -1343,7 +1355,7 @@ form_catalog_free(struct form_catalog *c)
 
 int
 form_catalog_load(struct form_catalog *c, const char *name, const char *buf,
-                  size_t len, struct form_diags *diags)
+    size_t len, struct form_diags *diags)
 {
 	struct form_matter *m = NULL;
 	int rc = form_matter_parse(name, buf, len, &m, diags);
@@ -1356,8 +1368,7 @@ form_catalog_load(struct form_catalog *c, const char *name, const char *buf,
 			int line, col;
 
 			form_json_locate(buf, len, "code", false, &line, &col);
-			form_diags_add(
-			    diags, name, line, col,
+			form_diags_add(diags, name, line, col,
 			    _("matter code %s is already defined in %s"),
 			    m->code, c->items[i]->source);
 			form_matter_free(m);

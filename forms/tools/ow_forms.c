@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FILE (4u << 20)
-#define MAX_PAUSES 64
+#define MAX_FILE      (4u << 20)
+#define MAX_PAUSES    64
 #define MAX_CAL_PATHS 16
 
 enum { EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
@@ -58,42 +58,60 @@ struct opts {
 static void
 usage(FILE *fp)
 {
-	fputs(_("Usage: ow-forms [OPTIONS] COMMAND [ARGS]\n"
-	        "\n"
-	        "Commands:\n"
-	        "  lint [PATH...]               check matter files (default: the bundled catalog)\n"
-	        "  list                         list the matters of the catalog\n"
-	        "  show CODE                    a matter's fields and materials\n"
-	        "  validate CODE [KEY=VALUE...] validate an application; exit 1 on an error\n"
-	        "  notice CODE [KEY=VALUE...]   print the notice for an application\n"
-	        "  workdays add DATE N          the Nth working day after DATE\n"
-	        "  workdays between DATE DATE   working days after the first date up to the second\n"
-	        "  workdays is DATE             is DATE a working day?\n"
-	        "  deadline CODE --accepted DATE  legal and promised due dates, warning level\n"
-	        "  calendar coverage            the years the calendar covers\n"
-	        "  calendar convert FILE        convert a holiday-cn year file to the calendar format\n"
-	        "\n"
-	        "Options:\n"
-	        "  --catalog DIR           matter files to use (default: the bundled catalog)\n"
-	        "  --calendar PATH         calendar directory or file; repeat to add local closures\n"
-	        "  --json                  print JSON\n"
-	        "  --materials ID,ID,...   materials handed in (validate, notice)\n"
-	        "  --no-gaps               the applicant may not use 容缺 (e.g. on a dishonesty list)\n"
-	        "  --today DATE            the day to judge on (default: today)\n"
-	        "  --accepted DATE         acceptance date (deadline)\n"
-	        "  --paused FROM:TO        a pause of the clock; TO may be empty (still paused)\n"
-	        "  --extended N            working days of extension granted (10 or 15)\n"
-	        "  --thresholds Y,R        yellow and red thresholds in per mille (default 500,900)\n"
-	        "  --case-no NO            case number for a notice\n"
-	        "  --applicant NAME        applicant's name for a notice\n"
-	        "  --refuse REASON         print a refusal notice with this reason\n"
-	        "  --key-file FILE         the hall's verification key (16..64 bytes)\n"
-	        "  --hall NAME, --clerk NAME  shown on notices\n"
-	        "  -h, --help              this help\n"
-	        "  --version               the version\n"
-	        "\n"
-	        "Dates are ISO 8601 (YYYY-MM-DD). Files are looked up in $OW_CATALOG_DIR and\n"
-	        "$OW_CALENDAR_DIR when --catalog and --calendar are not given.\n"),
+	fputs(
+	    _("Usage: ow-forms [OPTIONS] COMMAND [ARGS]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  lint [PATH...]               check matter files (default: the "
+	      "bundled catalog)\n"
+	      "  list                         list the matters of the catalog\n"
+	      "  show CODE                    a matter's fields and materials\n"
+	      "  validate CODE [KEY=VALUE...] validate an application; exit 1 "
+	      "on an error\n"
+	      "  notice CODE [KEY=VALUE...]   print the notice for an "
+	      "application\n"
+	      "  workdays add DATE N          the Nth working day after DATE\n"
+	      "  workdays between DATE DATE   working days after the first "
+	      "date up to the second\n"
+	      "  workdays is DATE             is DATE a working day?\n"
+	      "  deadline CODE --accepted DATE  legal and promised due dates, "
+	      "warning level\n"
+	      "  calendar coverage            the years the calendar covers\n"
+	      "  calendar convert FILE        convert a holiday-cn year file "
+	      "to the calendar format\n"
+	      "\n"
+	      "Options:\n"
+	      "  --catalog DIR           matter files to use (default: the "
+	      "bundled catalog)\n"
+	      "  --calendar PATH         calendar directory or file; repeat to "
+	      "add local closures\n"
+	      "  --json                  print JSON\n"
+	      "  --materials ID,ID,...   materials handed in (validate, "
+	      "notice)\n"
+	      "  --no-gaps               the applicant may not use 容缺 (e.g. "
+	      "on a dishonesty list)\n"
+	      "  --today DATE            the day to judge on (default: today)\n"
+	      "  --accepted DATE         acceptance date (deadline)\n"
+	      "  --paused FROM:TO        a pause of the clock; TO may be empty "
+	      "(still paused)\n"
+	      "  --extended N            working days of extension granted (10 "
+	      "or 15)\n"
+	      "  --thresholds Y,R        yellow and red thresholds in per "
+	      "mille (default 500,900)\n"
+	      "  --case-no NO            case number for a notice\n"
+	      "  --applicant NAME        applicant's name for a notice\n"
+	      "  --refuse REASON         print a refusal notice with this "
+	      "reason\n"
+	      "  --key-file FILE         the hall's verification key (16..64 "
+	      "bytes)\n"
+	      "  --hall NAME, --clerk NAME  shown on notices\n"
+	      "  -h, --help              this help\n"
+	      "  --version               the version\n"
+	      "\n"
+	      "Dates are ISO 8601 (YYYY-MM-DD). Files are looked up in "
+	      "$OW_CATALOG_DIR and\n"
+	      "$OW_CALENDAR_DIR when --catalog and --calendar are not "
+	      "given.\n"),
 	    fp);
 }
 
@@ -129,14 +147,15 @@ expand_paths(const char *const *paths, int n, char ***out, size_t *nout)
 			int rc = cm_dir_list(paths[i], ".json", &list, &ln);
 
 			if (rc != 0) {
-				fprintf(stderr, _("ow-forms: %s: %s\n"), paths[i],
-				    cm_strerror(rc));
+				fprintf(stderr, _("ow-forms: %s: %s\n"),
+				    paths[i], cm_strerror(rc));
 				cm_file_list_free(all);
 				return rc;
 			}
 		} else {
 			list = cm_calloc(2, sizeof(*list));
-			if (list == NULL || (list[0] = cm_strdup(paths[i])) == NULL) {
+			if (list == NULL ||
+			    (list[0] = cm_strdup(paths[i])) == NULL) {
 				cm_free(list);
 				cm_file_list_free(all);
 				return CM_ENOMEM;
@@ -169,8 +188,8 @@ typedef int (*load_fn)(void *target, const char *name, const char *buf,
 
 /* Load every file; returns the number of files that failed. */
 static int
-load_files(char **files, size_t n, void *target, load_fn load,
-    struct form_diags *d)
+load_files(
+    char **files, size_t n, void *target, load_fn load, struct form_diags *d)
 {
 	int bad = 0;
 
@@ -210,10 +229,10 @@ load_calendar_cb(void *t, const char *name, const char *buf, size_t len,
 static int
 open_catalog(const struct opts *o, struct form_catalog *cat)
 {
-	const char *dir = o->catalog != NULL
-	                      ? o->catalog
-	                      : data_dir("OW_CATALOG_DIR", OW_SRC_CATALOG_DIR,
-	                            "catalog");
+	const char *dir =
+	    o->catalog != NULL
+	        ? o->catalog
+	        : data_dir("OW_CATALOG_DIR", OW_SRC_CATALOG_DIR, "catalog");
 	struct form_diags d;
 	char **files = NULL;
 	size_t n = 0;
@@ -229,7 +248,9 @@ open_catalog(const struct opts *o, struct form_catalog *cat)
 	if (bad > 0) {
 		/* The good matters stay usable; say which files were left out. */
 		form_diags_print(&d, stderr);
-		fprintf(stderr, _("ow-forms: %d catalog files were not loaded (run ow-forms lint)\n"),
+		fprintf(stderr,
+		    _("ow-forms: %d catalog files were not loaded (run "
+		      "ow-forms lint)\n"),
 		    bad);
 	}
 	form_diags_free(&d);
@@ -253,8 +274,8 @@ open_calendar(const struct opts *o, struct form_calendar **cal)
 	int bad;
 
 	if (npaths == 0) {
-		deflt[0] = data_dir("OW_CALENDAR_DIR", OW_SRC_CALENDAR_DIR,
-		    "calendar");
+		deflt[0] = data_dir(
+		    "OW_CALENDAR_DIR", OW_SRC_CALENDAR_DIR, "calendar");
 		paths = deflt;
 		npaths = 1;
 	}
@@ -283,8 +304,9 @@ parse_date_arg(const char *what, const char *s, int32_t *out)
 	int rc = cm_date_parse(s, out);
 
 	if (rc != 0) {
-		fprintf(stderr, _("ow-forms: %s \"%s\" is not a date (YYYY-MM-DD)\n"),
-		    what, s);
+		fprintf(stderr,
+		    _("ow-forms: %s \"%s\" is not a date (YYYY-MM-DD)\n"), what,
+		    s);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -317,7 +339,9 @@ calendar_error(int rc)
 {
 	fprintf(stderr, _("ow-forms: %s\n"), cm_strerror(rc));
 	if (rc == CM_ENODATA) {
-		fprintf(stderr, _("ow-forms: the calendar has no data for a date this needs; see `ow-forms calendar coverage`\n"));
+		fprintf(stderr,
+		    _("ow-forms: the calendar has no data for a date this "
+		      "needs; see `ow-forms calendar coverage`\n"));
 	}
 	return EXIT_PROBLEM;
 }
@@ -327,10 +351,10 @@ calendar_error(int rc)
 static int
 cmd_lint(const struct opts *o, int argc, char **argv)
 {
-	const char *deflt = o->catalog != NULL
-	                        ? o->catalog
-	                        : data_dir("OW_CATALOG_DIR", OW_SRC_CATALOG_DIR,
-	                              "catalog");
+	const char *deflt =
+	    o->catalog != NULL
+	        ? o->catalog
+	        : data_dir("OW_CATALOG_DIR", OW_SRC_CATALOG_DIR, "catalog");
 	struct form_catalog cat;
 	struct form_diags d;
 	char **files = NULL;
@@ -353,7 +377,8 @@ cmd_lint(const struct opts *o, int argc, char **argv)
 	if (bad == 0) {
 		fprintf(stderr, _("%zu matter files OK\n"), n);
 	} else {
-		fprintf(stderr, _("%d of %zu matter files have problems (%zu found)\n"),
+		fprintf(stderr,
+		    _("%d of %zu matter files have problems (%zu found)\n"),
 		    bad, n, d.n);
 	}
 	form_diags_free(&d);
@@ -378,12 +403,14 @@ cmd_list(const struct opts *o)
 
 		if (arr != NULL) {
 			json_array_append_new(arr,
-			    json_pack("{s:s, s:s, s:s, s:s, s:i}", "code", m->code,
-			        "name", form_text_get(&m->name, o->zh), "type", m->type,
-			        "department", form_text_get(&m->department, o->zh),
-			        "version", m->version));
+			    json_pack("{s:s, s:s, s:s, s:s, s:i}", "code",
+			        m->code, "name", form_text_get(&m->name, o->zh),
+			        "type", m->type, "department",
+			        form_text_get(&m->department, o->zh), "version",
+			        m->version));
 		} else {
-			printf("%s  %s  (%s)\n", m->code, form_text_get(&m->name, o->zh),
+			printf("%s  %s  (%s)\n", m->code,
+			    form_text_get(&m->name, o->zh),
 			    form_text_get(&m->department, o->zh));
 		}
 	}
@@ -420,10 +447,9 @@ print_cond(const struct form_cond *c)
 		break;
 	case FORM_COND_EQUALS:
 	case FORM_COND_IN:
-		printf(" [%s =", c->field);
+		printf(" [%s = ", c->field);
 		for (size_t i = 0; i < c->nvalues; i++) {
-			printf("%s%s", i > 0 ? " |" : "", c->values[i]);
-			printf("%s", i + 1 < c->nvalues ? "" : "");
+			printf("%s%s", i > 0 ? " | " : "", c->values[i]);
 		}
 		printf("]");
 		break;
@@ -448,7 +474,8 @@ cond_json(const struct form_cond *c)
 	switch (c->op) {
 	case FORM_COND_PRESENT:
 	case FORM_COND_ABSENT:
-		json_object_set_new(j, "present", json_boolean(c->op == FORM_COND_PRESENT));
+		json_object_set_new(
+		    j, "present", json_boolean(c->op == FORM_COND_PRESENT));
 		break;
 	case FORM_COND_EQUALS:
 		json_object_set_new(j, "equals", json_string(c->values[0]));
@@ -474,23 +501,26 @@ matter_json(const struct form_matter *m)
 
 	for (size_t i = 0; i < m->nfields; i++) {
 		const struct form_field *f = &m->fields[i];
-		json_t *fj = json_pack("{s:s, s:o, s:s, s:b, s:o, s:o}", "id", f->id,
-		    "label", text_json(&f->label), "type", form_ftype_name(f->type),
-		    "required", f->required, "shown_when", cond_json(f->shown_when),
-		    "required_when", cond_json(f->required_when));
+		json_t *fj = json_pack("{s:s, s:o, s:s, s:b, s:o, s:o}", "id",
+		    f->id, "label", text_json(&f->label), "type",
+		    form_ftype_name(f->type), "required", f->required,
+		    "shown_when", cond_json(f->shown_when), "required_when",
+		    cond_json(f->required_when));
 
 		if (f->noptions > 0) {
 			json_t *opts = json_array();
 
 			for (size_t k = 0; k < f->noptions; k++) {
-				json_array_append_new(opts,
-				    json_pack("{s:s, s:o}", "value", f->options[k].value,
-				        "label", text_json(&f->options[k].label)));
+				json_array_append_new(
+				    opts, json_pack("{s:s, s:o}", "value",
+				              f->options[k].value, "label",
+				              text_json(&f->options[k].label)));
 			}
 			json_object_set_new(fj, "options", opts);
 		}
 		if (f->profile != NULL) {
-			json_object_set_new(fj, "profile", json_string(f->profile));
+			json_object_set_new(
+			    fj, "profile", json_string(f->profile));
 		}
 		json_array_append_new(fields, fj);
 	}
@@ -508,16 +538,17 @@ matter_json(const struct form_matter *m)
 			json_array_append_new(forms, json_string("elicence"));
 		}
 		json_array_append_new(mats,
-		    json_pack("{s:s, s:o, s:s, s:o, s:o, s:i, s:b, s:i}", "id", mt->id,
-		        "name", text_json(&mt->name), "need",
+		    json_pack("{s:s, s:o, s:s, s:o, s:o, s:i, s:b, s:i}", "id",
+		        mt->id, "name", text_json(&mt->name), "need",
 		        mt->need == FORM_NEED_REQUIRED   ? "required"
 		        : mt->need == FORM_NEED_OPTIONAL ? "optional"
 		                                         : "conditional",
-		        "required_when", cond_json(mt->required_when), "forms", forms,
-		        "copies", mt->copies, "secondary", mt->secondary, "gap_days",
-		        mt->gap_days));
+		        "required_when", cond_json(mt->required_when), "forms",
+		        forms, "copies", mt->copies, "secondary", mt->secondary,
+		        "gap_days", mt->gap_days));
 	}
-	j = json_pack("{s:s, s:i, s:o, s:s, s:o, s:o, s:{s:i, s:i, s:i, s:b}, s:b, s:i, s:o, s:o}",
+	j = json_pack("{s:s, s:i, s:o, s:s, s:o, s:o, s:{s:i, s:i, s:i, s:b}, "
+	              "s:b, s:i, s:o, s:o}",
 	    "code", m->code, "version", m->version, "name", text_json(&m->name),
 	    "type", m->type, "department", text_json(&m->department),
 	    "legal_basis", text_json(&m->legal_basis), "limits", "legal",
@@ -561,7 +592,8 @@ cmd_show(const struct opts *o, int argc, char **argv)
 	}
 	m = form_catalog_find(&cat, argv[0]);
 	if (m == NULL) {
-		fprintf(stderr, _("ow-forms: no matter with code %s\n"), argv[0]);
+		fprintf(
+		    stderr, _("ow-forms: no matter with code %s\n"), argv[0]);
 		form_catalog_free(&cat);
 		return EXIT_PROBLEM;
 	}
@@ -570,11 +602,13 @@ cmd_show(const struct opts *o, int argc, char **argv)
 		form_catalog_free(&cat);
 		return 0;
 	}
-	printf("%s  %s (v%d)\n", m->code, form_text_get(&m->name, zh), m->version);
+	printf(
+	    "%s  %s (v%d)\n", m->code, form_text_get(&m->name, zh), m->version);
 	printf(_("Type: %s\n"), form_mtype_label(m->type, zh));
 	printf(_("Department: %s\n"), form_text_get(&m->department, zh));
 	printf(_("Legal basis: %s\n"), form_text_get(&m->legal_basis, zh));
-	printf(_("Limits: legal %d, promised %d working days; extension %d%s\n"),
+	printf(
+	    _("Limits: legal %d, promised %d working days; extension %d%s\n"),
 	    m->legal_limit, m->promised_limit, m->extension,
 	    m->joint ? _(" (joint handling)") : "");
 	printf(_("Visits: %d; acceptance with gaps (容缺): %s\n"), m->visits,
@@ -582,11 +616,13 @@ cmd_show(const struct opts *o, int argc, char **argv)
 	for (size_t i = 0; i < m->nfees; i++) {
 		char money[40];
 
-		printf(_("Fee: %s %s yuan\n"), form_text_get(&m->fees[i].item, zh),
+		printf(_("Fee: %s %s yuan\n"),
+		    form_text_get(&m->fees[i].item, zh),
 		    form_format_money(m->fees[i].fen, money, sizeof(money)));
 	}
 	for (size_t i = 0; i < m->nconditions; i++) {
-		printf(_("Condition: %s\n"), form_text_get(&m->conditions[i], zh));
+		printf(
+		    _("Condition: %s\n"), form_text_get(&m->conditions[i], zh));
 	}
 	printf(_("\nFields:\n"));
 	for (size_t i = 0; i < m->nfields; i++) {
@@ -621,7 +657,8 @@ cmd_show(const struct opts *o, int argc, char **argv)
 		print_material_forms(mt);
 		printf(_(" x%d"), mt->copies);
 		if (mt->secondary) {
-			printf(_("; secondary, %d working days later"), mt->gap_days);
+			printf(_("; secondary, %d working days later"),
+			    mt->gap_days);
 		}
 		printf(")\n");
 	}
@@ -689,8 +726,8 @@ application_free(struct application *a)
 
 /* Load, validate and check materials; 0, or an exit code. */
 static int
-application_run(const struct opts *o, int argc, char **argv,
-    struct application *a)
+application_run(
+    const struct opts *o, int argc, char **argv, struct application *a)
 {
 	struct form_deadline_in din;
 	struct form_mat_opts mo;
@@ -713,13 +750,15 @@ application_run(const struct opts *o, int argc, char **argv,
 	}
 	a->m = form_catalog_find(&a->cat, argv[0]);
 	if (a->m == NULL) {
-		fprintf(stderr, _("ow-forms: no matter with code %s\n"), argv[0]);
+		fprintf(
+		    stderr, _("ow-forms: no matter with code %s\n"), argv[0]);
 		return EXIT_PROBLEM;
 	}
 	for (int i = 1; i < argc; i++) {
 		rc = form_values_set_kv(&a->in, argv[i]);
 		if (rc == CM_EINVAL) {
-			fprintf(stderr, _("ow-forms: \"%s\" is not KEY=VALUE\n"), argv[i]);
+			fprintf(stderr,
+			    _("ow-forms: \"%s\" is not KEY=VALUE\n"), argv[i]);
 			return EXIT_USAGE;
 		} else if (rc != 0) {
 			fprintf(stderr, "ow-forms: %s\n", cm_strerror(rc));
@@ -750,8 +789,8 @@ application_run(const struct opts *o, int argc, char **argv,
 	mo.cal = a->cal;
 	mo.accepted = a->today;
 	mo.promised_due = a->dl.promised_due;
-	rc = form_materials_check(a->m, &a->out,
-	    (const char *const *)a->handed, a->nhanded, &mo, &a->mat);
+	rc = form_materials_check(a->m, &a->out, (const char *const *)a->handed,
+	    a->nhanded, &mo, &a->mat);
 	if (rc != 0) {
 		return calendar_error(rc);
 	}
@@ -791,15 +830,17 @@ cmd_validate(const struct opts *o, int argc, char **argv)
 
 			form_problem_message(p, a.m, o->zh, msg, sizeof(msg));
 			json_array_append_new(probs,
-			    json_pack("{s:s, s:s, s:s, s:s}", "field", p->field, "code",
-			        form_pcode_name(p->code) + 7, "severity",
-			        form_severity_name(p->severity), "message", msg));
+			    json_pack("{s:s, s:s, s:s, s:s}", "field", p->field,
+			        "code", form_pcode_name(p->code) + 7,
+			        "severity", form_severity_name(p->severity),
+			        "message", msg));
 		}
 		for (size_t i = 0; i < a.mat.nmissing; i++) {
 			const struct form_mat_missing *mm = &a.mat.missing[i];
-			json_t *mj = json_pack("{s:s, s:s, s:b}", "id", mm->mat->id,
-			    "name", form_text_get(&mm->mat->name, o->zh), "secondary",
-			    mm->mat->secondary);
+			json_t *mj =
+			    json_pack("{s:s, s:s, s:b}", "id", mm->mat->id,
+			        "name", form_text_get(&mm->mat->name, o->zh),
+			        "secondary", mm->mat->secondary);
 
 			if (mm->due != 0) {
 				json_object_set_new(mj, "due",
@@ -808,29 +849,35 @@ cmd_validate(const struct opts *o, int argc, char **argv)
 			json_array_append_new(missing, mj);
 		}
 		for (size_t i = 0; i < a.mat.nunknown; i++) {
-			json_array_append_new(unknown, json_string(a.mat.unknown[i]));
+			json_array_append_new(
+			    unknown, json_string(a.mat.unknown[i]));
 		}
 		for (size_t i = 0; i < a.out.n; i++) {
 			json_object_set_new(values, a.out.items[i].key,
 			    json_string(a.out.items[i].value));
 		}
-		print_json(json_pack("{s:s, s:i, s:i, s:i, s:o, s:o, s:{s:s, s:o, s:o, s:b}}",
-		    "matter", a.m->code, "errors", (int)a.rep.errors, "warnings",
-		    (int)a.rep.warnings, "notices", (int)a.rep.notices, "problems",
-		    probs, "values", values, "materials", "outcome",
+		print_json(json_pack(
+		    "{s:s, s:i, s:i, s:i, s:o, s:o, s:{s:s, s:o, s:o, s:b}}",
+		    "matter", a.m->code, "errors", (int)a.rep.errors,
+		    "warnings", (int)a.rep.warnings, "notices",
+		    (int)a.rep.notices, "problems", probs, "values", values,
+		    "materials", "outcome",
 		    form_mat_outcome_name(a.mat.outcome), "missing", missing,
 		    "unknown", unknown, "gaps_refused_ineligible",
 		    a.mat.gaps_refused_ineligible));
 	} else {
-		printf(_("%s: %zu errors, %zu warnings, %zu notices\n"), a.m->code,
-		    a.rep.errors, a.rep.warnings, a.rep.notices);
+		printf(_("%s: %zu errors, %zu warnings, %zu notices\n"),
+		    a.m->code, a.rep.errors, a.rep.warnings, a.rep.notices);
 		for (size_t i = 0; i < a.rep.n; i++) {
 			const struct form_problem *p = &a.rep.items[i];
 
 			printf("  %s %s: %s\n", form_severity_name(p->severity),
-			    p->field, form_problem_message(p, a.m, o->zh, msg, sizeof(msg)));
+			    p->field,
+			    form_problem_message(
+			        p, a.m, o->zh, msg, sizeof(msg)));
 		}
-		printf(_("Materials: %s\n"), form_mat_outcome_name(a.mat.outcome));
+		printf(
+		    _("Materials: %s\n"), form_mat_outcome_name(a.mat.outcome));
 		for (size_t i = 0; i < a.mat.nmissing; i++) {
 			const struct form_mat_missing *mm = &a.mat.missing[i];
 
@@ -838,7 +885,8 @@ cmd_validate(const struct opts *o, int argc, char **argv)
 			    form_text_get(&mm->mat->name, o->zh),
 			    mm->mat->secondary ? _(" (secondary)") : "");
 			if (mm->due != 0) {
-				printf(_(", hand in by %s"), cm_date_format(mm->due, day));
+				printf(_(", hand in by %s"),
+				    cm_date_format(mm->due, day));
 			}
 			printf("\n");
 		}
@@ -846,7 +894,8 @@ cmd_validate(const struct opts *o, int argc, char **argv)
 			printf(_("  unknown material %s\n"), a.mat.unknown[i]);
 		}
 		if (a.mat.gaps_refused_ineligible) {
-			printf(_("  only secondary materials are missing, but this applicant may not use 容缺\n"));
+			printf(_("  only secondary materials are missing, but "
+			         "this applicant may not use 容缺\n"));
 		}
 		printf(_("Outcome: %s\n"), outcome_text(&a));
 	}
@@ -867,14 +916,16 @@ read_key(const char *path, unsigned char *key, size_t *len)
 		 * real paper (anyone could forge a code). */
 		static const char demo[] = "onewindow-demo-verification-key";
 
-		fprintf(stderr, _("ow-forms: no --key-file: using the demo key; codes are not secure\n"));
+		fprintf(stderr, _("ow-forms: no --key-file: using the demo "
+		                  "key; codes are not secure\n"));
 		memcpy(key, demo, sizeof(demo) - 1);
 		*len = sizeof(demo) - 1;
 		return 0;
 	}
 	rc = cm_file_read(path, 64, &buf, &n);
 	if (rc != 0 || n < 16) {
-		fprintf(stderr, _("ow-forms: %s: the key file must hold 16..64 bytes\n"),
+		fprintf(stderr,
+		    _("ow-forms: %s: the key file must hold 16..64 bytes\n"),
 		    path);
 		cm_free(buf);
 		return EXIT_USAGE;
@@ -931,8 +982,8 @@ cmd_notice(const struct opts *o, int argc, char **argv)
 		ni.kind = FORM_NOTICE_ONETIME;
 		/* Art. 32: the applicant is told at once; come back within 5
 		 * working days is the hall's usual wording. */
-		if (form_calendar_add_workdays(a.cal, a.today, 5,
-		        &ni.supplement_due) != 0) {
+		if (form_calendar_add_workdays(
+		        a.cal, a.today, 5, &ni.supplement_due) != 0) {
 			ni.supplement_due = 0;
 		}
 	} else if (a.mat.outcome == FORM_MAT_GAPS) {
@@ -951,18 +1002,20 @@ cmd_notice(const struct opts *o, int argc, char **argv)
 		char day[CM_DATE_ISO_LEN];
 
 		for (size_t i = 0; i < n.nitems; i++) {
-			json_t *ij = json_pack("{s:s, s:s}", "what", n.items[i].what,
-			    "detail", n.items[i].detail);
+			json_t *ij = json_pack("{s:s, s:s}", "what",
+			    n.items[i].what, "detail", n.items[i].detail);
 
 			if (n.items[i].due != 0) {
 				json_object_set_new(ij, "due",
-				    json_string(cm_date_format(n.items[i].due, day)));
+				    json_string(
+				        cm_date_format(n.items[i].due, day)));
 			}
 			json_array_append_new(items, ij);
 		}
 		print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}", "kind",
-		    form_notice_kind_name(n.kind), "case_no", n.case_no, "verify",
-		    n.verify, "title", n.title, "items", items, "text", n.text));
+		    form_notice_kind_name(n.kind), "case_no", n.case_no,
+		    "verify", n.verify, "title", n.title, "items", items,
+		    "text", n.text));
 	} else {
 		fputs(n.text, stdout);
 	}
@@ -983,7 +1036,8 @@ cmd_workdays(const struct opts *o, int argc, char **argv)
 	int rc = EXIT_USAGE;
 
 	if (argc < 2) {
-		fprintf(stderr, _("ow-forms: workdays add DATE N | between DATE DATE | is DATE\n"));
+		fprintf(stderr, _("ow-forms: workdays add DATE N | between "
+		                  "DATE DATE | is DATE\n"));
 		return EXIT_USAGE;
 	}
 	if (open_calendar(o, &cal) != 0) {
@@ -998,7 +1052,8 @@ cmd_workdays(const struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		if (*end != '\0' || end == argv[2] || n < 0 || n > 3660) {
-			fprintf(stderr, _("ow-forms: N must be a whole number 0..3660\n"));
+			fprintf(stderr,
+			    _("ow-forms: N must be a whole number 0..3660\n"));
 			rc = EXIT_USAGE;
 			goto out;
 		}
@@ -1008,8 +1063,8 @@ cmd_workdays(const struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		if (o->json) {
-			print_json(json_pack("{s:s, s:i, s:s}", "from", argv[1], "days",
-			    (int)n, "date", cm_date_format(r, day)));
+			print_json(json_pack("{s:s, s:i, s:s}", "from", argv[1],
+			    "days", (int)n, "date", cm_date_format(r, day)));
 		} else {
 			printf("%s\n", cm_date_format(r, day));
 		}
@@ -1026,8 +1081,8 @@ cmd_workdays(const struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		if (o->json) {
-			print_json(json_pack("{s:s, s:s, s:i}", "from", argv[1], "to",
-			    argv[2], "workdays", n));
+			print_json(json_pack("{s:s, s:s, s:i}", "from", argv[1],
+			    "to", argv[2], "workdays", n));
 		} else {
 			printf("%d\n", n);
 		}
@@ -1045,14 +1100,15 @@ cmd_workdays(const struct opts *o, int argc, char **argv)
 		}
 		name = form_calendar_day_name(cal, a);
 		if (o->json) {
-			print_json(json_pack("{s:s, s:b, s:s?}", "date", argv[1],
-			    "workday", w, "name", name));
+			print_json(json_pack("{s:s, s:b, s:s?}", "date",
+			    argv[1], "workday", w, "name", name));
 		} else {
 			printf("%s%s%s\n", w ? _("working day") : _("day off"),
 			    name != NULL ? " " : "", name != NULL ? name : "");
 		}
 	} else {
-		fprintf(stderr, _("ow-forms: workdays add DATE N | between DATE DATE | is DATE\n"));
+		fprintf(stderr, _("ow-forms: workdays add DATE N | between "
+		                  "DATE DATE | is DATE\n"));
 		rc = EXIT_USAGE;
 	}
 out:
@@ -1097,16 +1153,21 @@ cmd_deadline(const struct opts *o, int argc, char **argv)
 
 	memset(&in, 0, sizeof(in));
 	if (argc != 1 || o->accepted == NULL) {
-		fprintf(stderr, _("ow-forms: deadline CODE --accepted DATE [--paused FROM:TO]... [--extended N] [--today DATE]\n"));
+		fprintf(stderr,
+		    _("ow-forms: deadline CODE --accepted DATE [--paused "
+		      "FROM:TO]... [--extended N] [--today DATE]\n"));
 		return EXIT_USAGE;
 	}
-	if ((rc = parse_date_arg("--accepted", o->accepted, &in.accepted)) != 0 ||
+	if ((rc = parse_date_arg("--accepted", o->accepted, &in.accepted)) !=
+	        0 ||
 	    (rc = today_of(o, &in.today)) != 0) {
 		return rc;
 	}
 	for (int i = 0; i < o->npaused; i++) {
 		if (parse_pause(o->paused[i], &pauses[i]) != 0) {
-			fprintf(stderr, _("ow-forms: --paused \"%s\" is not FROM:TO (dates; TO may be empty)\n"),
+			fprintf(stderr,
+			    _("ow-forms: --paused \"%s\" is not FROM:TO "
+			      "(dates; TO may be empty)\n"),
 			    o->paused[i]);
 			return EXIT_USAGE;
 		}
@@ -1115,7 +1176,8 @@ cmd_deadline(const struct opts *o, int argc, char **argv)
 	if (o->thresholds != NULL &&
 	    sscanf(o->thresholds, "%d,%d", &in.thresholds.yellow,
 	        &in.thresholds.red) != 2) {
-		fprintf(stderr, _("ow-forms: --thresholds wants YELLOW,RED in per mille, e.g. 500,900\n"));
+		fprintf(stderr, _("ow-forms: --thresholds wants YELLOW,RED in "
+		                  "per mille, e.g. 500,900\n"));
 		return EXIT_USAGE;
 	}
 	if (open_catalog(o, &cat) != 0) {
@@ -1123,12 +1185,15 @@ cmd_deadline(const struct opts *o, int argc, char **argv)
 	}
 	m = form_catalog_find(&cat, argv[0]);
 	if (m == NULL) {
-		fprintf(stderr, _("ow-forms: no matter with code %s\n"), argv[0]);
+		fprintf(
+		    stderr, _("ow-forms: no matter with code %s\n"), argv[0]);
 		form_catalog_free(&cat);
 		return EXIT_PROBLEM;
 	}
 	if (o->extended != 0 && o->extended > m->extension) {
-		fprintf(stderr, _("ow-forms: %s allows an extension of at most %d working days\n"),
+		fprintf(stderr,
+		    _("ow-forms: %s allows an extension of at most %d working "
+		      "days\n"),
 		    m->code, m->extension);
 		form_catalog_free(&cat);
 		return EXIT_USAGE;
@@ -1145,12 +1210,15 @@ cmd_deadline(const struct opts *o, int argc, char **argv)
 	in.npauses = (size_t)o->npaused;
 	rc = form_deadline_compute(cal, &in, &dl);
 	if (rc == CM_EINVAL) {
-		fprintf(stderr, _("ow-forms: the dates do not fit together (a pause before acceptance, or today before it?)\n"));
+		fprintf(stderr,
+		    _("ow-forms: the dates do not fit together (a pause before "
+		      "acceptance, or today before it?)\n"));
 		rc = EXIT_USAGE;
 	} else if (rc != 0) {
 		rc = calendar_error(rc);
 	} else if (o->json) {
-		print_json(json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:b}",
+		print_json(json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, "
+		                     "s:i, s:i, s:i, s:s, s:b}",
 		    "matter", m->code, "accepted", o->accepted, "today",
 		    cm_date_format(in.today, d1), "legal_due",
 		    cm_date_format(dl.legal_due, d2), "promised_due",
@@ -1158,14 +1226,18 @@ cmd_deadline(const struct opts *o, int argc, char **argv)
 		    "used", dl.used, "paused", dl.paused, "promised_left",
 		    dl.promised_left, "legal_left", dl.legal_left, "permille",
 		    dl.permille, "extension", in.extension, "level",
-		    form_warning_name(dl.level), "paused_now", dl.running_pause));
+		    form_warning_name(dl.level), "paused_now",
+		    dl.running_pause));
 	} else {
-		printf(_("Legal due date:    %s\n"), cm_date_format(dl.legal_due, d1));
+		printf(_("Legal due date:    %s\n"),
+		    cm_date_format(dl.legal_due, d1));
 		printf(_("Promised due date: %s\n"),
 		    cm_date_format(dl.promised_due, d2));
-		printf(_("Working days used: %d (paused %d); promised left %d, legal left %d\n"),
+		printf(_("Working days used: %d (paused %d); promised left %d, "
+		         "legal left %d\n"),
 		    dl.used, dl.paused, dl.promised_left, dl.legal_left);
-		printf(_("Warning level on %s: %s (%d‰ of the promised time)%s\n"),
+		printf(
+		    _("Warning level on %s: %s (%d‰ of the promised time)%s\n"),
 		    cm_date_format(in.today, d1), form_warning_name(dl.level),
 		    dl.permille, dl.running_pause ? _(", clock paused") : "");
 	}
@@ -1189,12 +1261,14 @@ cmd_calendar(const struct opts *o, int argc, char **argv)
 		rc = form_calendar_coverage(cal, &first, &last, &contiguous);
 		form_calendar_free(cal);
 		if (rc != 0) {
-			fprintf(stderr, _("ow-forms: the calendar holds no year\n"));
+			fprintf(stderr,
+			    _("ow-forms: the calendar holds no year\n"));
 			return EXIT_PROBLEM;
 		}
 		if (o->json) {
-			print_json(json_pack("{s:i, s:i, s:b}", "first_year", first,
-			    "last_year", last, "contiguous", contiguous));
+			print_json(
+			    json_pack("{s:i, s:i, s:b}", "first_year", first,
+			        "last_year", last, "contiguous", contiguous));
 		} else {
 			printf(_("%d..%d%s\n"), first, last,
 			    contiguous ? "" : _(" (with gaps)"));
@@ -1208,11 +1282,13 @@ cmd_calendar(const struct opts *o, int argc, char **argv)
 		int rc = cm_file_read(argv[1], MAX_FILE, &buf, &len);
 
 		if (rc != 0) {
-			fprintf(stderr, _("ow-forms: %s: %s\n"), argv[1], cm_strerror(rc));
+			fprintf(stderr, _("ow-forms: %s: %s\n"), argv[1],
+			    cm_strerror(rc));
 			return EXIT_PROBLEM;
 		}
 		form_diags_init(&d);
-		rc = form_calendar_convert_holiday_cn(argv[1], buf, len, &out, &d);
+		rc = form_calendar_convert_holiday_cn(
+		    argv[1], buf, len, &out, &d);
 		form_diags_print(&d, stderr);
 		form_diags_free(&d);
 		cm_free(buf);
@@ -1223,7 +1299,8 @@ cmd_calendar(const struct opts *o, int argc, char **argv)
 		cm_free(out);
 		return 0;
 	}
-	fprintf(stderr, _("ow-forms: calendar coverage | calendar convert FILE\n"));
+	fprintf(
+	    stderr, _("ow-forms: calendar coverage | calendar convert FILE\n"));
 	return EXIT_USAGE;
 }
 
@@ -1280,7 +1357,9 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	if (cm_i18n_init(OW_BUILD_LOCALE_DIR, OW_INSTALL_LOCALE_DIR) != 0) {
-		fprintf(stderr, "ow-forms: the locale's character set is not UTF-8; set LANG or LC_ALL to a UTF-8 locale (e.g. C.UTF-8)\n");
+		fprintf(stderr,
+		    "ow-forms: the locale's character set is not UTF-8; set "
+		    "LANG or LC_ALL to a UTF-8 locale (e.g. C.UTF-8)\n");
 		return EXIT_USAGE;
 	}
 	if (sodium_init() < 0) {
@@ -1295,7 +1374,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_CALENDAR:
 			if (o.ncalendars == MAX_CAL_PATHS) {
-				fprintf(stderr, _("ow-forms: too many --calendar options\n"));
+				fprintf(stderr, _("ow-forms: too many "
+				                  "--calendar options\n"));
 				return EXIT_USAGE;
 			}
 			o.calendars[o.ncalendars++] = optarg;
@@ -1314,16 +1394,18 @@ main(int argc, char **argv)
 			break;
 		case OPT_PAUSED:
 			if (o.npaused == MAX_PAUSES) {
-				fprintf(stderr, _("ow-forms: too many --paused options\n"));
+				fprintf(stderr,
+				    _("ow-forms: too many --paused options\n"));
 				return EXIT_USAGE;
 			}
 			o.paused[o.npaused++] = optarg;
 			break;
 		case OPT_EXTENDED:
 			o.extended = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || end == optarg ||
-			    (o.extended != 0 && o.extended != 10 && o.extended != 15)) {
-				fprintf(stderr, _("ow-forms: --extended must be 10 or 15\n"));
+			if (*end != '\0' || end == optarg || o.extended < 1 ||
+			    o.extended > 15) {
+				fprintf(stderr, _("ow-forms: --extended must "
+				                  "be 1..15 working days\n"));
 				return EXIT_USAGE;
 			}
 			break;
@@ -1388,7 +1470,7 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "calendar") == 0) {
 		return cmd_calendar(&o, argc, argv);
 	}
-	fprintf(stderr, _("ow-forms: unknown command \"%s\"; see ow-forms --help\n"),
-	    cmd);
+	fprintf(stderr,
+	    _("ow-forms: unknown command \"%s\"; see ow-forms --help\n"), cmd);
 	return EXIT_USAGE;
 }

@@ -14,31 +14,36 @@
 
 /* A small valid matter; the tests below change one thing at a time. Its
  * line numbers matter: keep the layout. */
-#define HEAD                                                                   \
-	"{\n"                                                                  \
-	"  \"format\": \"onewindow-matter\",\n"                                \
-	"  \"code\": \"XK00099001\",\n"                                        \
-	"  \"version\": 1,\n"                                                  \
-	"  \"name\": {\"zh\": \"测试事项\", \"en\": \"Test matter\"},\n"        \
-	"  \"type\": \"XK\",\n"                                                \
-	"  \"department\": {\"zh\": \"测试局\", \"en\": \"Test Bureau\"},\n"     \
-	"  \"legal_basis\": {\"zh\": \"某法第一条\", \"en\": \"Some Act, art. 1\"},\n" \
+#define HEAD                                                                    \
+	"{\n"                                                                   \
+	"  \"format\": \"onewindow-matter\",\n"                                 \
+	"  \"code\": \"XK00099001\",\n"                                         \
+	"  \"version\": 1,\n"                                                   \
+	"  \"name\": {\"zh\": \"测试事项\", \"en\": \"Test matter\"},\n"    \
+	"  \"type\": \"XK\",\n"                                                 \
+	"  \"department\": {\"zh\": \"测试局\", \"en\": \"Test Bureau\"},\n" \
+	"  \"legal_basis\": {\"zh\": \"某法第一条\", \"en\": \"Some Act, " \
+	"art. 1\"},\n"                                                          \
 	"  \"applicant\": \"person\",\n"
 
 #define LIMITS(legal, promised, ext)                                           \
-	"  \"limits\": {\"legal\": " #legal ", \"promised\": " #promised          \
+	"  \"limits\": {\"legal\": " #legal ", \"promised\": " #promised       \
 	", \"extension\": " #ext "},\n"
 
-#define FIELDS                                                                 \
-	"  \"fields\": [\n"                                                    \
-	"    {\"id\": \"name\", \"label\": {\"zh\": \"姓名\", \"en\": \"Name\"}, \"type\": \"person_name\", \"required\": true},\n" \
-	"    {\"id\": \"start\", \"label\": {\"zh\": \"起\", \"en\": \"Start\"}, \"type\": \"date\"},\n" \
-	"    {\"id\": \"end\", \"label\": {\"zh\": \"止\", \"en\": \"End\"}, \"type\": \"date\"}\n" \
+#define FIELDS                                                                  \
+	"  \"fields\": [\n"                                                     \
+	"    {\"id\": \"name\", \"label\": {\"zh\": \"姓名\", \"en\": "       \
+	"\"Name\"}, \"type\": \"person_name\", \"required\": true},\n"          \
+	"    {\"id\": \"start\", \"label\": {\"zh\": \"起\", \"en\": "         \
+	"\"Start\"}, \"type\": \"date\"},\n"                                    \
+	"    {\"id\": \"end\", \"label\": {\"zh\": \"止\", \"en\": \"End\"}, " \
+	"\"type\": \"date\"}\n"                                                 \
 	"  ],\n"
 
 #define MATERIALS                                                              \
 	"  \"materials\": [\n"                                                 \
-	"    {\"id\": \"id_card\", \"name\": {\"zh\": \"身份证\", \"en\": \"ID card\"}, \"need\": \"required\", \"forms\": [\"original\"]}\n" \
+	"    {\"id\": \"id_card\", \"name\": {\"zh\": \"身份证\", \"en\": " \
+	"\"ID card\"}, \"need\": \"required\", \"forms\": [\"original\"]}\n"   \
 	"  ]\n"
 
 #define GOOD HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n" FIELDS MATERIALS "}\n"
@@ -106,7 +111,8 @@ test_syntax_error(void **state)
 {
 	(void)state;
 	/* Line 3 misses its comma: jansson stops at the next string. */
-	expect("{\n  \"format\": \"onewindow-matter\",\n  \"code\": \"X\"\n  \"version\": 1\n}\n",
+	expect("{\n  \"format\": \"onewindow-matter\",\n  \"code\": \"X\"\n  "
+	       "\"version\": 1\n}\n",
 	    4, 11, "JSON syntax error");
 	expect("", 1, 1, "JSON syntax error");
 	expect("[1, 2]\n", 1, 1, "one JSON object");
@@ -116,13 +122,17 @@ static void
 test_unknown_key(void **state)
 {
 	(void)state;
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n  \"colour\": \"red\",\n" FIELDS MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": 1,\n  \"colour\": \"red\",\n" FIELDS
+	           MATERIALS "}\n",
 	    12, 3, "unknown key \"colour\"");
 	/* Inside a field: the key's own column. */
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [\n"
-	       "    {\"id\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}, \"type\": \"text\", \"colour\": 1}\n"
-	       "  ],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": 1,\n"
+	               "  \"fields\": [\n"
+	               "    {\"id\": \"a\", \"label\": {\"zh\": \"甲\", "
+	               "\"en\": \"A\"}, \"type\": \"text\", \"colour\": 1}\n"
+	               "  ],\n" MATERIALS "}\n",
 	    13, 66, "unknown key \"colour\"");
 }
 
@@ -130,10 +140,11 @@ static void
 test_wrong_type(void **state)
 {
 	(void)state;
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": \"one\",\n" FIELDS MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": \"one\",\n" FIELDS MATERIALS "}\n",
 	    11, 13, "visits must be an integer, not a string");
 	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": {},\n" MATERIALS "}\n",
+	                               "  \"fields\": {},\n" MATERIALS "}\n",
 	    12, 13, "fields must be an array");
 }
 
@@ -150,11 +161,14 @@ static void
 test_duplicate_field(void **state)
 {
 	(void)state;
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [\n"
-	       "    {\"id\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}, \"type\": \"text\"},\n"
-	       "    {\"id\": \"a\", \"label\": {\"zh\": \"乙\", \"en\": \"B\"}, \"type\": \"text\"}\n"
-	       "  ],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(
+	           20, 10, 10) "  \"visits\": 1,\n"
+	                       "  \"fields\": [\n"
+	                       "    {\"id\": \"a\", \"label\": {\"zh\": "
+	                       "\"甲\", \"en\": \"A\"}, \"type\": \"text\"},\n"
+	                       "    {\"id\": \"a\", \"label\": {\"zh\": "
+	                       "\"乙\", \"en\": \"B\"}, \"type\": \"text\"}\n"
+	                       "  ],\n" MATERIALS "}\n",
 	    14, 12, "duplicate field id \"a\"");
 	/* A duplicate JSON key is caught by jansson itself, which points at
 	 * the last character of the second key. */
@@ -166,20 +180,29 @@ static void
 test_condition_unknown_field(void **state)
 {
 	(void)state;
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [\n"
-	       "    {\"id\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}, \"type\": \"text\",\n"
-	       "     \"shown_when\": {\"field\": \"ghost\", \"present\": true}}\n"
-	       "  ],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(
+	           20, 10, 10) "  \"visits\": 1,\n"
+	                       "  \"fields\": [\n"
+	                       "    {\"id\": \"a\", \"label\": {\"zh\": "
+	                       "\"甲\", \"en\": \"A\"}, \"type\": \"text\",\n"
+	                       "     \"shown_when\": {\"field\": \"ghost\", "
+	                       "\"present\": true}}\n"
+	                       "  ],\n" MATERIALS "}\n",
 	    14, 30, "unknown field \"ghost\"");
 	/* An enum condition must use one of the enum's values. */
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [\n"
-	       "    {\"id\": \"by\", \"label\": {\"zh\": \"办理人\", \"en\": \"By\"}, \"type\": \"enum\",\n"
-	       "     \"options\": [{\"value\": \"self\", \"label\": {\"zh\": \"本人\", \"en\": \"Self\"}}]},\n"
-	       "    {\"id\": \"agent\", \"label\": {\"zh\": \"代办人\", \"en\": \"Agent\"}, \"type\": \"person_name\",\n"
-	       "     \"required_when\": {\"field\": \"by\", \"equals\": \"agent\"}}\n"
-	       "  ],\n" MATERIALS "}\n",
+	expect(
+	    HEAD LIMITS(20, 10,
+	        10) "  \"visits\": 1,\n"
+	            "  \"fields\": [\n"
+	            "    {\"id\": \"by\", \"label\": {\"zh\": \"办理人\", "
+	            "\"en\": \"By\"}, \"type\": \"enum\",\n"
+	            "     \"options\": [{\"value\": \"self\", \"label\": "
+	            "{\"zh\": \"本人\", \"en\": \"Self\"}}]},\n"
+	            "    {\"id\": \"agent\", \"label\": {\"zh\": \"代办人\", "
+	            "\"en\": \"Agent\"}, \"type\": \"person_name\",\n"
+	            "     \"required_when\": {\"field\": \"by\", \"equals\": "
+	            "\"agent\"}}\n"
+	            "  ],\n" MATERIALS "}\n",
 	    16, 49, "\"agent\" is not a value field \"by\" can take");
 }
 
@@ -187,16 +210,70 @@ static void
 test_limits_out_of_range(void **state)
 {
 	(void)state;
-	expect(HEAD LIMITS(200, 10, 10) "  \"visits\": 1,\n" FIELDS MATERIALS "}\n",
+	expect(HEAD LIMITS(200, 10, 10) "  \"visits\": 1,\n" FIELDS MATERIALS
+	                                "}\n",
 	    10, 23, "outside 0..120");
-	expect(HEAD LIMITS(10, 15, 0) "  \"visits\": 1,\n" FIELDS MATERIALS "}\n",
+	expect(HEAD LIMITS(10, 15, 0) "  \"visits\": 1,\n" FIELDS MATERIALS
+	                              "}\n",
 	    10, 39, "exceeds the legal limit");
-	expect(HEAD LIMITS(20, 10, 15) "  \"visits\": 1,\n" FIELDS MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10, 15) "  \"visits\": 1,\n" FIELDS MATERIALS
+	                               "}\n",
 	    10, 56, "only for joint handling");
-	expect(HEAD LIMITS(20, 10, 7) "  \"visits\": 1,\n" FIELDS MATERIALS "}\n",
-	    10, 56, "must be 0, 10 or 15");
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 9,\n" FIELDS MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10, 12) "  \"visits\": 1,\n" FIELDS MATERIALS
+	                               "}\n",
+	    10, 56, "at most 10 working days, or 15 for joint");
+	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 9,\n" FIELDS MATERIALS
+	                               "}\n",
 	    11, 13, "outside 0..5");
+}
+
+static void
+test_one_mistake_one_message(void **state)
+{
+	struct form_diags d;
+	struct form_matter *m = NULL;
+
+	(void)state;
+	/* A legal limit out of range is not also compared with the promise. */
+	assert_rc(parse(HEAD LIMITS(200, 10,
+	                    10) "  \"visits\": 1,\n" FIELDS MATERIALS "}\n",
+	              &d, &m),
+	    CM_EPARSE);
+	assert_int_equal(d.n, 1);
+	form_diags_free(&d);
+	/* A special law's shorter extension is fine. */
+	assert_rc(parse(HEAD LIMITS(10, 5,
+	                    5) "  \"visits\": 1,\n" FIELDS MATERIALS "}\n",
+	              &d, &m),
+	    0);
+	assert_int_equal(m->extension, 5);
+	form_matter_free(m);
+	form_diags_free(&d);
+}
+
+static void
+test_file_name_matches_code(void **state)
+{
+	struct form_diags d;
+	struct form_matter *m = NULL;
+
+	(void)state;
+	form_diags_init(&d);
+	assert_rc(form_matter_parse(
+	              "cat/XK00099009.json", GOOD, strlen(GOOD), &m, &d),
+	    CM_EPARSE);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.items[0].line, 3);
+	assert_int_equal(d.items[0].col, 11);
+	assert_non_null(strstr(d.items[0].msg,
+	    "named XK00099009.json but holds matter XK00099001"));
+	form_diags_free(&d);
+	form_diags_init(&d);
+	assert_rc(form_matter_parse(
+	              "cat/XK00099001.json", GOOD, strlen(GOOD), &m, &d),
+	    0);
+	form_matter_free(m);
+	form_diags_free(&d);
 }
 
 static void
@@ -204,22 +281,29 @@ test_secondary_rules(void **state)
 {
 	(void)state;
 	/* 容缺 needs the matter to allow gaps. */
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n" FIELDS
-	       "  \"materials\": [\n"
-	       "    {\"id\": \"photo\", \"name\": {\"zh\": \"照片\", \"en\": \"Photo\"}, \"need\": \"required\", \"forms\": [\"original\"], \"secondary\": true}\n"
-	       "  ]\n}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": 1,\n" FIELDS "  \"materials\": [\n"
+	               "    {\"id\": \"photo\", \"name\": {\"zh\": \"照片\", "
+	               "\"en\": \"Photo\"}, \"need\": \"required\", \"forms\": "
+	               "[\"original\"], \"secondary\": true}\n"
+	               "  ]\n}\n",
 	    18, 101, "needs \"gaps_allowed\": true");
 	/* An on-the-spot matter cannot take materials later. */
-	expect(HEAD LIMITS(0, 0, 0) "  \"visits\": 1,\n  \"gaps_allowed\": true,\n" FIELDS
-	       "  \"materials\": [\n"
-	       "    {\"id\": \"photo\", \"name\": {\"zh\": \"照片\", \"en\": \"Photo\"}, \"need\": \"required\", \"forms\": [\"original\"], \"secondary\": true}\n"
-	       "  ]\n}\n",
+	expect(HEAD LIMITS(0, 0,
+	           0) "  \"visits\": 1,\n  \"gaps_allowed\": true,\n" FIELDS
+	              "  \"materials\": [\n"
+	              "    {\"id\": \"photo\", \"name\": {\"zh\": \"照片\", "
+	              "\"en\": \"Photo\"}, \"need\": \"required\", \"forms\": "
+	              "[\"original\"], \"secondary\": true}\n"
+	              "  ]\n}\n",
 	    19, 101, "promised on the spot");
 	/* Conditional materials need their condition, others may not have one. */
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n" FIELDS
-	       "  \"materials\": [\n"
-	       "    {\"id\": \"poa\", \"name\": {\"zh\": \"授权书\", \"en\": \"POA\"}, \"need\": \"conditional\", \"forms\": [\"original\"]}\n"
-	       "  ]\n}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": 1,\n" FIELDS "  \"materials\": [\n"
+	               "    {\"id\": \"poa\", \"name\": {\"zh\": \"授权书\", "
+	               "\"en\": \"POA\"}, \"need\": \"conditional\", "
+	               "\"forms\": [\"original\"]}\n"
+	               "  ]\n}\n",
 	    18, 5, "needs \"required_when\"");
 }
 
@@ -227,23 +311,39 @@ static void
 test_rules_and_types(void **state)
 {
 	(void)state;
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n" FIELDS
-	       "  \"rules\": [{\"op\": \"gt\", \"field\": \"end\", \"other\": \"start\"}],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": 1,\n" FIELDS
+	               "  \"rules\": [{\"op\": \"gt\", \"field\": \"end\", "
+	               "\"other\": \"start\"}],\n" MATERIALS "}\n",
 	    17, 20, "compare two integer or two money fields");
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n" FIELDS
-	       "  \"rules\": [{\"op\": \"after\", \"field\": \"end\", \"other\": \"finish\"}],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": 1,\n" FIELDS
+	               "  \"rules\": [{\"op\": \"after\", \"field\": \"end\", "
+	               "\"other\": \"finish\"}],\n" MATERIALS "}\n",
 	    17, 54, "unknown field \"finish\"");
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [{\"id\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}, \"type\": \"textarea\"}],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(
+	           20, 10, 10) "  \"visits\": 1,\n"
+	                       "  \"fields\": [{\"id\": \"a\", \"label\": "
+	                       "{\"zh\": \"甲\", \"en\": \"A\"}, \"type\": "
+	                       "\"textarea\"}],\n" MATERIALS "}\n",
 	    12, 67, "unknown field type \"textarea\"");
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [{\"id\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}, \"type\": \"date\", \"max_len\": 5}],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(
+	           20, 10, 10) "  \"visits\": 1,\n"
+	                       "  \"fields\": [{\"id\": \"a\", \"label\": "
+	                       "{\"zh\": \"甲\", \"en\": \"A\"}, \"type\": "
+	                       "\"date\", \"max_len\": 5}],\n" MATERIALS "}\n",
 	    12, 75, "lengths apply only");
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [{\"id\": \"A\", \"label\": {\"zh\": \"甲\"}, \"type\": \"text\"}],\n" MATERIALS "}\n",
+	expect(HEAD LIMITS(20, 10,
+	           10) "  \"visits\": 1,\n"
+	               "  \"fields\": [{\"id\": \"A\", \"label\": {\"zh\": "
+	               "\"甲\"}, \"type\": \"text\"}],\n" MATERIALS "}\n",
 	    12, 35, "missing key \"en\"");
-	expect(HEAD LIMITS(20, 10, 10) "  \"visits\": 1,\n"
-	       "  \"fields\": [{\"id\": \"A\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}, \"type\": \"text\"}],\n" MATERIALS "}\n",
+	expect(
+	    HEAD LIMITS(20, 10,
+	        10) "  \"visits\": 1,\n"
+	            "  \"fields\": [{\"id\": \"A\", \"label\": {\"zh\": "
+	            "\"甲\", \"en\": \"A\"}, \"type\": \"text\"}],\n" MATERIALS
+	            "}\n",
 	    12, 21, "field id \"A\" must be");
 }
 
@@ -254,11 +354,14 @@ test_everything_at_once(void **state)
 	struct form_matter *m = NULL;
 
 	(void)state;
-	/* Three independent problems are all reported, not just the first. */
-	assert_rc(parse(HEAD LIMITS(200, 10, 7) "  \"visits\": 9,\n  \"x\": 1,\n" FIELDS MATERIALS "}\n",
+	/* Four independent problems are all reported, not just the first:
+	 * legal limit, extension, visits, unknown key. */
+	assert_rc(parse(HEAD LIMITS(200, 10, 12) "  \"visits\": 9,\n"
+	                                         "  \"x\": 1,\n" FIELDS
+	                    MATERIALS "}\n",
 	              &d, &m),
 	    CM_EPARSE);
-	assert_true(d.n >= 4);
+	assert_int_equal(d.n, 4);
 	form_diags_free(&d);
 }
 
@@ -273,8 +376,8 @@ test_catalog_duplicate_code_and_search(void **state)
 	form_catalog_init(&c);
 	form_diags_init(&d);
 	assert_rc(form_catalog_load(&c, "a.json", GOOD, strlen(GOOD), &d), 0);
-	assert_rc(form_catalog_load(&c, "b.json", GOOD, strlen(GOOD), &d),
-	    CM_EPARSE);
+	assert_rc(
+	    form_catalog_load(&c, "b.json", GOOD, strlen(GOOD), &d), CM_EPARSE);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.items[0].file, "b.json");
@@ -342,7 +445,8 @@ test_bundled_catalog(void **state)
 			depts[ndepts++] = m->department.zh;
 		}
 		person = person || m->applicant == FORM_APPLICANT_PERSON;
-		enterprise = enterprise || m->applicant == FORM_APPLICANT_ENTERPRISE;
+		enterprise =
+		    enterprise || m->applicant == FORM_APPLICANT_ENTERPRISE;
 		joint = joint || m->joint;
 		gaps = gaps || m->gaps_allowed;
 		for (size_t k = 0; k < m->nfields; k++) {
@@ -374,6 +478,8 @@ main(void)
 	    cmocka_unit_test(test_duplicate_field),
 	    cmocka_unit_test(test_condition_unknown_field),
 	    cmocka_unit_test(test_limits_out_of_range),
+	    cmocka_unit_test(test_one_mistake_one_message),
+	    cmocka_unit_test(test_file_name_matches_code),
 	    cmocka_unit_test(test_secondary_rules),
 	    cmocka_unit_test(test_rules_and_types),
 	    cmocka_unit_test(test_everything_at_once),
