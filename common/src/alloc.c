@@ -8,7 +8,7 @@
 #include <string.h>
 
 static unsigned long alloc_count;
-static unsigned long fail_at;  /* allocation number to fail; 0 = never */
+static unsigned long fail_at; /* allocation number to fail; 0 = never */
 static int fail_sticky;
 
 static int

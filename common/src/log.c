@@ -11,8 +11,8 @@
 static enum cm_log_level log_level = CM_LOG_INFO;
 static FILE *log_stream;
 
-static const char *const level_names[] = {"debug", "info", "warn", "error",
-    "off"};
+static const char *const level_names[] = {
+    "debug", "info", "warn", "error", "off"};
 
 void
 cm_log_set_level(enum cm_log_level level)

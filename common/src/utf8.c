@@ -37,7 +37,8 @@ cm_utf8_decode(const char *s, size_t len, uint32_t *cp)
 		}
 		c = (c << 6) | (p[i] & 0x3f);
 	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	if ((n == 3 && c < 0x800) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
 	    (c >= 0xd800 && c <= 0xdfff)) {
 		return -1;
 	}

@@ -1023,7 +1023,7 @@ parse_limits(struct ctx *c, json_t *root, struct form_matter *m)
 		m->extension = (int)n;
 		if (n == 15 && !m->joint) {
 			problem(c, "limits/extension", false,
-			    _("an extension of 15 days is only for joint "
+			    _("an extension of 15 working days is only for joint "
 			      "handling (\"joint\": true)"));
 		} else if (n > 10 && n != 15) {
 			problem(c, "limits/extension", false,
@@ -1302,9 +1302,21 @@ form_matter_parse(const char *name, const char *buf, size_t len,
 	struct ctx c = {name, buf, len, diags, 0, 0};
 	struct form_matter *m;
 	json_error_t jerr;
+	const char *nul;
 	json_t *root;
 
 	*out = NULL;
+	/* jansson 2.14 skips a NUL that ends a token ("[1, 2\0]" parses):
+	 * refuse it here, so that the text is plain JSON for jsonpos. */
+	nul = len > 0 ? memchr(buf, '\0', len) : NULL;
+	if (nul != NULL) {
+		int line, col;
+
+		form_json_offset_pos(buf, (size_t)(nul - buf), &line, &col);
+		form_diags_add(
+		    diags, name, line, col, _("NUL byte in the file"));
+		return CM_EPARSE;
+	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		form_diags_add(diags, name, jerr.line > 0 ? jerr.line : 1,

@@ -75,7 +75,7 @@ prefix_folded(const char *s, const char *prefix)
 
 size_t
 form_catalog_search(const struct form_catalog *c, const char *query,
-                    const struct form_matter **out, size_t max)
+    const struct form_matter **out, size_t max)
 {
 	size_t found = 0;
 

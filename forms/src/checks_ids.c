@@ -81,8 +81,8 @@ num(const char *s, size_t n)
 char
 form_citizen_id_check_char(const char *s17)
 {
-	static const int w[17] = {7, 9, 10, 5,  8, 4, 2, 1, 6,
-	                          3, 7, 9,  10, 5, 8, 4, 2};
+	static const int w[17] = {
+	    7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 	static const char check[] = "10X98765432";
 	int sum = 0;
 
@@ -112,7 +112,7 @@ check_id15(const char *s, int32_t today, char out[19])
 		return FORM_P_ID_REGION;
 	}
 	if (cm_date_from_ymd(1900 + num(s + 6, 2), num(s + 8, 2),
-	                     num(s + 10, 2), &day) != 0 ||
+	        num(s + 10, 2), &day) != 0 ||
 	    day > today) {
 		return FORM_P_ID15_INVALID;
 	}
@@ -198,8 +198,8 @@ uscc_value(char c)
 char
 form_uscc_check_char(const char *s17)
 {
-	static const int w[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
-	                          29, 25, 13, 8,  24, 10, 30, 28};
+	static const int w[17] = {
+	    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
 	int sum = 0;
 
 	for (int i = 0; i < 17; i++) {

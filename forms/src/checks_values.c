@@ -43,10 +43,18 @@ form_is_cjk_ideograph(uint32_t cp)
 	 * but twelve of them are unified ideographs themselves) and 〇, the
 	 * ideographic zero, which is written in names. */
 	static const uint32_t ranges[][2] = {
-	    {0x3007, 0x3007},   {0x3400, 0x4dbf},   {0x4e00, 0x9fff},
-	    {0xf900, 0xfaff},   {0x20000, 0x2a6df}, {0x2a700, 0x2b73f},
-	    {0x2b740, 0x2b81f}, {0x2b820, 0x2ceaf}, {0x2ceb0, 0x2ebef},
-	    {0x2ebf0, 0x2ee5f}, {0x2f800, 0x2fa1f}, {0x30000, 0x3134f},
+	    {0x3007, 0x3007},
+	    {0x3400, 0x4dbf},
+	    {0x4e00, 0x9fff},
+	    {0xf900, 0xfaff},
+	    {0x20000, 0x2a6df},
+	    {0x2a700, 0x2b73f},
+	    {0x2b740, 0x2b81f},
+	    {0x2b820, 0x2ceaf},
+	    {0x2ceb0, 0x2ebef},
+	    {0x2ebf0, 0x2ee5f},
+	    {0x2f800, 0x2fa1f},
+	    {0x30000, 0x3134f},
 	    {0x31350, 0x323af},
 	};
 
@@ -465,7 +473,7 @@ form_format_money(int64_t fen, char *buf, size_t size)
 	}
 	mag = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
 	snprintf(buf, size, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "", mag / 100,
-	         (unsigned)(mag % 100));
+	    (unsigned)(mag % 100));
 	return buf;
 }
 

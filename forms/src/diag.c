@@ -38,7 +38,8 @@ form_diags_add(struct form_diags *d, const char *file, int line, int col,
 	}
 	if (d->n == d->cap) {
 		size_t ncap = d->cap == 0 ? 8 : d->cap * 2;
-		struct form_diag *n = cm_reallocarray(d->items, ncap, sizeof(*n));
+		struct form_diag *n =
+		    cm_reallocarray(d->items, ncap, sizeof(*n));
 
 		if (n == NULL) {
 			d->oom = 1;

@@ -31,7 +31,7 @@ static void
 skip_ws(struct scan *s)
 {
 	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-	                         *s->p == '\n' || *s->p == '\r')) {
+	                            *s->p == '\n' || *s->p == '\r')) {
 		advance(s);
 	}
 }
@@ -104,9 +104,13 @@ skip_value(struct scan *s)
 		skip_container(s, ']');
 		break;
 	default:
-		while (s->p < s->end && strchr(",]} \t\r\n", *s->p) == NULL) {
+		/* A literal: always step over at least one byte, and stop at a
+		 * NUL too (strchr would match the terminator), so that no input
+		 * can keep the scanner in place. */
+		do {
 			advance(s);
-		}
+		} while (s->p < s->end && *s->p != '\0' &&
+		         strchr(",]} \t\r\n", *s->p) == NULL);
 	}
 }
 
@@ -196,11 +200,26 @@ descend(struct scan *s, const char *path, bool want_key, int *line, int *col)
 
 void
 form_json_locate(const char *buf, size_t len, const char *path, bool want_key,
-                 int *line, int *col)
+    int *line, int *col)
 {
 	struct scan s = {buf, buf + len, 1, 1, 0};
 
 	*line = 1;
 	*col = 1;
 	descend(&s, path, want_key, line, col);
+}
+
+void
+form_json_offset_pos(const char *buf, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
 }

@@ -24,4 +24,7 @@
 void form_json_locate(const char *buf, size_t len, const char *path,
     bool want_key, int *line, int *col);
 
+/* 1-based line and column (in characters) of byte offset off of buf. */
+void form_json_offset_pos(const char *buf, size_t off, int *line, int *col);
+
 #endif

@@ -6,6 +6,7 @@
 #include "forms/materials.h"
 #include "common/alloc.h"
 #include "common/error.h"
+#include "common/i18n.h"
 
 #include <string.h>
 
@@ -19,6 +20,20 @@ form_mat_outcome_name(enum form_mat_outcome o)
 		return "gaps";
 	case FORM_MAT_INCOMPLETE:
 		return "incomplete";
+	}
+	return "?";
+}
+
+const char *
+form_mat_outcome_label(enum form_mat_outcome o)
+{
+	switch (o) {
+	case FORM_MAT_COMPLETE:
+		return _("complete");
+	case FORM_MAT_GAPS:
+		return _("complete but for secondary materials (容缺)");
+	case FORM_MAT_INCOMPLETE:
+		return _("incomplete");
 	}
 	return "?";
 }
@@ -41,8 +56,8 @@ form_mat_result_free(struct form_mat_result *r)
 }
 
 bool
-form_material_is_required(const struct form_material *mat,
-                          const struct form_values *v)
+form_material_is_required(
+    const struct form_material *mat, const struct form_values *v)
 {
 	switch (mat->need) {
 	case FORM_NEED_REQUIRED:
@@ -68,9 +83,8 @@ handed_in(const char *id, const char *const *handed, size_t n)
 
 int
 form_materials_check(const struct form_matter *m,
-                     const struct form_values *vals, const char *const *handed,
-                     size_t nhanded, const struct form_mat_opts *opts,
-                     struct form_mat_result *out)
+    const struct form_values *vals, const char *const *handed, size_t nhanded,
+    const struct form_mat_opts *opts, struct form_mat_result *out)
 {
 	bool any_primary = false;
 	int rc = 0;
@@ -133,8 +147,8 @@ form_materials_check(const struct form_matter *m,
 			rc = CM_EINVAL;
 			break;
 		}
-		rc = form_calendar_add_workdays(opts->cal, opts->accepted,
-		                                mm->mat->gap_days, &due);
+		rc = form_calendar_add_workdays(
+		    opts->cal, opts->accepted, mm->mat->gap_days, &due);
 		if (rc != 0) {
 			break;
 		}

@@ -51,8 +51,8 @@ kind_title(enum form_notice_kind k)
 
 int
 form_notice_verify_code(const unsigned char *key, size_t keylen,
-                        enum form_notice_kind kind, const char *case_no,
-                        const char *body, char out[16])
+    enum form_notice_kind kind, const char *case_no, const char *body,
+    char out[16])
 {
 	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 	crypto_generichash_state st;
@@ -71,10 +71,10 @@ form_notice_verify_code(const unsigned char *key, size_t keylen,
 	}
 	/* Kind, case number and body, each length-delimited by a NUL. */
 	crypto_generichash_update(&st, &k, 1);
-	crypto_generichash_update(&st, (const unsigned char *)case_no,
-	                          strlen(case_no) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)body,
-	                          strlen(body) + 1);
+	crypto_generichash_update(
+	    &st, (const unsigned char *)case_no, strlen(case_no) + 1);
+	crypto_generichash_update(
+	    &st, (const unsigned char *)body, strlen(body) + 1);
 	crypto_generichash_final(&st, h, sizeof(h));
 	for (int i = 0; i < 8; i++) {
 		v = (v << 8) | h[i];
@@ -123,13 +123,14 @@ material_detail(const struct form_material *mt)
 			cm_sbuf_puts(&b, _(forms[i].msgid));
 		}
 	}
-	cm_sbuf_printf(&b, _n(", %d copy", ", %d copies", mt->copies), mt->copies);
+	cm_sbuf_printf(
+	    &b, _n(", %d copy", ", %d copies", mt->copies), mt->copies);
 	return cm_sbuf_take(&b);
 }
 
 static int
 add_item(struct form_notice *n, size_t *cap, const char *what, char *detail,
-         int32_t due)
+    int32_t due, bool is_field)
 {
 	struct form_notice_item *it;
 
@@ -156,6 +157,7 @@ add_item(struct form_notice *n, size_t *cap, const char *what, char *detail,
 	}
 	it->detail = detail;
 	it->due = due;
+	it->is_field = is_field;
 	n->nitems++;
 	return 0;
 }
@@ -175,8 +177,8 @@ collect_items(const struct form_notice_in *in, struct form_notice *n)
 
 			if (mt != NULL) {
 				rc = add_item(n, &cap,
-				              form_text_get(&mt->name, in->zh),
-				              material_detail(mt), 0);
+				    form_text_get(&mt->name, in->zh),
+				    material_detail(mt), 0, false);
 			}
 		}
 		break;
@@ -187,11 +189,12 @@ collect_items(const struct form_notice_in *in, struct form_notice *n)
 			const struct form_mat_missing *mm =
 			    &in->mat->missing[i];
 
-			rc = add_item(
-			    n, &cap, form_text_get(&mm->mat->name, in->zh),
+			rc = add_item(n, &cap,
+			    form_text_get(&mm->mat->name, in->zh),
 			    material_detail(mm->mat),
 			    in->kind == FORM_NOTICE_GAPS ? mm->due
-			                                 : in->supplement_due);
+			                                 : in->supplement_due,
+			    false);
 		}
 		for (size_t i = 0;
 		     in->kind == FORM_NOTICE_ONETIME && in->report != NULL &&
@@ -205,13 +208,12 @@ collect_items(const struct form_notice_in *in, struct form_notice *n)
 			if (p->severity == FORM_SEV_NOTICE) {
 				continue;
 			}
-			form_problem_message(p, in->m, in->zh, msg,
-			                     sizeof(msg));
+			form_problem_message(
+			    p, in->m, in->zh, msg, sizeof(msg));
 			rc = add_item(n, &cap,
-			              f != NULL
-			                  ? form_text_get(&f->label, in->zh)
-			                  : p->field,
-			              cm_strdup(msg), in->supplement_due);
+			    f != NULL ? form_text_get(&f->label, in->zh)
+			              : p->field,
+			    cm_strdup(msg), in->supplement_due, true);
 		}
 		break;
 	}
@@ -224,7 +226,16 @@ put_items(struct cm_sbuf *b, const struct form_notice *n)
 	for (size_t i = 0; i < n->nitems; i++) {
 		const struct form_notice_item *it = &n->items[i];
 
-		cm_sbuf_printf(b, "  %zu. %s: %s", i + 1, it->what, it->detail);
+		/* A field problem is a sentence that names its field already. */
+		if (it->is_field) {
+			cm_sbuf_printf(
+			    b, _("  %1$zu. %2$s"), i + 1, it->detail);
+		} else {
+			/* TRANSLATORS: a numbered line of a notice: material,
+			 * then what is required of it. */
+			cm_sbuf_printf(b, _("  %1$zu. %2$s: %3$s"), i + 1,
+			    it->what, it->detail);
+		}
 		if (it->due != 0 && n->kind == FORM_NOTICE_GAPS) {
 			cm_sbuf_puts(b, _("; hand in by "));
 			put_date(b, it->due);
@@ -242,10 +253,10 @@ build_body(const struct form_notice_in *in, const struct form_notice *n)
 
 	cm_sbuf_init(&b);
 	cm_sbuf_printf(&b, _("Applicant: %s\n"), in->applicant);
-	cm_sbuf_printf(&b, _("Matter: %s %s\n"), m->code,
-	               form_text_get(&m->name, in->zh));
-	cm_sbuf_printf(&b, _("Department: %s\n"),
-	               form_text_get(&m->department, in->zh));
+	cm_sbuf_printf(
+	    &b, _("Matter: %s %s\n"), m->code, form_text_get(&m->name, in->zh));
+	cm_sbuf_printf(
+	    &b, _("Department: %s\n"), form_text_get(&m->department, in->zh));
 	cm_sbuf_puts(&b, _("Date: "));
 	put_date(&b, in->date);
 	cm_sbuf_puts(&b, "\n\n");
@@ -280,8 +291,7 @@ build_body(const struct form_notice_in *in, const struct form_notice *n)
 		}
 		break;
 	case FORM_NOTICE_ONETIME:
-		cm_sbuf_puts(
-		    &b,
+		cm_sbuf_puts(&b,
 		    _("Your application materials are incomplete or not in the "
 		      "legal form. Under Article 32 of the Administrative "
 		      "Licensing Law, everything to be supplemented or "
@@ -296,11 +306,10 @@ build_body(const struct form_notice_in *in, const struct form_notice *n)
 		                   "everything listed is complete.\n"));
 		break;
 	case FORM_NOTICE_REFUSAL:
-		cm_sbuf_printf(
-		    &b, _("Your application is not accepted. Reason: %s\n"),
+		cm_sbuf_printf(&b,
+		    _("Your application is not accepted. Reason: %s\n"),
 		    in->reason);
-		cm_sbuf_puts(
-		    &b,
+		cm_sbuf_puts(&b,
 		    _("If you disagree with this decision, you may apply for "
 		      "administrative reconsideration within 60 days of "
 		      "receiving this notice, or bring an administrative "
@@ -308,9 +317,12 @@ build_body(const struct form_notice_in *in, const struct form_notice *n)
 		break;
 	}
 	cm_sbuf_puts(&b, "\n");
-	cm_sbuf_printf(&b, _("Hall: %s    Clerk: %s\n"),
-	               in->hall != NULL ? in->hall : "",
-	               in->clerk != NULL ? in->clerk : "");
+	if (in->hall != NULL && in->hall[0] != '\0') {
+		cm_sbuf_printf(&b, _("Hall: %s\n"), in->hall);
+	}
+	if (in->clerk != NULL && in->clerk[0] != '\0') {
+		cm_sbuf_printf(&b, _("Clerk: %s\n"), in->clerk);
+	}
 	if (in->contact != NULL && in->contact[0] != '\0') {
 		cm_sbuf_printf(&b, _("Contact: %s\n"), in->contact);
 	}
@@ -342,10 +354,10 @@ form_notice_build(const struct form_notice_in *in, struct form_notice *out)
 	    strlen(in->case_no) >= sizeof(out->case_no) ||
 	    in->applicant == NULL || in->key == NULL ||
 	    (in->kind == FORM_NOTICE_REFUSAL &&
-	     (in->reason == NULL || in->reason[0] == '\0')) ||
+	        (in->reason == NULL || in->reason[0] == '\0')) ||
 	    ((in->kind == FORM_NOTICE_GAPS ||
-	      in->kind == FORM_NOTICE_ONETIME) &&
-	     in->mat == NULL)) {
+	         in->kind == FORM_NOTICE_ONETIME) &&
+	        in->mat == NULL)) {
 		return CM_EINVAL;
 	}
 	out->kind = in->kind;
@@ -364,8 +376,8 @@ form_notice_build(const struct form_notice_in *in, struct form_notice *out)
 		form_notice_free(out);
 		return CM_ENOMEM;
 	}
-	rc = form_notice_verify_code(in->key, in->keylen, in->kind, in->case_no,
-	                             body, out->verify);
+	rc = form_notice_verify_code(
+	    in->key, in->keylen, in->kind, in->case_no, body, out->verify);
 	if (rc != 0) {
 		cm_free(body);
 		form_notice_free(out);

@@ -16,10 +16,10 @@ struct pcode_info {
 };
 
 static const struct pcode_info pcodes[] = {
-	[FORM_P_OK] = {"FORM_P_OK", FORM_SEV_NOTICE, N_("no problem")},
+    [FORM_P_OK] = {"FORM_P_OK", FORM_SEV_NOTICE, N_("no problem")},
 #define FORM_XX_INFO(name, sev, msg)                                           \
 	[FORM_P_##name] = {"FORM_P_" #name, FORM_SEV_##sev, N_(msg)},
-	FORM_PROBLEM_MAP(FORM_XX_INFO)
+    FORM_PROBLEM_MAP(FORM_XX_INFO)
 #undef FORM_XX_INFO
 };
 
@@ -38,7 +38,8 @@ form_pcode_msgid(enum form_pcode code)
 enum form_severity
 form_pcode_severity(enum form_pcode code)
 {
-	return (unsigned)code < FORM_P__COUNT ? pcodes[code].sev : FORM_SEV_ERROR;
+	return (unsigned)code < FORM_P__COUNT ? pcodes[code].sev
+	                                      : FORM_SEV_ERROR;
 }
 
 const char *
@@ -51,6 +52,20 @@ form_severity_name(enum form_severity s)
 		return "warning";
 	case FORM_SEV_NOTICE:
 		return "notice";
+	}
+	return "?";
+}
+
+const char *
+form_severity_label(enum form_severity s)
+{
+	switch (s) {
+	case FORM_SEV_ERROR:
+		return _("error");
+	case FORM_SEV_WARNING:
+		return _("warning");
+	case FORM_SEV_NOTICE:
+		return _("notice");
 	}
 	return "?";
 }
@@ -105,7 +120,8 @@ form_report_add(struct form_report *r, const char *field, enum form_pcode code,
 
 	if (r->n == r->cap) {
 		size_t ncap = r->cap == 0 ? 8 : r->cap * 2;
-		struct form_problem *n = cm_reallocarray(r->items, ncap, sizeof(*n));
+		struct form_problem *n =
+		    cm_reallocarray(r->items, ncap, sizeof(*n));
 
 		if (n == NULL) {
 			r->oom = 1;
@@ -144,7 +160,8 @@ form_report_blocks(const struct form_report *r, bool warnings_overridden)
 static const char *
 label_of(const struct form_matter *m, const char *id, bool zh)
 {
-	const struct form_field *f = m != NULL ? form_matter_field(m, id) : NULL;
+	const struct form_field *f =
+	    m != NULL ? form_matter_field(m, id) : NULL;
 
 	return f != NULL ? form_text_get(&f->label, zh) : id;
 }
@@ -176,7 +193,9 @@ form_problem_message(const struct form_problem *p, const struct form_matter *m,
 		if (sub != NULL) {
 			char tmp[256];
 
-			copy_bounded(tmp, sizeof(tmp) < size - out ? sizeof(tmp) : size - out, sub);
+			copy_bounded(tmp,
+			    sizeof(tmp) < size - out ? sizeof(tmp) : size - out,
+			    sub);
 			memcpy(buf + out, tmp, strlen(tmp));
 			out += strlen(tmp);
 			tmpl += skip;
@@ -194,7 +213,10 @@ form_problem_message(const struct form_problem *p, const struct form_matter *m,
 			k--;
 		}
 		lead = (unsigned char)buf[k];
-		need = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+		need = lead < 0x80    ? 1
+		       : lead >= 0xf0 ? 4
+		       : lead >= 0xe0 ? 3
+		                      : 2;
 		if (k + need > out) {
 			out = k;
 		}

@@ -408,7 +408,7 @@ rule_value(const struct form_field *f, const char *s, int64_t *out)
 
 static int
 check_rules(const struct form_matter *m, const struct form_values *out,
-            struct form_report *rep)
+    struct form_report *rep)
 {
 	static const enum form_pcode codes[] = {
 	    [FORM_RULE_AFTER] = FORM_P_RULE_AFTER,
@@ -451,7 +451,7 @@ check_rules(const struct form_matter *m, const struct form_values *out,
 			ok = true;
 		}
 		if (!ok && form_report_add(rep, r->field, codes[r->op], NULL,
-		                           r->other) != 0) {
+		               r->other) != 0) {
 			return CM_ENOMEM;
 		}
 	}
@@ -482,7 +482,7 @@ condition_form(const struct form_field *f, const char *v)
 
 int
 form_validate(const struct form_matter *m, const struct form_values *in,
-              int32_t today, struct form_values *out, struct form_report *rep)
+    int32_t today, struct form_values *out, struct form_report *rep)
 {
 	struct form_values norm;
 	int rc = 0;
@@ -500,15 +500,15 @@ form_validate(const struct form_matter *m, const struct form_values *in,
 		int nrc;
 
 		if (f == NULL) {
-			rc = form_report_add(rep, kv->key, FORM_P_UNKNOWN_FIELD,
-			                     NULL, NULL);
+			rc = form_report_add(
+			    rep, kv->key, FORM_P_UNKNOWN_FIELD, NULL, NULL);
 			continue;
 		}
 		nrc =
 		    form_normalize(f->type, kv->value, strlen(kv->value), &nv);
 		if (nrc == CM_EUTF8) {
-			rc = form_report_add(rep, f->id, FORM_P_BAD_UTF8, NULL,
-			                     NULL);
+			rc = form_report_add(
+			    rep, f->id, FORM_P_BAD_UTF8, NULL, NULL);
 			continue;
 		}
 		if (nrc != 0) {
@@ -516,7 +516,8 @@ form_validate(const struct form_matter *m, const struct form_values *in,
 			break;
 		}
 		if (nv[0] != '\0') {
-			rc = form_values_set(&norm, f->id, condition_form(f, nv));
+			rc = form_values_set(
+			    &norm, f->id, condition_form(f, nv));
 		}
 		cm_free(nv);
 	}
@@ -532,8 +533,7 @@ form_validate(const struct form_matter *m, const struct form_values *in,
 		if (!form_field_is_shown(f, &norm)) {
 			if (v != NULL) {
 				rc = form_report_add(rep, f->id,
-				                     FORM_P_NOT_APPLICABLE,
-				                     NULL, NULL);
+				    FORM_P_NOT_APPLICABLE, NULL, NULL);
 			}
 			continue;
 		}

@@ -871,13 +871,13 @@ cmd_validate(const struct opts *o, int argc, char **argv)
 		for (size_t i = 0; i < a.rep.n; i++) {
 			const struct form_problem *p = &a.rep.items[i];
 
-			printf("  %s %s: %s\n", form_severity_name(p->severity),
-			    p->field,
+			printf("  %s %s: %s\n",
+			    form_severity_label(p->severity), p->field,
 			    form_problem_message(
 			        p, a.m, o->zh, msg, sizeof(msg)));
 		}
-		printf(
-		    _("Materials: %s\n"), form_mat_outcome_name(a.mat.outcome));
+		printf(_("Materials: %s\n"),
+		    form_mat_outcome_label(a.mat.outcome));
 		for (size_t i = 0; i < a.mat.nmissing; i++) {
 			const struct form_mat_missing *mm = &a.mat.missing[i];
 

@@ -16,32 +16,50 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char matter_json[] =
-    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099009\", \"version\": 1,"
+    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099009\", \"version\": "
+    "1,"
     " \"name\": {\"zh\": \"模糊\", \"en\": \"Fuzz\"}, \"type\": \"XK\","
     " \"department\": {\"zh\": \"局\", \"en\": \"Bureau\"},"
     " \"legal_basis\": {\"zh\": \"法\", \"en\": \"Act\"},"
     " \"applicant\": \"any\", \"visits\": 1,"
     " \"limits\": {\"legal\": 20, \"promised\": 10, \"extension\": 10},"
     " \"fields\": ["
-    "  {\"id\": \"name\", \"label\": {\"zh\": \"姓名\", \"en\": \"Name\"}, \"type\": \"person_name\", \"required\": true, \"max_len\": 30},"
-    "  {\"id\": \"id\", \"label\": {\"zh\": \"证件\", \"en\": \"ID\"}, \"type\": \"citizen_id\"},"
-    "  {\"id\": \"uscc\", \"label\": {\"zh\": \"代码\", \"en\": \"USCC\"}, \"type\": \"uscc\"},"
-    "  {\"id\": \"mobile\", \"label\": {\"zh\": \"手机\", \"en\": \"Mobile\"}, \"type\": \"mobile\"},"
-    "  {\"id\": \"phone\", \"label\": {\"zh\": \"电话\", \"en\": \"Phone\"}, \"type\": \"landline\"},"
-    "  {\"id\": \"date\", \"label\": {\"zh\": \"日期\", \"en\": \"Date\"}, \"type\": \"date\", \"not_future\": true},"
-    "  {\"id\": \"end\", \"label\": {\"zh\": \"止\", \"en\": \"End\"}, \"type\": \"date\"},"
-    "  {\"id\": \"amount\", \"label\": {\"zh\": \"金额\", \"en\": \"Amount\"}, \"type\": \"money\", \"min\": 0, \"max\": 100000000},"
-    "  {\"id\": \"count\", \"label\": {\"zh\": \"数\", \"en\": \"Count\"}, \"type\": \"integer\", \"min\": -5, \"max\": 5000},"
-    "  {\"id\": \"region\", \"label\": {\"zh\": \"区划\", \"en\": \"Region\"}, \"type\": \"region\"},"
-    "  {\"id\": \"address\", \"label\": {\"zh\": \"地址\", \"en\": \"Address\"}, \"type\": \"address\", \"min_len\": 2},"
-    "  {\"id\": \"licence\", \"label\": {\"zh\": \"证照\", \"en\": \"Licence\"}, \"type\": \"elicence\"},"
-    "  {\"id\": \"agree\", \"label\": {\"zh\": \"同意\", \"en\": \"Agree\"}, \"type\": \"bool\"},"
-    "  {\"id\": \"kind\", \"label\": {\"zh\": \"类\", \"en\": \"Kind\"}, \"type\": \"enum\","
-    "   \"options\": [{\"value\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}}]},"
-    "  {\"id\": \"note\", \"label\": {\"zh\": \"备注\", \"en\": \"Note\"}, \"type\": \"text\","
+    "  {\"id\": \"name\", \"label\": {\"zh\": \"姓名\", \"en\": \"Name\"}, "
+    "\"type\": \"person_name\", \"required\": true, \"max_len\": 30},"
+    "  {\"id\": \"id\", \"label\": {\"zh\": \"证件\", \"en\": \"ID\"}, "
+    "\"type\": \"citizen_id\"},"
+    "  {\"id\": \"uscc\", \"label\": {\"zh\": \"代码\", \"en\": \"USCC\"}, "
+    "\"type\": \"uscc\"},"
+    "  {\"id\": \"mobile\", \"label\": {\"zh\": \"手机\", \"en\": \"Mobile\"}, "
+    "\"type\": \"mobile\"},"
+    "  {\"id\": \"phone\", \"label\": {\"zh\": \"电话\", \"en\": \"Phone\"}, "
+    "\"type\": \"landline\"},"
+    "  {\"id\": \"date\", \"label\": {\"zh\": \"日期\", \"en\": \"Date\"}, "
+    "\"type\": \"date\", \"not_future\": true},"
+    "  {\"id\": \"end\", \"label\": {\"zh\": \"止\", \"en\": \"End\"}, "
+    "\"type\": \"date\"},"
+    "  {\"id\": \"amount\", \"label\": {\"zh\": \"金额\", \"en\": \"Amount\"}, "
+    "\"type\": \"money\", \"min\": 0, \"max\": 100000000},"
+    "  {\"id\": \"count\", \"label\": {\"zh\": \"数\", \"en\": \"Count\"}, "
+    "\"type\": \"integer\", \"min\": -5, \"max\": 5000},"
+    "  {\"id\": \"region\", \"label\": {\"zh\": \"区划\", \"en\": \"Region\"}, "
+    "\"type\": \"region\"},"
+    "  {\"id\": \"address\", \"label\": {\"zh\": \"地址\", \"en\": "
+    "\"Address\"}, \"type\": \"address\", \"min_len\": 2},"
+    "  {\"id\": \"licence\", \"label\": {\"zh\": \"证照\", \"en\": "
+    "\"Licence\"}, \"type\": \"elicence\"},"
+    "  {\"id\": \"agree\", \"label\": {\"zh\": \"同意\", \"en\": \"Agree\"}, "
+    "\"type\": \"bool\"},"
+    "  {\"id\": \"kind\", \"label\": {\"zh\": \"类\", \"en\": \"Kind\"}, "
+    "\"type\": \"enum\","
+    "   \"options\": [{\"value\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": "
+    "\"A\"}}]},"
+    "  {\"id\": \"note\", \"label\": {\"zh\": \"备注\", \"en\": \"Note\"}, "
+    "\"type\": \"text\","
     "   \"shown_when\": {\"field\": \"agree\", \"equals\": \"yes\"}}"
     " ],"
-    " \"rules\": [{\"op\": \"after\", \"field\": \"end\", \"other\": \"date\"}],"
+    " \"rules\": [{\"op\": \"after\", \"field\": \"end\", \"other\": "
+    "\"date\"}],"
     " \"materials\": []}";
 
 static struct form_matter *matter;
@@ -52,8 +70,8 @@ init(void)
 	struct form_diags d;
 
 	form_diags_init(&d);
-	if (form_matter_parse("fuzz", matter_json, strlen(matter_json), &matter,
-	        &d) != 0) {
+	if (form_matter_parse(
+	        "fuzz", matter_json, strlen(matter_json), &matter, &d) != 0) {
 		abort();
 	}
 	form_diags_free(&d);
@@ -90,7 +108,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (form_validate(matter, &in, 20000, &out, &rep) == 0) {
 		for (size_t i = 0; i < out.n; i++) {
-			if (form_matter_field(matter, out.items[i].key) == NULL) {
+			if (form_matter_field(matter, out.items[i].key) ==
+			    NULL) {
 				abort();
 			}
 		}

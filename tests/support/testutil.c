@@ -48,8 +48,8 @@ ow_read_src(const char *rel, size_t *len)
 
 static void
 load_dir(const char *sub, void *target,
-    int (*load)(void *, const char *, const char *, size_t,
-        struct form_diags *))
+    int (*load)(
+        void *, const char *, const char *, size_t, struct form_diags *))
 {
 	char dir[4096];
 	char **files = NULL;

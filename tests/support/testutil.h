@@ -15,9 +15,10 @@
 #include "forms/catalog.h"
 
 /* Assert that a CM_E* return equals want, printing both names on failure. */
-#define assert_rc(got, want) ow_assert_rc((got), (want), #got, __FILE__, __LINE__)
-void ow_assert_rc(int got, int want, const char *expr, const char *file,
-    int line);
+#define assert_rc(got, want)                                                   \
+	ow_assert_rc((got), (want), #got, __FILE__, __LINE__)
+void ow_assert_rc(
+    int got, int want, const char *expr, const char *file, int line);
 
 /* Day number of an ISO date; fails the test on a bad literal. */
 int32_t ow_day(const char *iso);

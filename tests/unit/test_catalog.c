@@ -115,6 +115,24 @@ test_syntax_error(void **state)
 	       "\"version\": 1\n}\n",
 	    4, 11, "JSON syntax error");
 	expect("", 1, 1, "JSON syntax error");
+	/* jansson alone would accept a NUL after a token; it once hung the
+	 * position scanner (found by fuzzing). */
+	{
+		static const char nul[] =
+		    "{\"code\": \"XK00000001\",\n \"fields\": "
+		    "[1, 2\0], \"bogus\": true}";
+		struct form_diags d;
+		struct form_matter *m = NULL;
+
+		form_diags_init(&d);
+		assert_rc(
+		    form_matter_parse("t.json", nul, sizeof(nul) - 1, &m, &d),
+		    CM_EPARSE);
+		assert_int_equal(d.n, 1);
+		assert_int_equal(d.items[0].line, 2);
+		assert_int_equal(d.items[0].col, 17);
+		form_diags_free(&d);
+	}
 	expect("[1, 2]\n", 1, 1, "one JSON object");
 }
 
@@ -356,9 +374,9 @@ test_everything_at_once(void **state)
 	(void)state;
 	/* Four independent problems are all reported, not just the first:
 	 * legal limit, extension, visits, unknown key. */
-	assert_rc(parse(HEAD LIMITS(200, 10, 12) "  \"visits\": 9,\n"
-	                                         "  \"x\": 1,\n" FIELDS
-	                    MATERIALS "}\n",
+	assert_rc(parse(HEAD LIMITS(
+	                    200, 10, 12) "  \"visits\": 9,\n"
+	                                 "  \"x\": 1,\n" FIELDS MATERIALS "}\n",
 	              &d, &m),
 	    CM_EPARSE);
 	assert_int_equal(d.n, 4);

@@ -80,8 +80,8 @@ test_dates(void **state)
 	assert_int_equal(cm_date_weekday(ow_day("2025-01-26")), 7);
 	assert_true(cm_date_is_weekend(ow_day("2025-01-25")));
 	assert_false(cm_date_is_weekend(ow_day("2025-01-27")));
-	assert_string_equal(cm_date_format(ow_day("0999-12-31"), buf),
-	    "0999-12-31");
+	assert_string_equal(
+	    cm_date_format(ow_day("0999-12-31"), buf), "0999-12-31");
 	/* Round trip over 40 years, day by day. */
 	for (d = ow_day("1990-01-01"); d < ow_day("2030-01-01"); d++) {
 		int32_t back;
@@ -100,10 +100,12 @@ test_utf8(void **state)
 
 	(void)state;
 	assert_int_equal(cm_utf8_decode("\xf0\xa0\xae\xb7", 4, &cp), 4);
-	assert_int_equal(cp, 0x20BB7); /* 𠮷 */
+	assert_int_equal(cp, 0x20BB7);                            /* 𠮷 */
 	assert_int_equal(cm_utf8_decode("\xc0\x80", 2, &cp), -1); /* overlong */
-	assert_int_equal(cm_utf8_decode("\xed\xa0\x80", 3, &cp), -1); /* surrogate */
-	assert_int_equal(cm_utf8_decode("\xe4\xb8", 2, &cp), -1); /* truncated */
+	assert_int_equal(
+	    cm_utf8_decode("\xed\xa0\x80", 3, &cp), -1); /* surrogate */
+	assert_int_equal(
+	    cm_utf8_decode("\xe4\xb8", 2, &cp), -1); /* truncated */
 	assert_int_equal(cm_utf8_decode("\xf4\x90\x80\x80", 4, &cp), -1);
 	assert_int_equal(cm_utf8_count("张三abc", strlen("张三abc")), 5);
 	assert_int_equal(cm_utf8_count("\xff", 1), -1);
@@ -131,14 +133,16 @@ test_log_lines(void **state)
 	cm_log_set_stream(NULL);
 	fclose(fp);
 	assert_null(strstr(buf, "test.hidden"));
-	assert_non_null(strstr(buf, " level=info event=catalog.loaded matters=14\n"));
+	assert_non_null(
+	    strstr(buf, " level=info event=catalog.loaded matters=14\n"));
 	assert_true(strncmp(buf, "ts=", 3) == 0);
 	free(buf);
 
-	assert_string_equal(cm_log_mask("11010519491231002X", masked,
-	                        sizeof(masked)),
+	assert_string_equal(
+	    cm_log_mask("11010519491231002X", masked, sizeof(masked)),
 	    "11**************2X");
-	assert_string_equal(cm_log_mask("13800", masked, sizeof(masked)), "*****");
+	assert_string_equal(
+	    cm_log_mask("13800", masked, sizeof(masked)), "*****");
 	assert_rc(cm_log_parse_level("warn", &lvl), 0);
 	assert_int_equal(lvl, CM_LOG_WARN);
 	assert_rc(cm_log_parse_level("loud", &lvl), CM_EINVAL);
@@ -178,8 +182,8 @@ test_fs(void **state)
 	size_t len = 0;
 
 	(void)state;
-	assert_rc(cm_dir_list(OW_SRC_DIR "/common/include/common", ".h", &files,
-	              &n),
+	assert_rc(
+	    cm_dir_list(OW_SRC_DIR "/common/include/common", ".h", &files, &n),
 	    0);
 	assert_true(n >= 6);
 	for (size_t i = 1; i < n; i++) {
@@ -190,8 +194,8 @@ test_fs(void **state)
 	assert_rc(cm_file_read("/nonexistent-file", 10, &buf, &len), CM_ENOENT);
 	assert_rc(cm_file_read(OW_SRC_DIR "/CMakeLists.txt", 10, &buf, &len),
 	    CM_ETOOBIG);
-	assert_rc(cm_file_read(OW_SRC_DIR "/CMakeLists.txt", 1 << 20, &buf, &len),
-	    0);
+	assert_rc(
+	    cm_file_read(OW_SRC_DIR "/CMakeLists.txt", 1 << 20, &buf, &len), 0);
 	assert_true(len > 100 && buf[len] == '\0');
 	cm_free(buf);
 }

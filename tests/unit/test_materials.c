@@ -12,24 +12,37 @@
 #include "forms/materials.h"
 
 static const char matter_json[] =
-    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099003\", \"version\": 1,\n"
+    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099003\", \"version\": "
+    "1,\n"
     " \"name\": {\"zh\": \"测试\", \"en\": \"Test\"}, \"type\": \"XK\",\n"
     " \"department\": {\"zh\": \"局\", \"en\": \"Bureau\"},\n"
     " \"legal_basis\": {\"zh\": \"法\", \"en\": \"Act\"},\n"
     " \"applicant\": \"person\", \"visits\": 1, \"gaps_allowed\": true,\n"
     " \"limits\": {\"legal\": 20, \"promised\": 10, \"extension\": 10},\n"
     " \"fields\": [\n"
-    "  {\"id\": \"by\", \"label\": {\"zh\": \"办理方式\", \"en\": \"Applying\"}, \"type\": \"enum\",\n"
-    "   \"options\": [{\"value\": \"self\", \"label\": {\"zh\": \"本人\", \"en\": \"In person\"}},\n"
-    "               {\"value\": \"agent\", \"label\": {\"zh\": \"代办\", \"en\": \"By an agent\"}}]}\n"
+    "  {\"id\": \"by\", \"label\": {\"zh\": \"办理方式\", \"en\": "
+    "\"Applying\"}, \"type\": \"enum\",\n"
+    "   \"options\": [{\"value\": \"self\", \"label\": {\"zh\": \"本人\", "
+    "\"en\": \"In person\"}},\n"
+    "               {\"value\": \"agent\", \"label\": {\"zh\": \"代办\", "
+    "\"en\": \"By an agent\"}}]}\n"
     " ],\n"
     " \"materials\": [\n"
-    "  {\"id\": \"id_card\", \"name\": {\"zh\": \"身份证\", \"en\": \"ID card\"}, \"need\": \"required\", \"forms\": [\"original\", \"elicence\"]},\n"
-    "  {\"id\": \"photo\", \"name\": {\"zh\": \"照片\", \"en\": \"Photo\"}, \"need\": \"required\", \"forms\": [\"original\"], \"copies\": 2, \"secondary\": true, \"gap_days\": 3},\n"
-    "  {\"id\": \"proof\", \"name\": {\"zh\": \"证明\", \"en\": \"Proof\"}, \"need\": \"required\", \"forms\": [\"copy\"], \"secondary\": true, \"gap_days\": 10},\n"
-    "  {\"id\": \"poa\", \"name\": {\"zh\": \"授权委托书\", \"en\": \"Power of attorney\"}, \"need\": \"conditional\",\n"
-    "   \"required_when\": {\"field\": \"by\", \"equals\": \"agent\"}, \"forms\": [\"original\"]},\n"
-    "  {\"id\": \"extra\", \"name\": {\"zh\": \"其他\", \"en\": \"Other\"}, \"need\": \"optional\", \"forms\": [\"copy\"]}\n"
+    "  {\"id\": \"id_card\", \"name\": {\"zh\": \"身份证\", \"en\": \"ID "
+    "card\"}, \"need\": \"required\", \"forms\": [\"original\", "
+    "\"elicence\"]},\n"
+    "  {\"id\": \"photo\", \"name\": {\"zh\": \"照片\", \"en\": \"Photo\"}, "
+    "\"need\": \"required\", \"forms\": [\"original\"], \"copies\": 2, "
+    "\"secondary\": true, \"gap_days\": 3},\n"
+    "  {\"id\": \"proof\", \"name\": {\"zh\": \"证明\", \"en\": \"Proof\"}, "
+    "\"need\": \"required\", \"forms\": [\"copy\"], \"secondary\": true, "
+    "\"gap_days\": 10},\n"
+    "  {\"id\": \"poa\", \"name\": {\"zh\": \"授权委托书\", \"en\": \"Power of "
+    "attorney\"}, \"need\": \"conditional\",\n"
+    "   \"required_when\": {\"field\": \"by\", \"equals\": \"agent\"}, "
+    "\"forms\": [\"original\"]},\n"
+    "  {\"id\": \"extra\", \"name\": {\"zh\": \"其他\", \"en\": \"Other\"}, "
+    "\"need\": \"optional\", \"forms\": [\"copy\"]}\n"
     " ]}\n";
 
 static struct form_matter *matter;
@@ -45,8 +58,8 @@ setup(void **state)
 
 	(void)state;
 	form_diags_init(&d);
-	if (form_matter_parse("m.json", matter_json, strlen(matter_json), &matter,
-	        &d) != 0) {
+	if (form_matter_parse(
+	        "m.json", matter_json, strlen(matter_json), &matter, &d) != 0) {
 		form_diags_print(&d, stderr);
 		return -1;
 	}
@@ -79,7 +92,8 @@ teardown(void **state)
 static void
 check(const char *const *handed, size_t n)
 {
-	assert_rc(form_materials_check(matter, &vals, handed, n, &opts, &res), 0);
+	assert_rc(
+	    form_materials_check(matter, &vals, handed, n, &opts, &res), 0);
 }
 
 static void

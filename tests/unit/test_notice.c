@@ -13,18 +13,26 @@
 #include "forms/validate.h"
 
 static const char matter_json[] =
-    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099004\", \"version\": 1,\n"
-    " \"name\": {\"zh\": \"食品经营许可\", \"en\": \"Food business licence\"}, \"type\": \"XK\",\n"
-    " \"department\": {\"zh\": \"市场监督管理局\", \"en\": \"Market Regulation\"},\n"
+    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099004\", \"version\": "
+    "1,\n"
+    " \"name\": {\"zh\": \"食品经营许可\", \"en\": \"Food business licence\"}, "
+    "\"type\": \"XK\",\n"
+    " \"department\": {\"zh\": \"市场监督管理局\", \"en\": \"Market "
+    "Regulation\"},\n"
     " \"legal_basis\": {\"zh\": \"法\", \"en\": \"Act\"},\n"
     " \"applicant\": \"enterprise\", \"visits\": 1, \"gaps_allowed\": true,\n"
     " \"limits\": {\"legal\": 20, \"promised\": 10, \"extension\": 10},\n"
     " \"fields\": [\n"
-    "  {\"id\": \"mobile\", \"label\": {\"zh\": \"联系电话\", \"en\": \"Contact mobile\"}, \"type\": \"mobile\", \"required\": true}\n"
+    "  {\"id\": \"mobile\", \"label\": {\"zh\": \"联系电话\", \"en\": "
+    "\"Contact mobile\"}, \"type\": \"mobile\", \"required\": true}\n"
     " ],\n"
     " \"materials\": [\n"
-    "  {\"id\": \"licence\", \"name\": {\"zh\": \"营业执照\", \"en\": \"Business licence\"}, \"need\": \"required\", \"forms\": [\"original\", \"elicence\"]},\n"
-    "  {\"id\": \"plan\", \"name\": {\"zh\": \"平面图\", \"en\": \"Floor plan\"}, \"need\": \"required\", \"forms\": [\"copy\"], \"copies\": 2, \"secondary\": true, \"gap_days\": 3}\n"
+    "  {\"id\": \"licence\", \"name\": {\"zh\": \"营业执照\", \"en\": "
+    "\"Business licence\"}, \"need\": \"required\", \"forms\": [\"original\", "
+    "\"elicence\"]},\n"
+    "  {\"id\": \"plan\", \"name\": {\"zh\": \"平面图\", \"en\": \"Floor "
+    "plan\"}, \"need\": \"required\", \"forms\": [\"copy\"], \"copies\": 2, "
+    "\"secondary\": true, \"gap_days\": 3}\n"
     " ]}\n";
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
@@ -37,8 +45,8 @@ setup(void **state)
 
 	(void)state;
 	form_diags_init(&d);
-	if (form_matter_parse("n.json", matter_json, strlen(matter_json), &matter,
-	        &d) != 0) {
+	if (form_matter_parse(
+	        "n.json", matter_json, strlen(matter_json), &matter, &d) != 0) {
 		form_diags_print(&d, stderr);
 		return -1;
 	}
@@ -93,7 +101,8 @@ test_acceptance(void **state)
 	assert_non_null(strstr(n.text, "Case number: SZ01-20251010-0007\n"));
 	assert_non_null(strstr(n.text, n.verify));
 	assert_non_null(strstr(n.text, "Promised completion date: 2025-10-24"));
-	assert_non_null(strstr(n.text, "Statutory completion date: 2025-11-07"));
+	assert_non_null(
+	    strstr(n.text, "Statutory completion date: 2025-11-07"));
 	assert_non_null(strstr(n.text, "深圳市某某餐饮有限公司"));
 	assert_int_equal(strlen(n.verify), 14);
 	assert_int_equal(n.verify[4], '-');
@@ -102,16 +111,16 @@ test_acceptance(void **state)
 	 * with the key can check it, a changed letter breaks it. */
 	body = strstr(n.text, "Applicant:");
 	assert_non_null(body);
-	assert_rc(form_notice_verify_code(key, sizeof(key), n.kind, n.case_no,
-	              body, code),
+	assert_rc(form_notice_verify_code(
+	              key, sizeof(key), n.kind, n.case_no, body, code),
 	    0);
 	assert_string_equal(code, n.verify);
 	assert_rc(form_notice_verify_code(key, sizeof(key), n.kind,
 	              "SZ01-20251010-0008", body, code),
 	    0);
 	assert_string_not_equal(code, n.verify);
-	assert_rc(form_notice_verify_code(key, 16, n.kind, n.case_no, body, code),
-	    0);
+	assert_rc(
+	    form_notice_verify_code(key, 16, n.kind, n.case_no, body, code), 0);
 	assert_string_not_equal(code, n.verify);
 	form_notice_free(&n);
 }
@@ -127,8 +136,10 @@ test_onetime_lists_materials_and_fields(void **state)
 
 	(void)state;
 	form_report_init(&rep);
-	assert_rc(form_report_add(&rep, "mobile", FORM_P_MOBILE, NULL, NULL), 0);
-	assert_rc(form_report_add(&rep, "mobile", FORM_P_ID15_UPGRADED, "x", NULL),
+	assert_rc(
+	    form_report_add(&rep, "mobile", FORM_P_MOBILE, NULL, NULL), 0);
+	assert_rc(
+	    form_report_add(&rep, "mobile", FORM_P_ID15_UPGRADED, "x", NULL),
 	    0); /* a notice: not listed */
 	memset(&mat, 0, sizeof(mat));
 	missing[0].mat = &matter->materials[0];
@@ -149,10 +160,15 @@ test_onetime_lists_materials_and_fields(void **state)
 	assert_string_equal(n.items[1].detail, "copy, 2 copies");
 	assert_string_equal(n.items[2].what, "Contact mobile");
 	assert_string_equal(n.items[2].detail,
-	    "Contact mobile must be an 11-digit mobile number beginning 13 to 19");
+	    "Contact mobile must be an 11-digit mobile "
+	    "number beginning 13 to 19");
 	assert_non_null(strstr(n.text, "Article 32"));
-	assert_non_null(strstr(n.text, "  3. Contact mobile: "));
-	assert_non_null(strstr(n.text, "Please supplement them by: 2025-10-17"));
+	assert_non_null(
+	    strstr(n.text, "  3. Contact mobile must be an 11-digit"));
+	assert_true(n.items[2].is_field);
+	assert_false(n.items[1].is_field);
+	assert_non_null(
+	    strstr(n.text, "Please supplement them by: 2025-10-17"));
 	form_notice_free(&n);
 	form_report_free(&rep);
 }
@@ -177,7 +193,8 @@ test_gaps_notice(void **state)
 	assert_rc(form_notice_build(&in, &n), 0);
 	assert_int_equal(n.nitems, 1);
 	assert_int_equal(n.items[0].due, ow_day("2025-10-15"));
-	assert_non_null(strstr(n.text, "Floor plan: copy, 2 copies; hand in by 2025-10-15"));
+	assert_non_null(strstr(
+	    n.text, "Floor plan: copy, 2 copies; hand in by 2025-10-15"));
 	assert_non_null(strstr(n.text, "two copies"));
 	form_notice_free(&n);
 }

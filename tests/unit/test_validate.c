@@ -12,33 +12,54 @@
 #include "forms/validate.h"
 
 static const char matter_json[] =
-    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099002\", \"version\": 3,\n"
+    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099002\", \"version\": "
+    "3,\n"
     " \"name\": {\"zh\": \"测试\", \"en\": \"Test\"}, \"type\": \"XK\",\n"
     " \"department\": {\"zh\": \"局\", \"en\": \"Bureau\"},\n"
     " \"legal_basis\": {\"zh\": \"法\", \"en\": \"Act\"},\n"
     " \"applicant\": \"any\", \"visits\": 1,\n"
     " \"limits\": {\"legal\": 20, \"promised\": 10, \"extension\": 10},\n"
     " \"fields\": [\n"
-    "  {\"id\": \"name\", \"label\": {\"zh\": \"姓名\", \"en\": \"Name\"}, \"type\": \"person_name\", \"required\": true, \"min_len\": 2, \"max_len\": 6},\n"
-    "  {\"id\": \"id\", \"label\": {\"zh\": \"身份证号\", \"en\": \"ID number\"}, \"type\": \"citizen_id\", \"required\": true},\n"
-    "  {\"id\": \"uscc\", \"label\": {\"zh\": \"信用代码\", \"en\": \"USCC\"}, \"type\": \"uscc\"},\n"
-    "  {\"id\": \"mobile\", \"label\": {\"zh\": \"手机\", \"en\": \"Mobile\"}, \"type\": \"mobile\", \"required\": true},\n"
-    "  {\"id\": \"by\", \"label\": {\"zh\": \"办理方式\", \"en\": \"Applying\"}, \"type\": \"enum\", \"required\": true,\n"
-    "   \"options\": [{\"value\": \"self\", \"label\": {\"zh\": \"本人\", \"en\": \"In person\"}},\n"
-    "               {\"value\": \"agent\", \"label\": {\"zh\": \"代办\", \"en\": \"By an agent\"}}]},\n"
-    "  {\"id\": \"agent_name\", \"label\": {\"zh\": \"代办人\", \"en\": \"Agent\"}, \"type\": \"person_name\",\n"
-    "   \"shown_when\": {\"field\": \"by\", \"equals\": \"agent\"}, \"required_when\": {\"field\": \"by\", \"equals\": \"agent\"}},\n"
-    "  {\"id\": \"start\", \"label\": {\"zh\": \"起租日\", \"en\": \"Lease start\"}, \"type\": \"date\"},\n"
-    "  {\"id\": \"end\", \"label\": {\"zh\": \"止租日\", \"en\": \"Lease end\"}, \"type\": \"date\"},\n"
-    "  {\"id\": \"born\", \"label\": {\"zh\": \"出生日期\", \"en\": \"Born\"}, \"type\": \"date\", \"not_future\": true},\n"
-    "  {\"id\": \"amount\", \"label\": {\"zh\": \"金额\", \"en\": \"Amount\"}, \"type\": \"money\", \"min\": 100, \"max\": 10000000},\n"
-    "  {\"id\": \"balance\", \"label\": {\"zh\": \"余额\", \"en\": \"Balance\"}, \"type\": \"money\"},\n"
-    "  {\"id\": \"count\", \"label\": {\"zh\": \"人数\", \"en\": \"People\"}, \"type\": \"integer\", \"min\": 1, \"max\": 20},\n"
-    "  {\"id\": \"agree\", \"label\": {\"zh\": \"同意\", \"en\": \"Agree\"}, \"type\": \"bool\"},\n"
-    "  {\"id\": \"note\", \"label\": {\"zh\": \"备注\", \"en\": \"Note\"}, \"type\": \"text\", \"max_len\": 10}\n"
+    "  {\"id\": \"name\", \"label\": {\"zh\": \"姓名\", \"en\": \"Name\"}, "
+    "\"type\": \"person_name\", \"required\": true, \"min_len\": 2, "
+    "\"max_len\": 6},\n"
+    "  {\"id\": \"id\", \"label\": {\"zh\": \"身份证号\", \"en\": \"ID "
+    "number\"}, \"type\": \"citizen_id\", \"required\": true},\n"
+    "  {\"id\": \"uscc\", \"label\": {\"zh\": \"信用代码\", \"en\": \"USCC\"}, "
+    "\"type\": \"uscc\"},\n"
+    "  {\"id\": \"mobile\", \"label\": {\"zh\": \"手机\", \"en\": \"Mobile\"}, "
+    "\"type\": \"mobile\", \"required\": true},\n"
+    "  {\"id\": \"by\", \"label\": {\"zh\": \"办理方式\", \"en\": "
+    "\"Applying\"}, \"type\": \"enum\", \"required\": true,\n"
+    "   \"options\": [{\"value\": \"self\", \"label\": {\"zh\": \"本人\", "
+    "\"en\": \"In person\"}},\n"
+    "               {\"value\": \"agent\", \"label\": {\"zh\": \"代办\", "
+    "\"en\": \"By an agent\"}}]},\n"
+    "  {\"id\": \"agent_name\", \"label\": {\"zh\": \"代办人\", \"en\": "
+    "\"Agent\"}, \"type\": \"person_name\",\n"
+    "   \"shown_when\": {\"field\": \"by\", \"equals\": \"agent\"}, "
+    "\"required_when\": {\"field\": \"by\", \"equals\": \"agent\"}},\n"
+    "  {\"id\": \"start\", \"label\": {\"zh\": \"起租日\", \"en\": \"Lease "
+    "start\"}, \"type\": \"date\"},\n"
+    "  {\"id\": \"end\", \"label\": {\"zh\": \"止租日\", \"en\": \"Lease "
+    "end\"}, \"type\": \"date\"},\n"
+    "  {\"id\": \"born\", \"label\": {\"zh\": \"出生日期\", \"en\": \"Born\"}, "
+    "\"type\": \"date\", \"not_future\": true},\n"
+    "  {\"id\": \"amount\", \"label\": {\"zh\": \"金额\", \"en\": \"Amount\"}, "
+    "\"type\": \"money\", \"min\": 100, \"max\": 10000000},\n"
+    "  {\"id\": \"balance\", \"label\": {\"zh\": \"余额\", \"en\": "
+    "\"Balance\"}, \"type\": \"money\"},\n"
+    "  {\"id\": \"count\", \"label\": {\"zh\": \"人数\", \"en\": \"People\"}, "
+    "\"type\": \"integer\", \"min\": 1, \"max\": 20},\n"
+    "  {\"id\": \"agree\", \"label\": {\"zh\": \"同意\", \"en\": \"Agree\"}, "
+    "\"type\": \"bool\"},\n"
+    "  {\"id\": \"note\", \"label\": {\"zh\": \"备注\", \"en\": \"Note\"}, "
+    "\"type\": \"text\", \"max_len\": 10}\n"
     " ],\n"
-    " \"rules\": [{\"op\": \"after\", \"field\": \"end\", \"other\": \"start\"},\n"
-    "           {\"op\": \"le\", \"field\": \"amount\", \"other\": \"balance\"}],\n"
+    " \"rules\": [{\"op\": \"after\", \"field\": \"end\", \"other\": "
+    "\"start\"},\n"
+    "           {\"op\": \"le\", \"field\": \"amount\", \"other\": "
+    "\"balance\"}],\n"
     " \"materials\": []}\n";
 
 static struct form_matter *matter;
@@ -52,8 +73,8 @@ setup(void **state)
 
 	(void)state;
 	form_diags_init(&d);
-	if (form_matter_parse("v.json", matter_json, strlen(matter_json),
-	        &matter, &d) != 0) {
+	if (form_matter_parse(
+	        "v.json", matter_json, strlen(matter_json), &matter, &d) != 0) {
 		form_diags_print(&d, stderr);
 		return -1;
 	}
@@ -95,7 +116,8 @@ reset(void)
 static void
 run(void)
 {
-	assert_rc(form_validate(matter, &in, ow_day("2025-06-30"), &out, &rep), 0);
+	assert_rc(
+	    form_validate(matter, &in, ow_day("2025-06-30"), &out, &rep), 0);
 }
 
 /* The problem on field, or fail. */
@@ -135,7 +157,7 @@ test_valid_and_canonical(void **state)
 	set("name", " 买买提•艾力 "); /* bullet variant, spaces trimmed */
 	set("id", "11010519491231002x");
 	set("mobile", "１３８００１３８０００"); /* full-width digits */
-	set("by", "代办");                   /* an option's label */
+	set("by", "代办");                       /* an option's label */
 	set("agent_name", "𠮷野");
 	set("amount", "¥1,234.5");
 	set("balance", "2000");
@@ -161,7 +183,7 @@ test_every_problem_at_once(void **state)
 	(void)state;
 	form_values_free(&in);
 	form_values_init(&in);
-	set("id", "110105194912310021");  /* wrong check: should be X */
+	set("id", "110105194912310021"); /* wrong check: should be X */
 	set("mobile", "12345");
 	set("by", "post");
 	set("born", "2030-01-01");
@@ -197,7 +219,8 @@ test_conditions(void **state)
 	reset();
 	set("agent_name", "李四"); /* but applying in person */
 	run();
-	assert_int_equal(problem_on("agent_name", FORM_P_NOT_APPLICABLE)->severity,
+	assert_int_equal(
+	    problem_on("agent_name", FORM_P_NOT_APPLICABLE)->severity,
 	    FORM_SEV_NOTICE);
 	assert_null(form_values_get(&out, "agent_name"));
 	assert_false(form_report_blocks(&rep, false));
@@ -213,7 +236,8 @@ test_cross_field_rules(void **state)
 	set("amount", "500.00");
 	set("balance", "499.99");
 	run();
-	assert_string_equal(problem_on("end", FORM_P_RULE_AFTER)->other, "start");
+	assert_string_equal(
+	    problem_on("end", FORM_P_RULE_AFTER)->other, "start");
 	problem_on("amount", FORM_P_RULE_LE);
 	assert_int_equal(rep.errors, 2);
 
@@ -234,17 +258,18 @@ test_uscc_warning_and_id15(void **state)
 	set("uscc", "91430111MA4L41YT1A"); /* check should be U */
 	set("id", "110105491231002");      /* 15 digits, 1949-12-31 */
 	run();
-	assert_int_equal(problem_on("uscc", FORM_P_USCC_CHECK)->severity,
-	    FORM_SEV_WARNING);
+	assert_int_equal(
+	    problem_on("uscc", FORM_P_USCC_CHECK)->severity, FORM_SEV_WARNING);
 	assert_string_equal(problem_on("uscc", FORM_P_USCC_CHECK)->a, "U");
 	/* Kept, for a supervisor to accept. */
-	assert_string_equal(form_values_get(&out, "uscc"), "91430111MA4L41YT1A");
+	assert_string_equal(
+	    form_values_get(&out, "uscc"), "91430111MA4L41YT1A");
 	assert_true(form_report_blocks(&rep, false));
 	assert_false(form_report_blocks(&rep, true));
 	/* 11010519491231002 -> the check of GB 11643 is X. */
 	assert_string_equal(form_values_get(&out, "id"), "11010519491231002X");
-	assert_int_equal(problem_on("id", FORM_P_ID15_UPGRADED)->severity,
-	    FORM_SEV_NOTICE);
+	assert_int_equal(
+	    problem_on("id", FORM_P_ID15_UPGRADED)->severity, FORM_SEV_NOTICE);
 }
 
 static void
@@ -278,12 +303,12 @@ test_money_range_message(void **state)
 	form_problem_message(problem_on("amount", FORM_P_BELOW_MIN), matter,
 	    false, msg, sizeof(msg));
 	assert_string_equal(msg, "Amount must be at least 1.00");
-	form_problem_message(problem_on("amount", FORM_P_BELOW_MIN), matter, true,
-	    msg, sizeof(msg));
+	form_problem_message(problem_on("amount", FORM_P_BELOW_MIN), matter,
+	    true, msg, sizeof(msg));
 	assert_string_equal(msg, "金额 must be at least 1.00");
 	/* Cut short on a character boundary, never inside 金. */
-	form_problem_message(problem_on("amount", FORM_P_BELOW_MIN), matter, true,
-	    msg, 4);
+	form_problem_message(
+	    problem_on("amount", FORM_P_BELOW_MIN), matter, true, msg, 4);
 	assert_string_equal(msg, "金");
 }
 
@@ -326,7 +351,8 @@ test_alloc_failures(void **state)
 		int rc;
 
 		cm_alloc_fail_after(n, 0);
-		rc = form_validate(matter, &in, ow_day("2025-06-30"), &out, &rep);
+		rc = form_validate(
+		    matter, &in, ow_day("2025-06-30"), &out, &rep);
 		cm_alloc_fail_after(0, 0);
 		assert_true(rc == 0 || rc == CM_ENOMEM);
 		if (rc == CM_ENOMEM) {

@@ -11,19 +11,19 @@
 
 /* XX(name, message): the message is an English msgid for gettext. */
 #define CM_ERRNO_MAP(XX)                                                       \
-	XX(NOMEM, N_("out of memory"))                                             \
-	XX(INVAL, N_("invalid argument"))                                          \
-	XX(IO, N_("input/output error"))                                           \
-	XX(NOENT, N_("no such file or directory"))                                 \
-	XX(ACCES, N_("permission denied"))                                         \
-	XX(PARSE, N_("malformed input"))                                           \
-	XX(NOTFOUND, N_("not found"))                                              \
-	XX(EXIST, N_("already exists"))                                            \
-	XX(RANGE, N_("value out of range"))                                        \
-	XX(NODATA, N_("no calendar data for that date"))                           \
-	XX(TOOBIG, N_("input too large"))                                          \
-	XX(UTF8, N_("invalid UTF-8"))                                              \
-	XX(UNSUPPORTED, N_("not supported"))                                       \
+	XX(NOMEM, N_("out of memory"))                                         \
+	XX(INVAL, N_("invalid argument"))                                      \
+	XX(IO, N_("input/output error"))                                       \
+	XX(NOENT, N_("no such file or directory"))                             \
+	XX(ACCES, N_("permission denied"))                                     \
+	XX(PARSE, N_("malformed input"))                                       \
+	XX(NOTFOUND, N_("not found"))                                          \
+	XX(EXIST, N_("already exists"))                                        \
+	XX(RANGE, N_("value out of range"))                                    \
+	XX(NODATA, N_("no calendar data for that date"))                       \
+	XX(TOOBIG, N_("input too large"))                                      \
+	XX(UTF8, N_("invalid UTF-8"))                                          \
+	XX(UNSUPPORTED, N_("not supported"))                                   \
 	XX(INTERNAL, N_("internal error"))
 
 enum cm_err {
@@ -32,7 +32,7 @@ enum cm_err {
 #define CM_XX_ENUM(name, msg) CM_E##name,
 	CM_ERRNO_MAP(CM_XX_ENUM)
 #undef CM_XX_ENUM
-	CM_E__END
+	    CM_E__END
 };
 
 /* The symbolic name of code ("CM_ENOMEM"); "CM_OK" for 0. Never NULL. */

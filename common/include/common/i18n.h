@@ -11,9 +11,9 @@
 #include <libintl.h>
 
 #define CM_TEXTDOMAIN "onewindow"
-#define _(s) dgettext(CM_TEXTDOMAIN, s)
-#define N_(s) (s)
-#define _n(s, p, n) dngettext(CM_TEXTDOMAIN, s, p, (unsigned long)(n))
+#define _(s)          dgettext(CM_TEXTDOMAIN, s)
+#define N_(s)         (s)
+#define _n(s, p, n)   dngettext(CM_TEXTDOMAIN, s, p, (unsigned long)(n))
 
 /*
  * Set the locale from the environment and bind the text domain. The

@@ -47,8 +47,8 @@ void cm_log(enum cm_log_level level, const char *event, const char *fmt, ...)
 char *cm_log_mask(const char *id, char *buf, size_t size);
 
 #define cm_log_debug(ev, ...) cm_log(CM_LOG_DEBUG, ev, __VA_ARGS__)
-#define cm_log_info(ev, ...) cm_log(CM_LOG_INFO, ev, __VA_ARGS__)
-#define cm_log_warn(ev, ...) cm_log(CM_LOG_WARN, ev, __VA_ARGS__)
+#define cm_log_info(ev, ...)  cm_log(CM_LOG_INFO, ev, __VA_ARGS__)
+#define cm_log_warn(ev, ...)  cm_log(CM_LOG_WARN, ev, __VA_ARGS__)
 #define cm_log_error(ev, ...) cm_log(CM_LOG_ERROR, ev, __VA_ARGS__)
 
 #endif

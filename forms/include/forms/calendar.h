@@ -84,8 +84,8 @@ int form_calendar_set_year(struct form_calendar *cal, int year,
  * calendar's years, a day twice in days) or CM_ENOMEM; on failure the
  * calendar is unchanged.
  */
-int form_calendar_add_closures(struct form_calendar *cal,
-    const struct form_calendar_day *days, size_t n);
+int form_calendar_add_closures(
+    struct form_calendar *cal, const struct form_calendar_day *days, size_t n);
 
 /*
  * Coverage: the first and last national years loaded, and whether every
@@ -98,8 +98,8 @@ int form_calendar_coverage(const struct form_calendar *cal, int *first_year,
 bool form_calendar_has_year(const struct form_calendar *cal, int year);
 
 /* *out = day is a working day. 0 or CM_ENODATA. */
-int form_calendar_is_workday(const struct form_calendar *cal, int32_t day,
-    bool *out);
+int form_calendar_is_workday(
+    const struct form_calendar *cal, int32_t day, bool *out);
 
 /*
  * Add n >= 0 working days to start: the start day is not counted, the
@@ -109,21 +109,21 @@ int form_calendar_is_workday(const struct form_calendar *cal, int32_t day,
  * CM_ENODATA (a day needed is in a year without data) or CM_EINVAL (n < 0
  * or n > FORM_CALENDAR_MAX_ADD).
  */
-int form_calendar_add_workdays(const struct form_calendar *cal, int32_t start,
-    int n, int32_t *out);
+int form_calendar_add_workdays(
+    const struct form_calendar *cal, int32_t start, int n, int32_t *out);
 
 /* Working days in (from, to]: from not counted, to counted. Negative when
  * to < from (the count of (to, from], negated); 0 when to == from. Only
  * the days counted need data. 0 or CM_ENODATA. */
-int form_calendar_workdays_between(const struct form_calendar *cal,
-    int32_t from, int32_t to, int *out);
+int form_calendar_workdays_between(
+    const struct form_calendar *cal, int32_t from, int32_t to, int *out);
 
 /*
  * The name of the closure or holiday on day ("春节"), or NULL. A make-up
  * working day carries the name of the holiday it belongs to. The string
  * belongs to the calendar and lives until the calendar next changes.
  */
-const char *form_calendar_day_name(const struct form_calendar *cal,
-    int32_t day);
+const char *form_calendar_day_name(
+    const struct form_calendar *cal, int32_t day);
 
 #endif

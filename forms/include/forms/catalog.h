@@ -45,7 +45,7 @@ enum form_ftype {
 #define FORM_XX_FT(name, str) FORM_FT_##name,
 	FORM_FIELD_TYPE_MAP(FORM_XX_FT)
 #undef FORM_XX_FT
-	FORM_FT__COUNT
+	    FORM_FT__COUNT
 };
 
 const char *form_ftype_name(enum form_ftype t);
@@ -80,8 +80,8 @@ struct form_field {
 	bool required;
 	int min_len, max_len; /* in characters; 0 = no bound */
 	bool has_min, has_max;
-	int64_t min, max; /* integer: the value; money: fen */
-	bool not_future, not_past; /* dates */
+	int64_t min, max;            /* integer: the value; money: fen */
+	bool not_future, not_past;   /* dates */
 	struct form_option *options; /* enum */
 	size_t noptions;
 	struct form_cond *shown_when;    /* NULL: always shown */
@@ -111,7 +111,7 @@ struct form_material {
 	unsigned forms; /* enum form_mform bits, at least one */
 	int copies;     /* 1.. */
 	bool secondary; /* may be missing under 容缺受理 */
-	int gap_days;   /* working days to hand it in later (容缺), 1..promised */
+	int gap_days; /* working days to hand it in later (容缺), 1..promised */
 };
 
 enum form_rule_op {
@@ -142,10 +142,10 @@ struct form_fee {
 };
 
 struct form_matter {
-	char *code;              /* e.g. "XK00012001" */
-	int version;             /* 1.. */
+	char *code;  /* e.g. "XK00012001" */
+	int version; /* 1.. */
 	struct form_text name;
-	char *type;              /* "XK", "QR", "JF", "GG", ... */
+	char *type; /* "XK", "QR", "JF", "GG", ... */
 	struct form_text department;
 	struct form_text legal_basis;
 	struct form_text *conditions;
@@ -171,10 +171,10 @@ struct form_matter {
 /* The matter types of the national catalogue, code and labels. */
 const char *form_mtype_label(const char *code, bool zh);
 
-const struct form_field *form_matter_field(const struct form_matter *m,
-    const char *id);
-const struct form_material *form_matter_material(const struct form_matter *m,
-    const char *id);
+const struct form_field *form_matter_field(
+    const struct form_matter *m, const char *id);
+const struct form_material *form_matter_material(
+    const struct form_matter *m, const char *id);
 
 struct form_catalog {
 	struct form_matter **items; /* sorted by code once loading ends */
@@ -191,8 +191,8 @@ void form_catalog_free(struct form_catalog *c);
  * Otherwise every problem found is appended to diags and CM_EPARSE is
  * returned (or CM_ENOMEM); the catalog is unchanged.
  */
-int form_catalog_load(struct form_catalog *c, const char *name,
-    const char *buf, size_t len, struct form_diags *diags);
+int form_catalog_load(struct form_catalog *c, const char *name, const char *buf,
+    size_t len, struct form_diags *diags);
 
 /* Parse a single matter (the loader's core). Caller frees with
  * form_matter_free. */
@@ -204,8 +204,8 @@ void form_matter_free(struct form_matter *m);
 void form_catalog_sort(struct form_catalog *c);
 
 /* The matter with that code, or NULL. */
-const struct form_matter *form_catalog_find(const struct form_catalog *c,
-    const char *code);
+const struct form_matter *form_catalog_find(
+    const struct form_catalog *c, const char *code);
 
 /*
  * Matters whose code starts with query or whose name (zh or en, case

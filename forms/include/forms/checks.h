@@ -60,8 +60,8 @@ int form_normalize(enum form_ftype t, const char *in, size_t len, char **out);
  * FORM_P_ID_CHECK the right character is form_citizen_id_check_char(s).
  * out may be NULL; it holds "" on every other return.
  */
-enum form_pcode form_check_citizen_id(const char *s, int32_t today,
-    char out[19]);
+enum form_pcode form_check_citizen_id(
+    const char *s, int32_t today, char out[19]);
 
 /* The check character (GB 11643) of the first 17 digits of s ('0'..'9'
  * or 'X'), or 0 if one of them is not a digit. */

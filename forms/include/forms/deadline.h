@@ -19,7 +19,10 @@ enum form_pause_kind {
 /*
  * A pause of the clock: paused from `from` (the day the clock stopped)
  * until `to` (the day it resumed); the working days in (from, to] are not
- * counted. to = INT32_MAX for a pause still running on `today`.
+ * counted. to = INT32_MAX for a pause still running on `today`: it counts
+ * up to today, and the due dates are given as if it ended today. Pauses
+ * are seen as of today (one starting later does not count yet), and
+ * overlapping ones are merged, never counted twice.
  */
 struct form_pause {
 	int32_t from, to;
@@ -50,26 +53,34 @@ struct form_deadline_in {
 	int extension;      /* working days granted (0, 10, 15) */
 	const struct form_pause *pauses; /* any order, may overlap */
 	size_t npauses;
-	int32_t today;      /* the day the warning level is for */
+	int32_t today; /* the day the warning level is for */
 	struct form_thresholds thresholds;
 };
 
 struct form_deadline {
-	int32_t legal_due;    /* last day of the legal limit (incl. pauses, ext.) */
+	int32_t
+	    legal_due; /* last day of the legal limit (incl. pauses, ext.) */
 	int32_t promised_due; /* last day of the promised limit */
 	int used;             /* working days counted so far (to today) */
-	int paused;           /* working days not counted because of pauses */
-	int promised_left;    /* promised limit (+ext.) minus used; < 0 overdue */
+	int paused;           /* working days in (accepted, today] paused */
+	int promised_left; /* promised limit (+ext.) minus used; < 0 overdue */
 	int legal_left;
-	int permille;         /* used / (promised + ext.), in per mille */
-	bool running_pause;   /* a pause covers today */
+	int permille;       /* used / (promised + ext.), per mille, rounded
+	                         down; promised + ext. 0: 0, or 1000 if late */
+	bool running_pause; /* a pause has from <= today < to */
 	enum form_warning level;
 };
 
 /*
- * Compute the deadlines and the warning level. Returns 0, CM_EINVAL (a
- * limit out of range, a pause ending before it starts, today before the
- * acceptance) or CM_ENODATA (the calendar does not reach a needed date).
+ * Compute the deadlines and the warning level. The extension moves both
+ * due dates. A pause moves a due date when it starts before that date.
+ * Level: overdue when today is after promised_due, else red when permille
+ * >= red, else yellow when permille > yellow, else green. Borrows cal and
+ * in; *out is written only on success. Returns 0, CM_EINVAL (a limit
+ * outside 0..365, an extension outside 0..30, thresholds not 0 < yellow <
+ * red <= 1000, today before the acceptance, a pause ending before it
+ * starts or starting before the acceptance), CM_ENODATA (the calendar
+ * does not reach a needed date) or CM_ENOMEM (more than 16 pauses only).
  */
 int form_deadline_compute(const struct form_calendar *cal,
     const struct form_deadline_in *in, struct form_deadline *out);

@@ -25,6 +25,8 @@ enum form_mat_outcome {
 };
 
 const char *form_mat_outcome_name(enum form_mat_outcome o);
+/* The outcome for people, translated. */
+const char *form_mat_outcome_label(enum form_mat_outcome o);
 
 struct form_mat_missing {
 	const struct form_material *mat; /* borrowed from the matter */
@@ -56,8 +58,8 @@ void form_mat_result_init(struct form_mat_result *r);
 void form_mat_result_free(struct form_mat_result *r);
 
 /* Is the material required for these field values? */
-bool form_material_is_required(const struct form_material *mat,
-    const struct form_values *v);
+bool form_material_is_required(
+    const struct form_material *mat, const struct form_values *v);
 
 /*
  * Check the handed-in material ids against the matter. vals are the

@@ -27,9 +27,10 @@ const char *form_notice_kind_name(enum form_notice_kind k);
 
 /* One line of a notice's list: a material or a field problem. */
 struct form_notice_item {
-	char *what;   /* material name or field label */
-	char *detail; /* what is required: form, copies, the problem */
-	int32_t due;  /* 0 when none */
+	char *what;    /* material name or field label */
+	char *detail;  /* what is required: form, copies, the problem */
+	int32_t due;   /* 0 when none */
+	bool is_field; /* a field problem: detail is a whole sentence */
 };
 
 struct form_notice_in {
@@ -39,16 +40,16 @@ struct form_notice_in {
 	const char *applicant; /* shown in full on the paper notice */
 	const char *hall;
 	const char *clerk;
-	const char *contact; /* the hall's phone */
-	int32_t date;        /* date of issue */
+	const char *contact;  /* the hall's phone */
+	int32_t date;         /* date of issue */
 	int32_t promised_due; /* ACCEPTANCE, GAPS */
 	int32_t legal_due;
 	int32_t supplement_due; /* ONETIME: the day by which to come back */
-	const struct form_report *report;     /* ONETIME: field problems */
-	const struct form_mat_result *mat;     /* materials outcome */
-	const char *const *received;           /* ids handed in */
+	const struct form_report *report;  /* ONETIME: field problems */
+	const struct form_mat_result *mat; /* materials outcome */
+	const char *const *received;       /* ids handed in */
 	size_t nreceived;
-	const char *reason; /* REFUSAL */
+	const char *reason;       /* REFUSAL */
 	const unsigned char *key; /* the hall's verification key */
 	size_t keylen;            /* 16..64 bytes */
 	bool zh;

@@ -35,9 +35,10 @@ int form_values_set_kv(struct form_values *v, const char *kv);
 /* Does the condition hold for these (normalised) values? NULL holds. */
 bool form_cond_holds(const struct form_cond *c, const struct form_values *v);
 /* Is the field shown / required, given the other values? */
-bool form_field_is_shown(const struct form_field *f, const struct form_values *v);
-bool form_field_is_required(const struct form_field *f,
-    const struct form_values *v);
+bool form_field_is_shown(
+    const struct form_field *f, const struct form_values *v);
+bool form_field_is_required(
+    const struct form_field *f, const struct form_values *v);
 
 /*
  * Validate the raw values `in` against matter m on day `today` (for
