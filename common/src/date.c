@@ -46,17 +46,19 @@ cm_date_from_ymd(int y, int m, int d, int32_t *out)
 void
 cm_date_to_ymd(int32_t day, int *y, int *m, int *d)
 {
-	int z = day + 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	int mm = mp < 10 ? mp + 3 : mp - 9;
+	/* 64-bit intermediates: any int32_t day is safe (UBSan-clean), even
+	 * far outside the years 1..9999 the project uses. */
+	int64_t z = (int64_t)day + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t mm = mp < 10 ? mp + 3 : mp - 9;
 
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mm;
-	*y = yoe + era * 400 + (mm <= 2);
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)mm;
+	*y = (int)(yoe + era * 400 + (mm <= 2));
 }
 
 static int

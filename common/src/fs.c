@@ -30,7 +30,7 @@ cm_file_read(const char *path, size_t max, char **buf, size_t *len)
 			size_t ncap = cap == 0 ? 4096 : cap * 2;
 			char *n;
 
-			if (cap > max + 1) {
+			if (cap != 0 && cap - 1 > max) {
 				rc = CM_ETOOBIG;
 				goto fail;
 			}

@@ -3,8 +3,11 @@
  */
 #include "common/log.h"
 #include "common/error.h"
+#include "common/utf8.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -59,15 +62,28 @@ cm_log(enum cm_log_level level, const char *event, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	/* One fprintf per part, under the stream lock, so lines never mix. */
+	/* One line per event, under the stream lock, so lines never mix.
+	 * Control characters are escaped so that no value can start a
+	 * line of its own (log forging). */
 	flockfile(fp);
 	fprintf(fp, "ts=%s.%03ldZ level=%s event=%s", stamp,
 	    ts.tv_nsec / 1000000L, level_names[level], event);
 	if (fmt != NULL && fmt[0] != '\0') {
-		fputc(' ', fp);
+		char line[1024];
+
 		va_start(ap, fmt);
-		vfprintf(fp, fmt, ap);
+		vsnprintf(line, sizeof(line), fmt, ap);
 		va_end(ap);
+		fputc(' ', fp);
+		for (const char *p = line; *p != '\0'; p++) {
+			unsigned char ch = (unsigned char)*p;
+
+			if (ch < 0x20 || ch == 0x7f) {
+				fprintf(fp, "\\x%02x", ch);
+			} else {
+				fputc(ch, fp);
+			}
+		}
 	}
 	fputc('\n', fp);
 	funlockfile(fp);
@@ -75,17 +91,71 @@ cm_log(enum cm_log_level level, const char *event, const char *fmt, ...)
 }
 
 char *
+cm_log_quote(const char *value, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (size < 3) {
+		if (size > 0) {
+			buf[0] = '\0';
+		}
+		return buf;
+	}
+	buf[o++] = '"';
+	for (const char *p = value; *p != '\0' && o + 3 < size; p++) {
+		if (*p == '"' || *p == '\\') {
+			if (o + 4 >= size) {
+				break;
+			}
+			buf[o++] = '\\';
+		}
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	cm_utf8_trim_partial(buf + 1);
+	o = strlen(buf);
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+char *
 cm_log_mask(const char *id, char *buf, size_t size)
 {
 	size_t n = strlen(id);
-	size_t i;
+	long chars = cm_utf8_count(id, n);
+	long k = 0;
+	size_t i = 0, o = 0;
 
 	if (size == 0) {
 		return buf;
 	}
-	for (i = 0; i < n && i + 1 < size; i++) {
-		buf[i] = (i < 2 || i + 2 >= n) && n > 6 ? id[i] : '*';
+	/* By character, never by byte: a masked name must not keep half of
+	 * a character, and must stay valid UTF-8. */
+	while (i < n) {
+		uint32_t cp;
+		int len = cm_utf8_decode(id + i, n - i, &cp);
+		bool keep = chars > 6 && (k < 2 || k >= chars - 2);
+
+		if (len < 0) {
+			len = 1;
+			keep = false;
+		}
+		if (keep) {
+			if (o + (size_t)len >= size) {
+				break;
+			}
+			memcpy(buf + o, id + i, (size_t)len);
+			o += (size_t)len;
+		} else {
+			if (o + 1 >= size) {
+				break;
+			}
+			buf[o++] = '*';
+		}
+		i += (size_t)len;
+		k++;
 	}
-	buf[i] = '\0';
+	buf[o] = '\0';
 	return buf;
 }

@@ -5,6 +5,7 @@
 #include "common/alloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,10 @@ reserve(struct cm_sbuf *b, size_t extra)
 	size_t ncap;
 
 	if (b->oom) {
+		return -1;
+	}
+	if (extra > SIZE_MAX / 4 - b->len) {
+		b->oom = 1;
 		return -1;
 	}
 	need = b->len + extra + 1;
@@ -75,7 +80,11 @@ cm_sbuf_printf(struct cm_sbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || reserve(b, (size_t)n) != 0) {
+	if (n < 0) {
+		b->oom = 1; /* an encoding error: the text would be lost */
+		return;
+	}
+	if (reserve(b, (size_t)n) != 0) {
 		return;
 	}
 	va_start(ap, fmt);

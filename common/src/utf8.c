@@ -3,6 +3,8 @@
  */
 #include "common/utf8.h"
 
+#include <string.h>
+
 int
 cm_utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
@@ -98,4 +100,30 @@ cm_utf8_count(const char *s, size_t len)
 		count++;
 	}
 	return count;
+}
+
+char *
+cm_utf8_trim_partial(char *s)
+{
+	size_t n = strlen(s), k;
+	unsigned char lead;
+	size_t need;
+
+	if (n == 0) {
+		return s;
+	}
+	k = n - 1;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80 && n - k < 4) {
+		k--;
+	}
+	lead = (unsigned char)s[k];
+	need = lead < 0x80    ? 1
+	       : lead >= 0xf0 ? 4
+	       : lead >= 0xe0 ? 3
+	       : lead >= 0xc0 ? 2
+	                      : 1;
+	if (k + need > n) {
+		s[k] = '\0';
+	}
+	return s;
 }

@@ -10,9 +10,11 @@
  */
 #include "forms/catalog.h"
 #include "forms/problem.h"
+#include "forms/validate.h"
 #include "common/alloc.h"
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "jsonpos.h"
 
 #include <jansson.h>
@@ -21,7 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATH_MAX_LEN  160
+#define PATH_MAX_LEN  512
+#define MAX_DIAGS     50
 #define MAX_FIELDS    100
 #define MAX_MATERIALS 100
 #define MAX_OPTIONS   200
@@ -201,7 +204,11 @@ struct ctx {
 	int oom;
 };
 
-/* Report a problem at the value (or key) of path. */
+/*
+ * Report a problem at the value (or key) of path. Locating costs a scan of
+ * the file, so a hostile file with thousands of mistakes gets the first
+ * MAX_DIAGS of them and a count, not a quadratic run.
+ */
 static void __attribute__((format(printf, 4, 5)))
 problem(struct ctx *c, const char *path, bool at_key, const char *fmt, ...)
 {
@@ -209,12 +216,15 @@ problem(struct ctx *c, const char *path, bool at_key, const char *fmt, ...)
 	int line, col;
 	va_list ap;
 
+	if (++c->errors > MAX_DIAGS) {
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cm_utf8_trim_partial(msg);
 	form_json_locate(c->buf, c->len, path, at_key, &line, &col);
 	form_diags_add(c->diags, c->name, line, col, "%s", msg);
-	c->errors++;
 }
 
 static char *
@@ -236,6 +246,7 @@ join(char *out, const char *base, const char *key)
 	} else {
 		snprintf(out, PATH_MAX_LEN, "%s/%s", base, key);
 	}
+	cm_utf8_trim_partial(out);
 }
 
 static void
@@ -650,6 +661,12 @@ parse_options(struct ctx *c, json_t *fv, const char *p, struct form_field *f)
 			}
 		}
 		o->value = dup_or_oom(c, val);
+		if (o->value == NULL) {
+			/* Out of memory: the matter is dropped; keep the list
+			 * consistent for freeing. */
+			text_free(&o->label);
+			return;
+		}
 		f->noptions++;
 	}
 }
@@ -884,8 +901,8 @@ parse_rule(struct ctx *c, json_t *rv, const char *p, struct form_rule *r)
 
 /* Check that a condition names another field and, for enums, its values. */
 static void
-resolve_cond(struct ctx *c, const struct form_matter *m,
-    const struct form_cond *cond, const char *path, const char *self)
+resolve_cond(struct ctx *c, const struct form_matter *m, struct form_cond *cond,
+    const char *path, const char *self)
 {
 	const struct form_field *f;
 
@@ -921,6 +938,22 @@ resolve_cond(struct ctx *c, const struct form_matter *m,
 		} else if (f->type == FORM_FT_BOOL) {
 			ok = strcmp(cond->values[i], "yes") == 0 ||
 			     strcmp(cond->values[i], "no") == 0;
+		} else {
+			/* Conditions compare canonical values ("100.00" for
+			 * money, upper-case IDs): store the value that way. */
+			char *canon = NULL;
+			int rc =
+			    form_field_canonical(f, cond->values[i], &canon);
+
+			if (rc == CM_ENOMEM) {
+				c->oom = 1;
+				return;
+			}
+			ok = rc == 0;
+			if (ok) {
+				cm_free(cond->values[i]);
+				cond->values[i] = canon;
+			}
 		}
 		if (!ok) {
 			char p[PATH_MAX_LEN];
@@ -932,6 +965,63 @@ resolve_cond(struct ctx *c, const struct form_matter *m,
 			    cond->values[i], cond->field);
 		}
 	}
+}
+
+/*
+ * Conditions must not go round in a circle (a shown when b, b shown when
+ * a): validation settles conditions pass by pass and needs an order.
+ * Depth-first search over "field -> fields its conditions name".
+ */
+static bool
+cond_cycle_from(const struct form_matter *m, size_t i, unsigned char *mark)
+{
+	const struct form_field *f = &m->fields[i];
+	const struct form_cond *conds[2] = {f->shown_when, f->required_when};
+
+	if (mark[i] == 1) {
+		return true;
+	}
+	if (mark[i] == 2) {
+		return false;
+	}
+	mark[i] = 1;
+	for (int k = 0; k < 2; k++) {
+		const struct form_field *dep;
+
+		if (conds[k] == NULL || conds[k]->field == NULL) {
+			continue;
+		}
+		dep = form_matter_field(m, conds[k]->field);
+		if (dep != NULL &&
+		    cond_cycle_from(m, (size_t)(dep - m->fields), mark)) {
+			return true;
+		}
+	}
+	mark[i] = 2;
+	return false;
+}
+
+static void
+check_cond_cycles(struct ctx *c, const struct form_matter *m)
+{
+	unsigned char *mark = cm_calloc(m->nfields + 1, 1);
+
+	if (mark == NULL) {
+		c->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < m->nfields; i++) {
+		if (mark[i] == 0 && cond_cycle_from(m, i, mark)) {
+			char p[PATH_MAX_LEN];
+
+			join_index(p, "fields", i);
+			problem(c, p, false,
+			    _("the conditions of field \"%s\" go round in a circle"),
+			    m->fields[i].id);
+			break;
+		}
+	}
+	cm_free(mark);
 }
 
 static bool
@@ -1155,7 +1245,7 @@ check_references(struct ctx *c, struct form_matter *m)
 	char p[PATH_MAX_LEN], kp[PATH_MAX_LEN];
 
 	for (size_t i = 0; i < m->nfields; i++) {
-		const struct form_field *f = &m->fields[i];
+		struct form_field *f = &m->fields[i];
 
 		join_index(p, "fields", i);
 		for (size_t j = 0; f->id != NULL && j < i; j++) {
@@ -1173,7 +1263,7 @@ check_references(struct ctx *c, struct form_matter *m)
 		resolve_cond(c, m, f->required_when, kp, f->id);
 	}
 	for (size_t i = 0; i < m->nmaterials; i++) {
-		const struct form_material *mt = &m->materials[i];
+		struct form_material *mt = &m->materials[i];
 
 		join_index(p, "materials", i);
 		for (size_t j = 0; mt->id != NULL && j < i; j++) {
@@ -1191,6 +1281,9 @@ check_references(struct ctx *c, struct form_matter *m)
 	for (size_t i = 0; i < m->nrules; i++) {
 		join_index(p, "rules", i);
 		resolve_rule(c, m, &m->rules[i], p);
+	}
+	if (c->errors == 0) {
+		check_cond_cycles(c, m);
 	}
 }
 
@@ -1318,6 +1411,10 @@ form_matter_parse(const char *name, const char *buf, size_t len,
 		return CM_EPARSE;
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL &&
+	    json_error_code(&jerr) == json_error_out_of_memory) {
+		return CM_ENOMEM;
+	}
 	if (root == NULL) {
 		form_diags_add(diags, name, jerr.line > 0 ? jerr.line : 1,
 		    jerr.column > 0 ? jerr.column : 1,
@@ -1342,6 +1439,11 @@ form_matter_parse(const char *name, const char *buf, size_t len,
 		return CM_ENOMEM;
 	}
 	if (c.errors > 0) {
+		if (c.errors > MAX_DIAGS) {
+			form_diags_add(diags, name, 1, 1,
+			    _("%d more problems not shown"),
+			    c.errors - MAX_DIAGS);
+		}
 		form_matter_free(m);
 		return CM_EPARSE;
 	}

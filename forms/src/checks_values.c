@@ -66,13 +66,22 @@ form_is_cjk_ideograph(uint32_t cp)
 	return false;
 }
 
-/* Latin letters: ASCII, the Latin-1 letters (not × and ÷) and Latin
- * Extended-A, which cover the names of most foreign applicants. */
+/* Latin letters: ASCII, the Latin-1 letters (not × and ÷), Latin
+ * Extended-A and -B, and Latin Extended Additional (Vietnamese: Nguyễn),
+ * which cover the names of foreign applicants. */
 static bool
 is_latin_letter(uint32_t cp)
 {
 	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-	       (cp >= 0xc0 && cp <= 0x17f && cp != 0xd7 && cp != 0xf7);
+	       (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
+	       (cp >= 0x1e00 && cp <= 0x1eff);
+}
+
+/* A hyphen or apostrophe joins two Latin letters: Anne-Marie, O'Brien. */
+static bool
+is_name_join(uint32_t cp)
+{
+	return cp == '-' || cp == '\'' || cp == 0x2019;
 }
 
 /*
@@ -111,6 +120,7 @@ enum name_class {
 	NAME_IDEO,
 	NAME_LATIN,
 	NAME_SPACE,
+	NAME_JOIN,
 	NAME_DOT,
 	NAME_OTHER,
 };
@@ -126,6 +136,8 @@ name_class(uint32_t cp)
 		return NAME_SPACE;
 	} else if (is_name_dot(cp)) {
 		return NAME_DOT;
+	} else if (is_name_join(cp)) {
+		return NAME_JOIN;
 	}
 	return NAME_OTHER;
 }
@@ -166,21 +178,34 @@ form_check_person_name(const char *s, char **out)
 		case NAME_OTHER:
 			return FORM_P_NAME_CHARS;
 		case NAME_SPACE:
+			if (prev == NAME_JOIN) {
+				return FORM_P_NAME_CHARS;
+			}
 			if (prev != NAME_SPACE) {
 				before_space = prev;
 				size++;
 			}
 			break;
+		case NAME_JOIN:
+			/* Only right after a Latin letter; the next character
+			 * must be one too (checked below, as for spaces). */
+			if (prev != NAME_LATIN) {
+				return FORM_P_NAME_CHARS;
+			}
+			before_space = prev;
+			size += 1;
+			break;
 		case NAME_DOT:
-			if (prev == NAME_SPACE) {
+			if (prev == NAME_SPACE || prev == NAME_JOIN) {
 				return FORM_P_NAME_CHARS;
 			}
 			dot_problem = dot_problem || prev == NAME_DOT;
 			size += 2;
 			break;
 		default:
-			/* A space stands only between two Latin letters. */
-			if (prev == NAME_SPACE &&
+			/* A space, hyphen or apostrophe stands only between
+			 * two Latin letters. */
+			if ((prev == NAME_SPACE || prev == NAME_JOIN) &&
 			    (before_space != NAME_LATIN || c != NAME_LATIN)) {
 				return FORM_P_NAME_CHARS;
 			}
@@ -190,7 +215,7 @@ form_check_person_name(const char *s, char **out)
 		}
 		prev = c;
 	}
-	if (prev == NAME_SPACE) {
+	if (prev == NAME_SPACE || prev == NAME_JOIN) {
 		return FORM_P_NAME_CHARS; /* normalised values have none */
 	}
 	if (!letters) {
@@ -220,6 +245,8 @@ form_check_person_name(const char *s, char **out)
 			if (prev != NAME_SPACE) {
 				*p++ = ' ';
 			}
+		} else if (c == NAME_JOIN) {
+			*p++ = cp == '-' ? '-' : '\''; /* U+2019 -> ' */
 		} else {
 			memcpy(p, s + i, (size_t)k);
 			p += k;
@@ -411,7 +438,8 @@ money_yuan(const char *s, uint64_t max, uint64_t *yuan)
 	if (s[n] != ',') {
 		return digits_to_u64(s, n, max, yuan) ? n : 0;
 	}
-	if (n > 3 || !digits_to_u64(s, n, max, yuan)) {
+	/* A first group of thousands never starts with 0 ("0,123"). */
+	if (n > 3 || s[0] == '0' || !digits_to_u64(s, n, max, yuan)) {
 		return 0;
 	}
 	used = n;

@@ -3,6 +3,7 @@
  */
 #include "forms/diag.h"
 #include "common/alloc.h"
+#include "common/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ form_diags_add(struct form_diags *d, const char *file, int line, int col,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cm_utf8_trim_partial(msg);
 	g = &d->items[d->n];
 	g->file = cm_strdup(file != NULL ? file : "-");
 	g->msg = cm_strdup(msg);

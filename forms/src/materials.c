@@ -138,14 +138,17 @@ form_materials_check(const struct form_matter *m,
 		return 0;
 	}
 	/* Only secondary materials are missing: each gets a deadline, never
-	 * later than the promised deadline of the case. */
+	 * later than the promised deadline of the case. Without a calendar
+	 * the dates are left 0 for the caller to fill. */
+	if (opts->cal != NULL && opts->promised_due < opts->accepted) {
+		return CM_EINVAL;
+	}
 	for (size_t i = 0; i < out->nmissing; i++) {
 		struct form_mat_missing *mm = &out->missing[i];
 		int32_t due;
 
 		if (opts->cal == NULL) {
-			rc = CM_EINVAL;
-			break;
+			continue;
 		}
 		rc = form_calendar_add_workdays(
 		    opts->cal, opts->accepted, mm->mat->gap_days, &due);

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/sbuf.h"
+#include "common/utf8.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -273,12 +274,19 @@ build_body(const struct form_notice_in *in, const struct form_notice *n)
 		                "below by the dates shown; if they are not "
 		                "handed in on time, the application will be "
 		                "handled as incomplete.\n"));
-		cm_sbuf_puts(&b, _("Promised completion date: "));
-		put_date(&b, in->promised_due);
+		/* A date of 0 is unknown (beyond the calendar): left out
+		 * rather than printed as 1970. */
+		if (in->promised_due != 0) {
+			cm_sbuf_puts(&b, _("Promised completion date: "));
+			put_date(&b, in->promised_due);
+			cm_sbuf_puts(&b, "\n");
+		}
+		if (in->legal_due != 0) {
+			cm_sbuf_puts(&b, _("Statutory completion date: "));
+			put_date(&b, in->legal_due);
+			cm_sbuf_puts(&b, "\n");
+		}
 		cm_sbuf_puts(&b, "\n");
-		cm_sbuf_puts(&b, _("Statutory completion date: "));
-		put_date(&b, in->legal_due);
-		cm_sbuf_puts(&b, "\n\n");
 		if (in->kind == FORM_NOTICE_GAPS) {
 			cm_sbuf_puts(&b, _("Materials to follow:\n"));
 			put_items(&b, n);
@@ -350,6 +358,19 @@ form_notice_build(const struct form_notice_in *in, struct form_notice *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	/* Everything printed on the paper must be text: the header promises
+	 * UTF-8, and the code is a hash of these bytes. */
+	{
+		const char *texts[] = {in->case_no, in->applicant, in->hall,
+		    in->clerk, in->contact, in->reason};
+
+		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+			if (texts[i] != NULL &&
+			    !cm_utf8_valid(texts[i], strlen(texts[i]))) {
+				return CM_EUTF8;
+			}
+		}
+	}
 	if (in->m == NULL || in->case_no == NULL || in->case_no[0] == '\0' ||
 	    strlen(in->case_no) >= sizeof(out->case_no) ||
 	    in->applicant == NULL || in->key == NULL ||

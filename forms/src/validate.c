@@ -67,6 +67,10 @@ form_values_set(struct form_values *v, const char *key, const char *value)
 			return 0;
 		}
 	}
+	if (v->n >= FORM_VALUES_MAX) {
+		cm_free(nv);
+		return CM_ETOOBIG;
+	}
 	if (v->n == v->cap) {
 		size_t ncap = v->cap == 0 ? 16 : v->cap * 2;
 		struct form_kv *n = cm_reallocarray(v->items, ncap, sizeof(*n));
@@ -166,7 +170,8 @@ struct vctx {
 	const struct form_field *f;
 	struct form_report *rep;
 	int32_t today;
-	int rc; /* CM_ENOMEM once an allocation failed */
+	int rc;         /* CM_ENOMEM once an allocation failed */
+	bool no_ranges; /* skip min/max and date range checks */
 };
 
 static void
@@ -203,6 +208,9 @@ check_range(struct vctx *c, int64_t v, bool money)
 {
 	char a[40];
 
+	if (c->no_ranges) {
+		return;
+	}
 	if (c->f->has_min && v < c->f->min) {
 		if (money) {
 			add(c, FORM_P_BELOW_MIN,
@@ -325,9 +333,11 @@ check_value(struct vctx *c, const char *s)
 		break;
 	case FORM_FT_DATE:
 		pc = form_parse_date(s, &day);
-		if (pc == FORM_P_OK && f->not_future && day > c->today) {
+		if (pc == FORM_P_OK && !c->no_ranges && f->not_future &&
+		    day > c->today) {
 			pc = FORM_P_DATE_FUTURE;
-		} else if (pc == FORM_P_OK && f->not_past && day < c->today) {
+		} else if (pc == FORM_P_OK && !c->no_ranges && f->not_past &&
+		           day < c->today) {
 			pc = FORM_P_DATE_PAST;
 		}
 		break;
@@ -460,34 +470,107 @@ check_rules(const struct form_matter *m, const struct form_values *out,
 
 /* ---- the engine ------------------------------------------------------- */
 
-/*
- * The form a condition compares: an enum's option value even when the
- * clerk typed its label, and "yes"/"no" for any spelling of a boolean, so
- * that conditions see what the canonical output will hold.
- */
-static const char *
-condition_form(const struct form_field *f, const char *v)
+/* Drop the report's entries from n on, keeping its counters right. */
+static void
+report_truncate(struct form_report *r, size_t n)
 {
-	const char *ev;
-	bool b;
+	while (r->n > n) {
+		switch (r->items[--r->n].severity) {
+		case FORM_SEV_ERROR:
+			r->errors--;
+			break;
+		case FORM_SEV_WARNING:
+			r->warnings--;
+			break;
+		case FORM_SEV_NOTICE:
+			r->notices--;
+			break;
+		}
+	}
+}
 
-	if (f->type == FORM_FT_ENUM && (ev = enum_value(f, v)) != NULL) {
-		return ev;
+static bool
+values_equal(const struct form_values *a, const struct form_values *b)
+{
+	if (a->n != b->n) {
+		return false;
 	}
-	if (f->type == FORM_FT_BOOL && form_parse_bool(v, &b) == FORM_P_OK) {
-		return b ? "yes" : "no";
+	for (size_t i = 0; i < a->n; i++) {
+		const char *v = form_values_get(b, a->items[i].key);
+
+		if (v == NULL || strcmp(v, a->items[i].value) != 0) {
+			return false;
+		}
 	}
-	return v;
+	return true;
+}
+
+/*
+ * One pass over the fields in form order. With cond == NULL every field is
+ * taken as shown and none as required (the first pass, which finds the
+ * values that are valid on their own); otherwise conditions look at cond,
+ * the valid values of the previous pass.
+ */
+static int
+run_pass(const struct form_matter *m, const struct form_values *norm,
+    const struct form_values *cond, const struct form_values *bad,
+    int32_t today, struct form_values *out, struct form_report *rep)
+{
+	int rc = 0;
+
+	values_clear(out);
+	for (size_t i = 0; i < m->nfields && rc == 0; i++) {
+		const struct form_field *f = &m->fields[i];
+		const char *v = form_values_get(norm, f->id);
+		struct vctx c = {f, rep, today, 0, false};
+		size_t before;
+		char *canon;
+
+		if (cond != NULL && !form_field_is_shown(f, cond)) {
+			if (v != NULL) {
+				rc = form_report_add(rep, f->id,
+				    FORM_P_NOT_APPLICABLE, NULL, NULL);
+			}
+			continue;
+		}
+		if (v == NULL) {
+			/* A value that was not even UTF-8 has its problem. */
+			if (cond != NULL && form_field_is_required(f, cond) &&
+			    form_values_get(bad, f->id) == NULL) {
+				rc = form_report_add(
+				    rep, f->id, FORM_P_REQUIRED, NULL, NULL);
+			}
+			continue;
+		}
+		before = rep->n;
+		canon = check_value(&c, v);
+		if (c.rc != 0) {
+			cm_free(canon);
+			rc = c.rc;
+			break;
+		}
+		if (canon != NULL) {
+			rc = form_values_set(out, f->id, canon);
+			cm_free(canon);
+		} else if (rep->n == before) {
+			/* Invalid values are reported; this was a failed copy. */
+			rc = CM_ENOMEM;
+		}
+	}
+	return rc;
 }
 
 int
 form_validate(const struct form_matter *m, const struct form_values *in,
     int32_t today, struct form_values *out, struct form_report *rep)
 {
-	struct form_values norm;
+	struct form_values norm, bad, prev;
+	size_t base;
 	int rc = 0;
 
 	form_values_init(&norm);
+	form_values_init(&bad);
+	form_values_init(&prev);
 	values_clear(out);
 	form_report_clear(rep);
 
@@ -509,6 +592,9 @@ form_validate(const struct form_matter *m, const struct form_values *in,
 		if (nrc == CM_EUTF8) {
 			rc = form_report_add(
 			    rep, f->id, FORM_P_BAD_UTF8, NULL, NULL);
+			if (rc == 0) {
+				rc = form_values_set(&bad, f->id, "");
+			}
 			continue;
 		}
 		if (nrc != 0) {
@@ -516,47 +602,32 @@ form_validate(const struct form_matter *m, const struct form_values *in,
 			break;
 		}
 		if (nv[0] != '\0') {
-			rc = form_values_set(
-			    &norm, f->id, condition_form(f, nv));
+			rc = form_values_set(&norm, f->id, nv);
 		}
 		cm_free(nv);
 	}
+	base = rep->n;
 
-	/* 2. Each field in form order: applies? present? valid? */
-	for (size_t i = 0; i < m->nfields && rc == 0; i++) {
-		const struct form_field *f = &m->fields[i];
-		const char *v = form_values_get(&norm, f->id);
-		struct vctx c = {f, rep, today, 0};
-		size_t before;
-		char *canon;
-
-		if (!form_field_is_shown(f, &norm)) {
-			if (v != NULL) {
-				rc = form_report_add(rep, f->id,
-				    FORM_P_NOT_APPLICABLE, NULL, NULL);
-			}
-			continue;
-		}
-		if (v == NULL) {
-			if (form_field_is_required(f, &norm)) {
-				rc = form_report_add(
-				    rep, f->id, FORM_P_REQUIRED, NULL, NULL);
-			}
-			continue;
-		}
-		before = rep->n;
-		canon = check_value(&c, v);
-		if (c.rc != 0) {
-			cm_free(canon);
-			rc = c.rc;
+	/*
+	 * 2. Conditions compare the final values of fields that apply and are
+	 * valid: the same values the materials check and the case keep. A
+	 * condition may depend on a field that itself depends on another, so
+	 * the passes repeat until the set of values is stable (the loader
+	 * refuses cyclic conditions, so this ends within depth + 1 passes).
+	 */
+	if (rc == 0) {
+		rc = run_pass(m, &norm, NULL, &bad, today, &prev, rep);
+	}
+	for (size_t pass = 0; rc == 0 && pass <= m->nfields + 1; pass++) {
+		report_truncate(rep, base);
+		rc = run_pass(m, &norm, &prev, &bad, today, out, rep);
+		if (rc != 0 || values_equal(out, &prev)) {
 			break;
 		}
-		if (canon != NULL) {
-			rc = form_values_set(out, f->id, canon);
-			cm_free(canon);
-		} else if (rep->n == before) {
-			/* Invalid values are reported; this was a failed copy. */
-			rc = CM_ENOMEM;
+		values_clear(&prev);
+		for (size_t i = 0; i < out->n && rc == 0; i++) {
+			rc = form_values_set(
+			    &prev, out->items[i].key, out->items[i].value);
 		}
 	}
 
@@ -565,9 +636,39 @@ form_validate(const struct form_matter *m, const struct form_values *in,
 		rc = check_rules(m, out, rep);
 	}
 	form_values_free(&norm);
+	form_values_free(&bad);
+	form_values_free(&prev);
 	if (rc != 0 || rep->oom) {
 		values_clear(out);
 		return CM_ENOMEM;
 	}
 	return 0;
+}
+
+int
+form_field_canonical(const struct form_field *f, const char *raw, char **out)
+{
+	struct form_report rep;
+	struct vctx c;
+	char *nv = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = form_normalize(f->type, raw, strlen(raw), &nv);
+	if (rc != 0) {
+		return rc == CM_EUTF8 ? CM_EINVAL : rc;
+	}
+	form_report_init(&rep);
+	/* No day: a condition names a value, not a moment, so the date
+	 * range checks do not apply. */
+	c = (struct vctx){f, &rep, 0, 0, true};
+	*out = check_value(&c, nv);
+	cm_free(nv);
+	rc = c.rc != 0 ? c.rc : *out == NULL ? CM_EINVAL : 0;
+	if (rc != 0) {
+		cm_free(*out);
+		*out = NULL;
+	}
+	form_report_free(&rep);
+	return rc;
 }

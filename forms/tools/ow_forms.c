@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "forms/calendar.h"
 #include "forms/catalog.h"
 #include "forms/checks.h"
@@ -325,12 +326,16 @@ today_of(const struct opts *o, int32_t *day)
 static void
 print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0);
+	char *s = j != NULL ? json_dumps(j, JSON_INDENT(2)) : NULL;
 
-	if (s != NULL) {
-		puts(s);
-		free(s);
+	if (s == NULL) {
+		/* Never print a partial document as if it were whole. */
+		fprintf(
+		    stderr, _("ow-forms: could not build the JSON output\n"));
+		exit(EXIT_PROBLEM);
 	}
+	puts(s);
+	free(s);
 	json_decref(j);
 }
 
@@ -709,6 +714,7 @@ struct application {
 	char *handed_copy;
 	size_t nhanded;
 	int32_t today;
+	bool no_dates; /* the calendar does not reach the due dates */
 };
 
 static void
@@ -782,11 +788,17 @@ application_run(
 	din.promised_limit = a->m->promised_limit;
 	form_thresholds_default(&din.thresholds);
 	rc = form_deadline_compute(a->cal, &din, &a->dl);
-	if (rc != 0) {
+	if (rc == CM_ENODATA) {
+		/* Near the end of the calendar the due dates are unknown; the
+		 * report is still worth having. */
+		fprintf(stderr,
+		    _("ow-forms: the calendar does not reach the due dates; they are left out\n"));
+		a->no_dates = true;
+	} else if (rc != 0) {
 		return calendar_error(rc);
 	}
 	mo.applicant_eligible = !o->no_gaps;
-	mo.cal = a->cal;
+	mo.cal = a->no_dates ? NULL : a->cal;
 	mo.accepted = a->today;
 	mo.promised_due = a->dl.promised_due;
 	rc = form_materials_check(a->m, &a->out, (const char *const *)a->handed,
@@ -984,6 +996,8 @@ cmd_notice(const struct opts *o, int argc, char **argv)
 		 * working days is the hall's usual wording. */
 		if (form_calendar_add_workdays(
 		        a.cal, a.today, 5, &ni.supplement_due) != 0) {
+			fprintf(stderr,
+			    _("ow-forms: the calendar does not reach the supplement date; it is left out\n"));
 			ni.supplement_due = 0;
 		}
 	} else if (a.mat.outcome == FORM_MAT_GAPS) {
@@ -1367,6 +1381,15 @@ main(int argc, char **argv)
 		return EXIT_PROBLEM;
 	}
 	o.zh = cm_i18n_is_zh();
+	/* Everything the tool handles is UTF-8 text: refuse anything else
+	 * up front, rather than printing or hashing broken bytes. */
+	for (int i = 1; i < argc; i++) {
+		if (!cm_utf8_valid(argv[i], strlen(argv[i]))) {
+			fprintf(stderr,
+			    _("ow-forms: argument %d is not valid UTF-8\n"), i);
+			return EXIT_USAGE;
+		}
+	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CATALOG:

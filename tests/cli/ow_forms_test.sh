@@ -168,6 +168,16 @@ check "refusal notice" has "Reason: 不属于本机关职权范围"
 run $CAT notice XK00099001 "${good[@]}" --today 2025-09-29
 check "a notice needs a case number" rc_is 2
 
+# --- near the end of the calendar, and bad bytes
+run $CAT validate GG00099002 name=张三 id=11010519491231002X --materials id_card --today 2026-12-31
+check "validation still works at the calendar's end" rc_is 0
+check "it says acceptable" has "Outcome: acceptable"
+run $CAT validate XK00099001 "${good[@]}" --materials licence --today 2026-12-31
+check "gap dates beyond the calendar are left out, with a warning" has "does not reach the due dates"
+run $CAT validate XK00099001 $'org_name=\xff' --today 2025-09-29
+check "invalid UTF-8 arguments are refused" rc_is 2
+check "and named" has "not valid UTF-8"
+
 # --- calendar
 run calendar coverage
 check "coverage" out_is "2024..2026"

@@ -439,6 +439,104 @@ test_alloc_failures(void **state)
 }
 
 static void
+test_alloc_failures_bundled(void **state)
+{
+	size_t len;
+	char *buf = ow_read_src("forms/catalog/XK00013001.json", &len);
+
+	(void)state;
+	/* A real matter with enums, conditions and 容缺 materials (an
+	 * out-of-memory in the option list once crashed the loader). */
+	for (unsigned long n = 1; n < 1500; n++) {
+		struct form_diags d;
+		struct form_matter *m = NULL;
+		int rc;
+
+		form_diags_init(&d);
+		cm_alloc_fail_after(n, 0);
+		rc = form_matter_parse("XK00013001.json", buf, len, &m, &d);
+		cm_alloc_fail_after(0, 0);
+		assert_true(rc == 0 || rc == CM_ENOMEM);
+		form_matter_free(m);
+		form_diags_free(&d);
+		if (rc == 0) {
+			break;
+		}
+	}
+	cm_free(buf);
+}
+
+static void
+test_diagnostics_are_capped(void **state)
+{
+	struct form_diags d;
+	struct form_matter *m = NULL;
+	char *json = cm_malloc(200 * 16 + 64);
+	size_t off = 0;
+
+	(void)state;
+	/* A hostile file with 200 unknown keys gets 50 located messages
+	 * and a count, not 200 scans of the file. */
+	off += (size_t)sprintf(json + off, "{");
+	for (int i = 0; i < 200; i++) {
+		off += (size_t)sprintf(
+		    json + off, "%s\"k%d\": 1", i ? ", " : "", i);
+	}
+	sprintf(json + off, "}");
+	assert_rc(parse(json, &d, &m), CM_EPARSE);
+	assert_int_equal(d.n, 51);
+	assert_non_null(strstr(d.items[50].msg, "more problems not shown"));
+	form_diags_free(&d);
+	cm_free(json);
+}
+
+static void
+test_condition_values_and_cycles(void **state)
+{
+	struct form_diags d;
+	struct form_matter *m = NULL;
+
+	(void)state;
+	/* A money condition written "100" is kept as "100.00", the form the
+	 * validated value takes. */
+	assert_rc(
+	    parse(
+	        HEAD LIMITS(20, 10,
+	            10) "  \"visits\": 1,\n"
+	                "  \"fields\": [\n"
+	                "    {\"id\": \"fee\", \"label\": {\"zh\": \"费\", \"en\": \"Fee\"}, \"type\": \"money\"},\n"
+	                "    {\"id\": \"why\", \"label\": {\"zh\": \"因\", \"en\": \"Why\"}, \"type\": \"text\",\n"
+	                "     \"shown_when\": {\"field\": \"fee\", \"equals\": \"100\"}}\n"
+	                "  ],\n" MATERIALS "}\n",
+	        &d, &m),
+	    0);
+	assert_string_equal(m->fields[1].shown_when->values[0], "100.00");
+	form_matter_free(m);
+	form_diags_free(&d);
+	/* A value the field cannot take is refused. */
+	expect(
+	    HEAD LIMITS(20, 10,
+	        10) "  \"visits\": 1,\n"
+	            "  \"fields\": [\n"
+	            "    {\"id\": \"fee\", \"label\": {\"zh\": \"费\", \"en\": \"Fee\"}, \"type\": \"money\"},\n"
+	            "    {\"id\": \"why\", \"label\": {\"zh\": \"因\", \"en\": \"Why\"}, \"type\": \"text\",\n"
+	            "     \"shown_when\": {\"field\": \"fee\", \"equals\": \"lots\"}}\n"
+	            "  ],\n" MATERIALS "}\n",
+	    15, 47, "\"lots\" is not a value field \"fee\" can take");
+	/* Conditions that go round in a circle. */
+	expect(
+	    HEAD LIMITS(20, 10,
+	        10) "  \"visits\": 1,\n"
+	            "  \"fields\": [\n"
+	            "    {\"id\": \"a\", \"label\": {\"zh\": \"甲\", \"en\": \"A\"}, \"type\": \"text\",\n"
+	            "     \"shown_when\": {\"field\": \"b\", \"present\": true}},\n"
+	            "    {\"id\": \"b\", \"label\": {\"zh\": \"乙\", \"en\": \"B\"}, \"type\": \"text\",\n"
+	            "     \"required_when\": {\"field\": \"a\", \"present\": true}}\n"
+	            "  ],\n" MATERIALS "}\n",
+	    13, 5, "go round in a circle");
+}
+
+static void
 test_bundled_catalog(void **state)
 {
 	struct form_catalog c;
@@ -503,6 +601,9 @@ main(void)
 	    cmocka_unit_test(test_everything_at_once),
 	    cmocka_unit_test(test_catalog_duplicate_code_and_search),
 	    cmocka_unit_test(test_alloc_failures),
+	    cmocka_unit_test(test_alloc_failures_bundled),
+	    cmocka_unit_test(test_diagnostics_are_capped),
+	    cmocka_unit_test(test_condition_values_and_cycles),
 	    cmocka_unit_test(test_bundled_catalog),
 	};
 

@@ -696,7 +696,8 @@ test_name_latin_and_bad(void **state)
 	name_bad("John\xc2\xb7 Smith", FORM_P_NAME_CHARS);
 	name_bad("张三3", FORM_P_NAME_CHARS);
 	name_bad("张三\xf0\x9f\x98\x80", FORM_P_NAME_CHARS); /* emoji */
-	name_bad("O'Brien", FORM_P_NAME_CHARS);
+	name_bad("O''Brien", FORM_P_NAME_CHARS); /* a joiner stands alone */
+	name_ok("O'Brien", "O'Brien");
 	name_bad("A\xc3\x97"
 	         "B",
 	    FORM_P_NAME_CHARS);                          /* × */
@@ -977,10 +978,44 @@ test_elicence(void **state)
 	assert_int_equal(form_check_elicence(s), FORM_P_ELICENCE);
 }
 
+static void
+test_foreign_names_and_grouping(void **state)
+{
+	char *out = NULL;
+	int64_t fen;
+
+	(void)state;
+	assert_int_equal(
+	    form_check_person_name("Anne-Marie Dupont", &out), FORM_P_OK);
+	assert_string_equal(out, "Anne-Marie Dupont");
+	cm_free(out);
+	assert_int_equal(
+	    form_check_person_name("O\u2019Brien", &out), FORM_P_OK);
+	assert_string_equal(out, "O'Brien");
+	cm_free(out);
+	assert_int_equal(
+	    form_check_person_name("Nguy\u1ec5n V\u0103n An", &out), FORM_P_OK);
+	cm_free(out);
+	assert_int_equal(
+	    form_check_person_name("-Anne", NULL), FORM_P_NAME_CHARS);
+	assert_int_equal(
+	    form_check_person_name("Anne-", NULL), FORM_P_NAME_CHARS);
+	assert_int_equal(
+	    form_check_person_name("Anne--Marie", NULL), FORM_P_NAME_CHARS);
+	assert_int_equal(
+	    form_check_person_name("Anne- Marie", NULL), FORM_P_NAME_CHARS);
+	assert_int_equal(
+	    form_check_person_name("张-三", NULL), FORM_P_NAME_CHARS);
+	assert_int_equal(form_parse_money("0,123", &fen), FORM_P_MONEY);
+	assert_int_equal(form_parse_money("1,234.50", &fen), FORM_P_OK);
+	assert_int_equal(fen, 123450);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_foreign_names_and_grouping),
 	    cmocka_unit_test(test_id_valid),
 	    cmocka_unit_test(test_id_check_char),
 	    cmocka_unit_test(test_id_wrong_check),

@@ -82,6 +82,9 @@ test_dates(void **state)
 	assert_false(cm_date_is_weekend(ow_day("2025-01-27")));
 	assert_string_equal(
 	    cm_date_format(ow_day("0999-12-31"), buf), "0999-12-31");
+	/* The extremes do not overflow (UBSan would stop here). */
+	cm_date_to_ymd(INT32_MAX, &y, &m, &dd);
+	cm_date_to_ymd(INT32_MIN, &y, &m, &dd);
 	/* Round trip over 40 years, day by day. */
 	for (d = ow_day("1990-01-01"); d < ow_day("2030-01-01"); d++) {
 		int32_t back;
@@ -130,12 +133,17 @@ test_log_lines(void **state)
 	cm_log_set_level(CM_LOG_INFO);
 	cm_log_debug("test.hidden", "n=%d", 1);
 	cm_log_info("catalog.loaded", "matters=%d", 14);
+	cm_log_info("forged", "note=%s", "x\nts=1 level=error event=fake");
 	cm_log_set_stream(NULL);
 	fclose(fp);
 	assert_null(strstr(buf, "test.hidden"));
 	assert_non_null(
 	    strstr(buf, " level=info event=catalog.loaded matters=14\n"));
 	assert_true(strncmp(buf, "ts=", 3) == 0);
+	/* The newline in the value is escaped: still one line per event. */
+	assert_non_null(
+	    strstr(buf, "note=x\\x0ats=1 level=error event=fake\n"));
+	assert_null(strstr(buf, "\nts=1"));
 	free(buf);
 
 	assert_string_equal(

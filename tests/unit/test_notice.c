@@ -219,6 +219,9 @@ test_refusal_and_bad_input(void **state)
 	in.keylen = sizeof(key);
 	in.case_no = "";
 	assert_rc(form_notice_build(&in, &n), CM_EINVAL);
+	in.case_no = "X1";
+	in.applicant = "\xe5\xbc"; /* half a character */
+	assert_rc(form_notice_build(&in, &n), CM_EUTF8);
 	base(&in, FORM_NOTICE_ONETIME); /* no materials result */
 	assert_rc(form_notice_build(&in, &n), CM_EINVAL);
 }

@@ -312,6 +312,83 @@ test_money_range_message(void **state)
 	assert_string_equal(msg, "金");
 }
 
+/* Conditions see the final values: valid, canonical, of fields that apply. */
+static void
+test_conditions_on_final_values(void **state)
+{
+	static const char json[] =
+	    "{\"format\": \"onewindow-matter\", \"code\": \"XK00099005\", \"version\": 1,"
+	    " \"name\": {\"zh\": \"测\", \"en\": \"T\"}, \"type\": \"XK\","
+	    " \"department\": {\"zh\": \"局\", \"en\": \"B\"},"
+	    " \"legal_basis\": {\"zh\": \"法\", \"en\": \"A\"},"
+	    " \"applicant\": \"any\", \"visits\": 1,"
+	    " \"limits\": {\"legal\": 20, \"promised\": 10, \"extension\": 10},"
+	    " \"fields\": ["
+	    "  {\"id\": \"fee\", \"label\": {\"zh\": \"费\", \"en\": \"Fee\"}, \"type\": \"money\"},"
+	    "  {\"id\": \"why\", \"label\": {\"zh\": \"因\", \"en\": \"Why\"}, \"type\": \"text\","
+	    "   \"shown_when\": {\"field\": \"fee\", \"equals\": \"100\"}},"
+	    "  {\"id\": \"kind\", \"label\": {\"zh\": \"类\", \"en\": \"Kind\"}, \"type\": \"enum\","
+	    "   \"options\": [{\"value\": \"x\", \"label\": {\"zh\": \"甲\", \"en\": \"X\"}},"
+	    "               {\"value\": \"y\", \"label\": {\"zh\": \"乙\", \"en\": \"Y\"}}]},"
+	    "  {\"id\": \"agent\", \"label\": {\"zh\": \"代\", \"en\": \"Agent?\"}, \"type\": \"bool\","
+	    "   \"shown_when\": {\"field\": \"kind\", \"equals\": \"x\"}},"
+	    "  {\"id\": \"agent_name\", \"label\": {\"zh\": \"代办人\", \"en\": \"Agent name\"}, \"type\": \"person_name\","
+	    "   \"required_when\": {\"field\": \"agent\", \"equals\": \"yes\"}},"
+	    "  {\"id\": \"cert\", \"label\": {\"zh\": \"证\", \"en\": \"Cert\"}, \"type\": \"elicence\"},"
+	    "  {\"id\": \"cert_date\", \"label\": {\"zh\": \"日\", \"en\": \"Cert date\"}, \"type\": \"date\","
+	    "   \"required_when\": {\"field\": \"cert\", \"present\": true}}"
+	    " ], \"materials\": []}";
+	struct form_matter *m2 = NULL;
+	struct form_diags d;
+	struct form_values v, o;
+	struct form_report r;
+
+	(void)state;
+	form_diags_init(&d);
+	assert_rc(form_matter_parse("c.json", json, strlen(json), &m2, &d), 0);
+	form_diags_free(&d);
+	form_values_init(&v);
+	form_values_init(&o);
+	form_report_init(&r);
+
+	/* "100" is 100.00 yuan: the note applies and is kept. */
+	assert_rc(form_values_set(&v, "fee", "100"), 0);
+	assert_rc(form_values_set(&v, "why", "补缴"), 0);
+	assert_rc(form_validate(m2, &v, 20000, &o, &r), 0);
+	assert_int_equal(r.n, 0);
+	assert_string_equal(form_values_get(&o, "why"), "补缴");
+
+	/* A hidden field's value does not make another field required:
+	 * kind y hides "agent", so "agent=yes" requires nothing. */
+	form_values_free(&v);
+	form_values_init(&v);
+	assert_rc(form_values_set(&v, "kind", "y"), 0);
+	assert_rc(form_values_set(&v, "agent", "yes"), 0);
+	assert_rc(form_validate(m2, &v, 20000, &o, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.items[0].code, FORM_P_NOT_APPLICABLE);
+	/* The chain kind -> agent -> agent_name holds when it should. */
+	assert_rc(form_values_set(&v, "kind", "x"), 0);
+	assert_rc(form_validate(m2, &v, 20000, &o, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.items[0].code, FORM_P_REQUIRED);
+	assert_string_equal(r.items[0].field, "agent_name");
+
+	/* An invalid value is not "present": cert_date is not required,
+	 * only the bad certificate number is reported. */
+	form_values_free(&v);
+	form_values_init(&v);
+	assert_rc(form_values_set(&v, "cert", "bad"), 0);
+	assert_rc(form_validate(m2, &v, 20000, &o, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.items[0].code, FORM_P_ELICENCE);
+
+	form_values_free(&v);
+	form_values_free(&o);
+	form_report_free(&r);
+	form_matter_free(m2);
+}
+
 static void
 test_bad_utf8(void **state)
 {
@@ -320,6 +397,12 @@ test_bad_utf8(void **state)
 	set("note", "ok\xff");
 	run();
 	problem_on("note", FORM_P_BAD_UTF8);
+	/* One problem for one value: not also "required". */
+	reset();
+	set("name", "\xff");
+	run();
+	problem_on("name", FORM_P_BAD_UTF8);
+	assert_int_equal(rep.n, 1);
 }
 
 static void
@@ -372,6 +455,7 @@ main(void)
 	    cmocka_unit_test(test_uscc_warning_and_id15),
 	    cmocka_unit_test(test_lengths_are_characters),
 	    cmocka_unit_test(test_money_range_message),
+	    cmocka_unit_test(test_conditions_on_final_values),
 	    cmocka_unit_test(test_bad_utf8),
 	    cmocka_unit_test(test_values_kv),
 	    cmocka_unit_test(test_alloc_failures),

@@ -9,7 +9,11 @@
 #ifndef CM_ERROR_H
 #define CM_ERROR_H
 
-/* XX(name, message): the message is an English msgid for gettext. */
+/*
+ * XX(name, message): the message is an English msgid for gettext. The
+ * numbers travel on the wire (response status): append new codes just
+ * before INTERNAL and never reorder.
+ */
 #define CM_ERRNO_MAP(XX)                                                       \
 	XX(NOMEM, N_("out of memory"))                                         \
 	XX(INVAL, N_("invalid argument"))                                      \
@@ -24,6 +28,17 @@
 	XX(TOOBIG, N_("input too large"))                                      \
 	XX(UTF8, N_("invalid UTF-8"))                                          \
 	XX(UNSUPPORTED, N_("not supported"))                                   \
+	XX(BUSY, N_("resource busy (held by another process)"))                \
+	XX(CORRUPT, N_("stored data is corrupt"))                              \
+	XX(DENIED, N_("not allowed for this role"))                            \
+	XX(AUTH, N_("wrong user name or password"))                            \
+	XX(LOCKED, N_("account locked after repeated failures; try later"))    \
+	XX(EXPIRED, N_("session expired; log in again"))                       \
+	XX(STATE, N_("not allowed in the case's current state"))               \
+	XX(PROTO, N_("malformed or unsupported message"))                      \
+	XX(TIMEOUT, N_("timed out"))                                           \
+	XX(CLOSED, N_("connection closed"))                                    \
+	XX(CRYPTO, N_("signature or hash check failed"))                       \
 	XX(INTERNAL, N_("internal error"))
 
 enum cm_err {

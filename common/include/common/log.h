@@ -33,16 +33,22 @@ void cm_log_set_stream(FILE *fp);
 
 /*
  * Write one line. fmt holds the key=value pairs after the event (may be
- * NULL or ""). Values with spaces or quotes must be passed through
- * cm_log_quote() by the caller.
+ * NULL or ""); the formatted pairs are cut at 1 KiB and control
+ * characters in them are written as \xNN, so no value can forge a line.
+ * Values with spaces or quotes should go through cm_log_quote().
  */
 void cm_log(enum cm_log_level level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* value in double quotes, with " and \ escaped, cut to fit size bytes on
+ * a character boundary. Returns buf. */
+char *cm_log_quote(const char *value, char *buf, size_t size);
+
 /*
  * Mask an identifier for a log line: keeps the first 2 and last 2
- * characters, e.g. "11**********002X". Writes at most size bytes to buf
- * and returns buf.
+ * characters (code points) of one longer than 6 and masks the rest, one *
+ * per character: "11**************2X"; shorter ones are all masked. Writes
+ * at most size bytes to buf and returns buf.
  */
 char *cm_log_mask(const char *id, char *buf, size_t size);
 

@@ -27,4 +27,10 @@ bool cm_utf8_valid(const char *s, size_t len);
 /* Number of code points in a well-formed UTF-8 string (-1 if malformed). */
 long cm_utf8_count(const char *s, size_t len);
 
+/*
+ * Cut a NUL-terminated string that may end in half a character (after a
+ * truncating snprintf) back to the last whole character. Returns s.
+ */
+char *cm_utf8_trim_partial(char *s);
+
 #endif

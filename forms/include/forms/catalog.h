@@ -153,7 +153,7 @@ struct form_matter {
 	enum form_applicant applicant;
 	int legal_limit;    /* working days, 0 = on the spot */
 	int promised_limit; /* working days, <= legal_limit */
-	int extension;      /* 0, 10, or 15 (joint handling) */
+	int extension;      /* 0..10, or 15 with joint handling */
 	bool joint;         /* joint / centralised handling (Art. 42 ¶2) */
 	bool gaps_allowed;  /* 容缺受理 allowed for this matter */
 	int visits;         /* visits to the hall needed, 0..5 */

@@ -91,8 +91,10 @@ enum form_pcode form_check_landline(const char *s);
 /*
  * Person name: Chinese (all CJK unified ideograph blocks, including the
  * extensions B..I and compatibility ideographs, e.g. 𠮷, and 〇), Latin
- * letters (ASCII, Latin-1 and Latin Extended-A letters), spaces between
- * Latin words, and one middle dot between parts (·, and its variants
+ * letters (ASCII, Latin-1, Latin Extended-A and -B, and Latin Extended
+ * Additional for Vietnamese), spaces between Latin words, a hyphen or
+ * apostrophe (U+2019 becomes ') between two Latin letters (Anne-Marie,
+ * O'Brien), and one middle dot between parts (·, and its variants
  * U+00B7, U+30FB, U+FF65, U+2022, U+2027, U+2219, U+22C5, U+FF0E, "."
  * which are canonicalised to U+00B7 in out). A space (U+0020, U+00A0 or
  * U+3000; a run counts as one and becomes one U+0020 in out) may stand

@@ -48,7 +48,8 @@ struct form_mat_opts {
 	 * commitment). */
 	bool applicant_eligible;
 	/* For the gap deadlines: the calendar, the acceptance day and the
-	 * promised due date. cal may be NULL when no gap is possible. */
+	 * promised due date (not before the acceptance day). With cal NULL
+	 * the outcome is decided but every due date is left 0. */
 	const struct form_calendar *cal;
 	int32_t accepted;
 	int32_t promised_due;
@@ -64,7 +65,8 @@ bool form_material_is_required(
 /*
  * Check the handed-in material ids against the matter. vals are the
  * normalised field values (conditions look at them). Returns 0, CM_ENOMEM,
- * or CM_ENODATA when a gap deadline falls beyond the calendar.
+ * CM_EINVAL (promised_due before accepted) or CM_ENODATA when a gap
+ * deadline falls beyond the calendar.
  */
 int form_materials_check(const struct form_matter *m,
     const struct form_values *vals, const char *const *handed, size_t nhanded,

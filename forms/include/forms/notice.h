@@ -42,7 +42,7 @@ struct form_notice_in {
 	const char *clerk;
 	const char *contact;  /* the hall's phone */
 	int32_t date;         /* date of issue */
-	int32_t promised_due; /* ACCEPTANCE, GAPS */
+	int32_t promised_due; /* ACCEPTANCE, GAPS; 0 = unknown, left out */
 	int32_t legal_due;
 	int32_t supplement_due; /* ONETIME: the day by which to come back */
 	const struct form_report *report;  /* ONETIME: field problems */
@@ -67,7 +67,8 @@ struct form_notice {
 
 /*
  * Build a notice. Returns 0, CM_EINVAL (a required input is missing, e.g.
- * a refusal without a reason, or no key) or CM_ENOMEM. Free with
+ * a refusal without a reason, or no key), CM_EUTF8 (a text input is not
+ * UTF-8) or CM_ENOMEM. Free with
  * form_notice_free.
  */
 int form_notice_build(const struct form_notice_in *in, struct form_notice *out);

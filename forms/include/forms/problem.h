@@ -6,6 +6,9 @@
  * problem with the field, a code, a severity and a message that gettext
  * translates. A bad value is not an error code: validate() returns 0 and
  * the report says what is wrong.
+ *
+ * A report holds personal data (an upgraded ID number in {a}, keys typed
+ * by the clerk): show it, print it on the notice, never log it.
  */
 #ifndef FORM_PROBLEM_H
 #define FORM_PROBLEM_H

@@ -25,14 +25,20 @@ struct form_values {
 
 void form_values_init(struct form_values *v);
 void form_values_free(struct form_values *v);
-/* Set (copying both strings), replacing an earlier value. 0 or CM_ENOMEM. */
+/* At most this many values: an application has at most 100 fields, and
+ * the list is searched linearly. */
+#define FORM_VALUES_MAX 1000
+
+/* Set (copying both strings), replacing an earlier value. 0, CM_ETOOBIG
+ * (more than FORM_VALUES_MAX keys) or CM_ENOMEM. */
 int form_values_set(struct form_values *v, const char *key, const char *value);
 /* The value, or NULL. */
 const char *form_values_get(const struct form_values *v, const char *key);
 /* Parse "key=value" (the first '=' splits). 0, CM_EINVAL or CM_ENOMEM. */
 int form_values_set_kv(struct form_values *v, const char *kv);
 
-/* Does the condition hold for these (normalised) values? NULL holds. */
+/* Does the condition hold for these values (canonical, as form_validate
+ * keeps them)? NULL holds. */
 bool form_cond_holds(const struct form_cond *c, const struct form_values *v);
 /* Is the field shown / required, given the other values? */
 bool form_field_is_shown(
@@ -50,5 +56,15 @@ bool form_field_is_required(
  */
 int form_validate(const struct form_matter *m, const struct form_values *in,
     int32_t today, struct form_values *out, struct form_report *rep);
+
+/*
+ * The canonical form of one raw value for field f (normalised and checked
+ * by its type, ranges aside): what conditions and the stored case hold.
+ * The loader uses it to put a condition's values in that form. Returns 0
+ * with *out (cm_free), CM_EINVAL (not a valid value of the type) or
+ * CM_ENOMEM.
+ */
+int form_field_canonical(
+    const struct form_field *f, const char *raw, char **out);
 
 #endif
