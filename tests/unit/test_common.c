@@ -25,6 +25,11 @@ test_error_names(void **state)
 	assert_string_equal(cm_err_name(12345), "CM_E?");
 	assert_string_equal(cm_strerror(CM_ENOMEM), "out of memory");
 	assert_true(CM_ENOMEM < 0 && CM_EINTERNAL < 0);
+	/* The numbers are on the wire: they never move. */
+	assert_int_equal(CM_ENOMEM, -999);
+	assert_int_equal(CM_EDENIED, -984);
+	assert_int_equal(CM_EPROTO, -979);
+	assert_int_equal(CM_EINTERNAL, -975);
 	assert_int_equal(cm_err_from_errno(2 /* ENOENT */), CM_ENOENT);
 }
 

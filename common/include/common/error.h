@@ -11,8 +11,8 @@
 
 /*
  * XX(name, message): the message is an English msgid for gettext. The
- * numbers travel on the wire (response status): append new codes just
- * before INTERNAL and never reorder.
+ * numbers travel on the wire (response status, docs/api.md): append new
+ * codes at the end and never reorder (test_common pins them).
  */
 #define CM_ERRNO_MAP(XX)                                                       \
 	XX(NOMEM, N_("out of memory"))                                         \

@@ -1,0 +1,151 @@
+/*
+ * config.c: the node's configuration file (see config.h).
+ */
+#include "node/config.h"
+#include "common/error.h"
+#include "common/i18n.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+node_config_defaults(struct node_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->log_level = CM_LOG_INFO;
+	c->session_idle_minutes = 15;
+	c->warning_yellow = 500;
+	c->warning_red = 900;
+	c->tick_seconds = 60;
+}
+
+static int
+set_str(char *dst, size_t size, const char *v)
+{
+	if (strlen(v) >= size) {
+		return CM_EINVAL;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int
+set_int(int *dst, const char *v, int lo, int hi)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*v == '\0' || *end != '\0' || n < lo || n > hi) {
+		return CM_EINVAL;
+	}
+	*dst = (int)n;
+	return 0;
+}
+
+int
+node_config_set(struct node_config *c, const char *key, const char *v)
+{
+	if (strcmp(key, "listen") == 0) {
+		return set_str(c->listen, sizeof(c->listen), v);
+	} else if (strcmp(key, "listen_tls") == 0) {
+		return set_str(c->listen_tls, sizeof(c->listen_tls), v);
+	} else if (strcmp(key, "tls_cert") == 0) {
+		return set_str(c->tls_cert, sizeof(c->tls_cert), v);
+	} else if (strcmp(key, "tls_key") == 0) {
+		return set_str(c->tls_key, sizeof(c->tls_key), v);
+	} else if (strcmp(key, "tls_ca") == 0) {
+		return set_str(c->tls_ca, sizeof(c->tls_ca), v);
+	} else if (strcmp(key, "events") == 0) {
+		return set_str(c->events, sizeof(c->events), v);
+	} else if (strcmp(key, "log_level") == 0) {
+		return cm_log_parse_level(v, &c->log_level);
+	} else if (strcmp(key, "session_idle_minutes") == 0) {
+		return set_int(&c->session_idle_minutes, v, 1, 1440);
+	} else if (strcmp(key, "warning_yellow") == 0) {
+		return set_int(&c->warning_yellow, v, 1, 999);
+	} else if (strcmp(key, "warning_red") == 0) {
+		return set_int(&c->warning_red, v, 2, 1000);
+	} else if (strcmp(key, "tick_seconds") == 0) {
+		return set_int(&c->tick_seconds, v, 1, 3600);
+	}
+	return CM_ENOTFOUND;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s)) {
+		s++;
+	}
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1])) {
+		*--e = '\0';
+	}
+	return s;
+}
+
+int
+node_config_parse(struct node_config *c, const char *name, const char *buf,
+    size_t len, struct form_diags *d)
+{
+	char line[1200];
+	size_t i = 0;
+	int lineno = 0, errors = 0;
+
+	while (i < len) {
+		size_t j = i;
+		char *k, *v, *eq, *hash;
+		int rc;
+
+		while (j < len && buf[j] != '\n') {
+			j++;
+		}
+		lineno++;
+		if (j - i >= sizeof(line)) {
+			form_diags_add(d, name, lineno, 1, _("line too long"));
+			errors++;
+			i = j + 1;
+			continue;
+		}
+		memcpy(line, buf + i, j - i);
+		line[j - i] = '\0';
+		i = j + 1;
+		if ((hash = strchr(line, '#')) != NULL) {
+			*hash = '\0';
+		}
+		k = trim(line);
+		if (*k == '\0') {
+			continue;
+		}
+		eq = strchr(k, '=');
+		if (eq == NULL) {
+			form_diags_add(
+			    d, name, lineno, 1, _("expected \"key = value\""));
+			errors++;
+			continue;
+		}
+		*eq = '\0';
+		v = trim(eq + 1);
+		k = trim(k);
+		rc = node_config_set(c, k, v);
+		if (rc == CM_ENOTFOUND) {
+			form_diags_add(
+			    d, name, lineno, 1, _("unknown key \"%s\""), k);
+			errors++;
+		} else if (rc != 0) {
+			form_diags_add(d, name, lineno, 1,
+			    _("bad value for \"%s\": \"%s\""), k, v);
+			errors++;
+		}
+	}
+	if (c->warning_yellow >= c->warning_red) {
+		form_diags_add(d, name, 1, 1,
+		    _("warning_yellow must be below warning_red"));
+		errors++;
+	}
+	return errors == 0 ? 0 : CM_EPARSE;
+}

@@ -1,0 +1,737 @@
+/*
+ * h_cases.c: cases: intake, reads, workflow actions, edits,
+ * reassignment, notes, search and history. Every change is one signed op
+ * plus the records it changes, in one batch.
+ */
+#include "handlers.h"
+#include "common/alloc.h"
+#include "common/date.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+#include "common/utf8.h"
+#include "forms/notice.h"
+#include "forms/validate.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- cases -------------------------------------------------------------- */
+
+/* The matter of a case, in the version the case was taken in under: the
+ * current one from memory, an older one from the store. *owned is set when
+ * the caller must free it. */
+static const struct form_matter *
+matter_of(struct node *n, const char *code, unsigned version,
+    struct form_matter **owned)
+{
+	const struct form_matter *cur = form_catalog_find(&n->cat, code);
+	char key[64];
+	void *json = NULL;
+	size_t len = 0;
+
+	*owned = NULL;
+	if (cur != NULL &&
+	    (version == 0 || (unsigned)cur->version == version)) {
+		return cur;
+	}
+	snprintf(key, sizeof(key), "m/%s/%06u", code, version);
+	if (node_store_get(
+	        n->st, NODE_CF_CATALOG, key, strlen(key), &json, &len) != 0) {
+		return NULL;
+	}
+	if (form_matter_parse(code, json, len, owned, NULL) != 0) {
+		*owned = NULL;
+	}
+	cm_free(json);
+	return *owned;
+}
+
+/* The hall's verification key for notices, derived from the node key so
+ * that nothing more needs keeping secret. */
+static void
+notice_key(const struct node *n, unsigned char key[32])
+{
+	crypto_generichash(key, 32, (const unsigned char *)"onewindow-notice",
+	    16, n->kp.sk, 32);
+}
+
+static int
+next_case_id(struct node *n, char id[NODE_CASE_ID_MAX])
+{
+	int32_t today = node_today(n);
+	char key[32], val[16], date[CM_DATE_ISO_LEN];
+	int rc;
+
+	if (today != n->id_day) {
+		/* A new day: its sequence starts from what the store has (a
+		 * restart in the middle of a day keeps counting). */
+		void *v = NULL;
+		size_t len = 0;
+
+		cm_date_format(today, date);
+		snprintf(key, sizeof(key), "ids/%.4s%.2s%.2s", date, date + 5,
+		    date + 8);
+		n->id_seq = 0;
+		if (node_store_get(
+		        n->st, NODE_CF_META, key, strlen(key), &v, &len) == 0 &&
+		    len < sizeof(val)) {
+			memcpy(val, v, len);
+			val[len] = '\0';
+			n->id_seq = (uint32_t)strtoul(val, NULL, 10);
+		}
+		cm_free(v);
+		n->id_day = today;
+	}
+	rc = node_case_id_format(n->hall_code, today, n->id_seq + 1, id);
+	if (rc != 0) {
+		return rc;
+	}
+	n->id_seq++;
+	cm_date_format(today, date);
+	snprintf(
+	    key, sizeof(key), "ids/%.4s%.2s%.2s", date, date + 5, date + 8);
+	snprintf(val, sizeof(val), "%u", n->id_seq);
+	node_batch_put(
+	    n->open.batch, NODE_CF_META, key, strlen(key), val, strlen(val));
+	return 0;
+}
+
+/* Idempotent retries: the request id of a change is remembered with its
+ * result (a case id) in the same batch as the change. */
+static void
+request_key(const struct call *c, char *out, size_t size)
+{
+	snprintf(out, size, "req/%s/%s", c->sess->user, c->req->request_id);
+}
+
+static bool
+seen_request(struct call *c, char *case_id, size_t size)
+{
+	char key[200];
+	void *val = NULL;
+	size_t len = 0;
+
+	if (c->req->request_id[0] == '\0') {
+		return false;
+	}
+	request_key(c, key, sizeof(key));
+	if (node_store_get(
+	        c->n->st, NODE_CF_LOCAL, key, strlen(key), &val, &len) != 0) {
+		return false;
+	}
+	snprintf(case_id, size, "%.*s", (int)len, (const char *)val);
+	cm_free(val);
+	return true;
+}
+
+static void
+remember_request(struct call *c, const char *case_id)
+{
+	char key[200];
+
+	if (c->req->request_id[0] == '\0') {
+		return;
+	}
+	request_key(c, key, sizeof(key));
+	node_batch_put(c->n->open.batch, NODE_CF_LOCAL, key, strlen(key),
+	    case_id, strlen(case_id));
+}
+
+/* Keep a history index entry: h NUL case NUL origin NUL seq. */
+static void
+index_history(struct node *n, const char *case_id, uint64_t seq)
+{
+	uint8_t key[NODE_CASE_ID_MAX + NODE_ORIGIN_MAX + 16];
+	size_t off = 0, l;
+
+	key[off++] = 'h';
+	key[off++] = 0;
+	l = strlen(case_id);
+	memcpy(key + off, case_id, l);
+	off += l;
+	key[off++] = 0;
+	l = strlen(n->node_id);
+	memcpy(key + off, n->node_id, l);
+	off += l;
+	key[off++] = 0;
+	for (int i = 7; i >= 0; i--) {
+		key[off + (size_t)i] = (uint8_t)(seq & 0xff);
+		seq >>= 8;
+	}
+	off += 8;
+	node_batch_put(n->open.batch, NODE_CF_IDX, key, off, "", 0);
+}
+
+/* The whole change of one request: op, case, indexes, history and
+ * request record; rolled back to the mark if any part fails. */
+static int
+commit_case_op(struct call *c, Ow__Op *op, Ow__Case *old, Ow__Case **cur)
+{
+	struct node *n = c->n;
+	uint64_t seq = n->seq, ops = n->log_ops;
+	unsigned char head[NODE_HASH_BYTES];
+	struct cm_hlc hlc = n->hlc;
+	int rc;
+
+	memcpy(head, n->head, sizeof(head));
+	if (n->open.batch == NULL) {
+		rc = node_batch_new(n->st, &n->open.batch);
+		if (rc != 0) {
+			return rc;
+		}
+		n->open.id = ++n->next_gen;
+	}
+	node_batch_mark(n->open.batch);
+	op->actor = c->sess->user;
+	op->request = c->req->request_id;
+	rc = node_write_op(n, op);
+	if (rc == 0) {
+		rc = node_case_apply(cur, op);
+	}
+	if (rc == 0) {
+		rc = node_write_case(n, old, *cur);
+	}
+	if (rc == 0) {
+		index_history(n, (*cur)->id, op->seq);
+		remember_request(c, (*cur)->id);
+		node_batch_unmark(n->open.batch);
+		return 0;
+	}
+	node_batch_rollback(n->open.batch);
+	n->seq = seq;
+	n->log_ops = ops;
+	n->hlc = hlc;
+	memcpy(n->head, head, sizeof(head));
+	return rc;
+}
+
+static void
+publish_case(struct node *n, const Ow__Case *cs)
+{
+	Ow__Event ev = OW__EVENT__INIT;
+
+	ev.kind = (char *)(uintptr_t) "case";
+	ev.case_id = cs->id;
+	ev.state = cs->state;
+	ev.warning = cs->warning;
+	ev.hlc = cs->updated_hlc;
+	ev.hall = cs->hall;
+	node_publish(n, &ev);
+}
+
+static Ow__Case *
+resp_case(const Ow__Case *cs)
+{
+	return node_case_dup(cs);
+}
+
+static int
+fill_deadline(struct node *n, const Ow__Case *cs, Ow__Deadline **out)
+{
+	struct form_matter *owned = NULL;
+	const struct form_matter *m =
+	    matter_of(n, cs->matter, cs->matter_version, &owned);
+	struct form_deadline dl;
+	int rc;
+
+	*out = NULL;
+	if (m == NULL) {
+		return CM_ENOTFOUND;
+	}
+	rc = node_case_deadline(
+	    n->cal, m, cs, node_today(n), &n->thresholds, &dl);
+	form_matter_free(owned);
+	if (rc == 0) {
+		*out = node__deadline_msg(&dl);
+	}
+	return rc;
+}
+
+enum node_disp
+node__h_case_create(struct call *c)
+{
+	struct node *n = c->n;
+	const Ow__CaseCreateReq *r = c->req->case_create;
+	const struct form_matter *m = form_catalog_find(&n->cat, r->matter);
+	struct node_intake_in in;
+	struct node_intake_out out;
+	Ow__Op op = OW__OP__INIT;
+	Ow__CaseCreate body = OW__CASE_CREATE__INIT;
+	Ow__Case *initial = NULL, *cs = NULL;
+	Ow__CaseCreateResp *cr = NULL;
+	char id[NODE_CASE_ID_MAX], seen[NODE_CASE_ID_MAX];
+	int rc;
+
+	if (seen_request(c, seen, sizeof(seen))) {
+		/* A retry of a create that was done: answer with that case. */
+		uint64_t gen = 0;
+
+		rc = node_read_case(n, seen, &cs, &gen);
+		if (rc != 0) {
+			node__fail(c->resp, rc);
+			return NODE_REPLY_NOW;
+		}
+		cr = malloc(sizeof(*cr));
+		if (cr == NULL) {
+			node_case_free(cs);
+			node__fail(c->resp, CM_ENOMEM);
+			return NODE_REPLY_NOW;
+		}
+		ow__case_create_resp__init(cr);
+		cr->case_ = cs;
+		c->resp->body_case = OW__RESPONSE__BODY_CASE_CREATE;
+		c->resp->case_create = cr;
+		return gen != 0 ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
+	}
+	if (m == NULL) {
+		node__fail(c->resp, CM_ENOTFOUND);
+		return NODE_REPLY_NOW;
+	}
+	if (r->applicant == NULL ||
+	    !node__text_ok(r->refuse_reason, TEXT_MAX)) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	in.m = m;
+	in.cal = n->cal;
+	in.today = node_today(n);
+	in.req = r;
+	in.role = c->sess->role;
+	node_intake_init(&out);
+	rc = node_intake_decide(&in, &out);
+	if (rc == 0 && out.blocked) {
+		node__add_problems(c->resp, &out.report, m, cm_i18n_is_zh());
+		rc = CM_EINVAL;
+	}
+	if (rc == 0 && n->open.batch == NULL) {
+		rc = node_batch_new(n->st, &n->open.batch);
+		if (rc == 0) {
+			n->open.id = ++n->next_gen;
+		}
+	}
+	if (rc == 0) {
+		rc = next_case_id(n, id);
+	}
+	if (rc == 0) {
+		initial = malloc(sizeof(*initial));
+		rc = initial == NULL ? CM_ENOMEM : 0;
+	}
+	if (rc == 0) {
+		ow__case__init(initial);
+		rc = node_case_fill(
+		    initial, &in, &out, id, n->hall_code, c->sess->user);
+	}
+	if (rc == 0) {
+		body.initial = initial;
+		op.kind = OW__OP_KIND__OP_CASE_CREATE;
+		op.body_case = OW__OP__BODY_CREATE;
+		op.create = &body;
+		op.case_id = id;
+		rc = commit_case_op(c, &op, NULL, &cs);
+	}
+	if (rc == 0) {
+		struct form_notice_in ni;
+		struct form_notice notice;
+		unsigned char key[32];
+		const char *received[64];
+		size_t nrec = 0;
+
+		cr = malloc(sizeof(*cr));
+		if (cr != NULL) {
+			ow__case_create_resp__init(cr);
+			memset(&ni, 0, sizeof(ni));
+			for (size_t i = 0; i < r->n_materials && nrec < 64;
+			     i++) {
+				received[nrec++] = r->materials[i];
+			}
+			ni.kind = cs->state == NODE_ST_REFUSED
+			              ? FORM_NOTICE_REFUSAL
+			          : cs->state == NODE_ST_SUPPLEMENT
+			              ? FORM_NOTICE_ONETIME
+			          : cs->state == NODE_ST_ACCEPTED_GAPS
+			              ? FORM_NOTICE_GAPS
+			              : FORM_NOTICE_ACCEPTANCE;
+			ni.case_no = cs->id;
+			ni.m = m;
+			ni.applicant = r->applicant->name;
+			ni.hall = n->hall;
+			ni.clerk = c->sess->user;
+			ni.date = in.today;
+			ni.promised_due = out.deadline.promised_due;
+			ni.legal_due = out.deadline.legal_due;
+			ni.supplement_due = out.supplement_due;
+			ni.report = &out.report;
+			ni.mat = &out.mat;
+			ni.received = received;
+			ni.nreceived = nrec;
+			ni.reason = r->refuse_reason;
+			notice_key(n, key);
+			ni.key = key;
+			ni.keylen = sizeof(key);
+			ni.zh = cm_i18n_is_zh();
+			if (form_notice_build(&ni, &notice) == 0) {
+				cr->notice_kind = node__dup(
+				    form_notice_kind_name(notice.kind));
+				cr->notice_text = node__dup(notice.text);
+				cr->verify_code = node__dup(notice.verify);
+				form_notice_free(&notice);
+			}
+			sodium_memzero(key, sizeof(key));
+			if (cs->accepted_day != 0) {
+				fill_deadline(n, cs, &cr->deadline);
+			}
+			cr->case_ = resp_case(cs);
+			node__add_problems(
+			    c->resp, &out.report, m, cm_i18n_is_zh());
+			c->resp->body_case = OW__RESPONSE__BODY_CASE_CREATE;
+			c->resp->case_create = cr;
+		}
+		publish_case(n, cs);
+		cm_log_info("case.created", "case=%s matter=%s state=%s by=%s",
+		    cs->id, m->code,
+		    node_state_name((enum node_state)cs->state), c->sess->user);
+	}
+	node_case_free(initial);
+	node_case_free(cs);
+	node_intake_free(&out);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	return NODE_REPLY_AFTER_BATCH;
+}
+
+/* Read-audit: who opened which case, when (hall-local). */
+static void
+audit_read(struct node *n, const char *user, const char *case_id)
+{
+	char key[160], val[32];
+	int64_t now = node_now(n);
+
+	if (n->open.batch == NULL) {
+		if (node_batch_new(n->st, &n->open.batch) != 0) {
+			return;
+		}
+		n->open.id = ++n->next_gen;
+	}
+	snprintf(key, sizeof(key), "audit/%020lld/%s/%s", (long long)now, user,
+	    case_id);
+	snprintf(val, sizeof(val), "%lld", (long long)now);
+	node_batch_put(
+	    n->open.batch, NODE_CF_LOCAL, key, strlen(key), val, strlen(val));
+}
+
+static void
+fill_allowed(Ow__CaseGetResp *gr, const Ow__Case *cs, enum node_role role)
+{
+	unsigned bits = node_wf_allowed((enum node_state)cs->state, role);
+
+	gr->allowed_actions = calloc(NODE_ACT__COUNT, sizeof(char *));
+	if (gr->allowed_actions == NULL) {
+		return;
+	}
+	for (int a = 0; a < NODE_ACT__COUNT; a++) {
+		if (bits & (1u << a)) {
+			gr->allowed_actions[gr->n_allowed_actions++] =
+			    node__dup(node_action_name((enum node_action)a));
+		}
+	}
+}
+
+enum node_disp
+node__h_case_get(struct call *c)
+{
+	Ow__Case *cs = NULL;
+	Ow__CaseGetResp *gr;
+	uint64_t gen = 0;
+	int rc = node_read_case(c->n, c->req->case_get->id, &cs, &gen);
+
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	gr = malloc(sizeof(*gr));
+	if (gr == NULL) {
+		node_case_free(cs);
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
+	}
+	ow__case_get_resp__init(gr);
+	fill_deadline(c->n, cs, &gr->deadline);
+	fill_allowed(gr, cs, c->sess->role);
+	gr->case_ = cs;
+	c->resp->body_case = OW__RESPONSE__BODY_CASE_GET;
+	c->resp->case_get = gr;
+	audit_read(c->n, c->sess->user, cs->id);
+	return NODE_REPLY_AFTER_BATCH;
+}
+
+/* Load the case of a change request; fails the call when it cannot. */
+static Ow__Case *
+case_for_change(struct call *c, const char *id)
+{
+	Ow__Case *cs = NULL;
+	uint64_t gen;
+	int rc = node_read_case(c->n, id, &cs, &gen);
+
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NULL;
+	}
+	if (node_state_is_final((enum node_state)cs->state)) {
+		node_case_free(cs);
+		node__fail(c->resp, CM_ESTATE);
+		return NULL;
+	}
+	return cs;
+}
+
+static enum node_disp
+finish_change(struct call *c, Ow__Op *op, Ow__Case *cs)
+{
+	Ow__Case *old = node_case_dup(cs);
+	int rc = old == NULL ? CM_ENOMEM : commit_case_op(c, op, old, &cs);
+
+	if (rc == 0) {
+		Ow__CaseGetResp *gr = malloc(sizeof(*gr));
+
+		if (gr != NULL) {
+			ow__case_get_resp__init(gr);
+			fill_deadline(c->n, cs, &gr->deadline);
+			fill_allowed(gr, cs, c->sess->role);
+			gr->case_ = resp_case(cs);
+			c->resp->body_case = OW__RESPONSE__BODY_CASE_GET;
+			c->resp->case_get = gr;
+		}
+		publish_case(c->n, cs);
+	}
+	node_case_free(old);
+	node_case_free(cs);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	return NODE_REPLY_AFTER_BATCH;
+}
+
+enum node_disp
+node__h_case_act(struct call *c)
+{
+	const Ow__CaseActReq *r = c->req->case_act;
+	Ow__Op op = OW__OP__INIT;
+	Ow__CaseAct body = OW__CASE_ACT__INIT;
+	enum node_action action;
+	enum node_state to;
+	char seen[NODE_CASE_ID_MAX];
+	Ow__Case *cs;
+	int rc;
+
+	if (node_action_parse(r->action, &action) != 0 ||
+	    !node__text_ok(r->reason, TEXT_MAX)) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	if (seen_request(c, seen, sizeof(seen))) {
+		return NODE_REPLY_NOW; /* done before: a retry */
+	}
+	cs = case_for_change(c, r->id);
+	if (cs == NULL) {
+		return NODE_REPLY_NOW;
+	}
+	rc = node_wf_check(
+	    (enum node_state)cs->state, action, c->sess->role, &to);
+	if (rc == 0 && node_action_needs_reason(action) &&
+	    r->reason[0] == '\0') {
+		rc = CM_EINVAL;
+	}
+	if (rc != 0) {
+		node_case_free(cs);
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	body.action = action;
+	body.from_state = cs->state;
+	body.to_state = to;
+	body.reason = r->reason;
+	body.day = node_today(c->n);
+	op.kind = OW__OP_KIND__OP_CASE_ACT;
+	op.body_case = OW__OP__BODY_ACT;
+	op.act = &body;
+	op.case_id = cs->id;
+	cm_log_info("case.act", "case=%s action=%s by=%s", cs->id, r->action,
+	    c->sess->user);
+	return finish_change(c, &op, cs);
+}
+
+enum node_disp
+node__h_case_edit(struct call *c)
+{
+	const Ow__CaseEditReq *r = c->req->case_edit;
+	struct form_matter *owned = NULL;
+	const struct form_matter *m;
+	struct form_values all, out;
+	struct form_report rep;
+	Ow__Op op = OW__OP__INIT;
+	Ow__CaseEdit body = OW__CASE_EDIT__INIT;
+	Ow__KeyValue **set = NULL;
+	size_t nset = 0;
+	char seen[NODE_CASE_ID_MAX];
+	Ow__Case *cs;
+	enum node_disp d = NODE_REPLY_NOW;
+	int rc;
+
+	if (node_right_check(NODE_RIGHT_EDIT, c->sess->role) != 0) {
+		node__fail(c->resp, CM_EDENIED);
+		return NODE_REPLY_NOW;
+	}
+	if (seen_request(c, seen, sizeof(seen))) {
+		return NODE_REPLY_NOW;
+	}
+	cs = case_for_change(c, r->id);
+	if (cs == NULL) {
+		return NODE_REPLY_NOW;
+	}
+	m = matter_of(c->n, cs->matter, cs->matter_version, &owned);
+	if (m == NULL) {
+		node_case_free(cs);
+		node__fail(c->resp, CM_ENOTFOUND);
+		return NODE_REPLY_NOW;
+	}
+	/* The whole form after the edit must still validate: an edit is
+	 * checked as the desk's submit is, and stored canonical. */
+	form_values_init(&all);
+	form_values_init(&out);
+	form_report_init(&rep);
+	rc = 0;
+	for (size_t i = 0; i < cs->n_fields && rc == 0; i++) {
+		rc = form_values_set(
+		    &all, cs->fields[i]->key, cs->fields[i]->value);
+	}
+	for (size_t i = 0; i < r->n_set && rc == 0; i++) {
+		rc = form_values_set(&all, r->set[i]->key, r->set[i]->value);
+	}
+	if (rc == 0) {
+		rc = form_validate(m, &all, node_today(c->n), &out, &rep);
+	}
+	if (rc == 0 &&
+	    form_report_blocks(&rep, c->sess->role == NODE_ROLE_SUPERVISOR)) {
+		node__add_problems(c->resp, &rep, m, cm_i18n_is_zh());
+		rc = CM_EINVAL;
+	}
+	for (size_t i = 0; i < r->n_materials_add && rc == 0; i++) {
+		if (form_matter_material(m, r->materials_add[i]) == NULL) {
+			rc = CM_EINVAL;
+		}
+	}
+	if (rc == 0 && r->n_set > 0) {
+		set = calloc(r->n_set, sizeof(*set));
+		rc = set == NULL ? CM_ENOMEM : 0;
+	}
+	for (size_t i = 0; i < r->n_set && rc == 0; i++) {
+		const char *v = form_values_get(&out, r->set[i]->key);
+		Ow__KeyValue *kv = malloc(sizeof(*kv));
+
+		if (kv == NULL) {
+			rc = CM_ENOMEM;
+			break;
+		}
+		ow__key_value__init(kv);
+		kv->key = node__dup(r->set[i]->key);
+		kv->value = node__dup(v != NULL ? v : "");
+		set[nset++] = kv;
+	}
+	if (rc == 0) {
+		body.set = set;
+		body.n_set = nset;
+		body.materials_add = r->materials_add;
+		body.n_materials_add = r->n_materials_add;
+		op.kind = OW__OP_KIND__OP_CASE_EDIT;
+		op.body_case = OW__OP__BODY_EDIT;
+		op.edit = &body;
+		op.case_id = cs->id;
+		d = finish_change(c, &op, cs);
+		cs = NULL;
+	}
+	for (size_t i = 0; i < nset; i++) {
+		ow__key_value__free_unpacked(set[i], NULL);
+	}
+	free(set);
+	node_case_free(cs);
+	form_matter_free(owned);
+	form_values_free(&all);
+	form_values_free(&out);
+	form_report_free(&rep);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	return d;
+}
+
+enum node_disp
+node__h_case_assign(struct call *c)
+{
+	const Ow__CaseAssignReq *r = c->req->case_assign;
+	Ow__Op op = OW__OP__INIT;
+	Ow__CaseAssign body = OW__CASE_ASSIGN__INIT;
+	char seen[NODE_CASE_ID_MAX];
+	Ow__Case *cs;
+
+	if (!node_hall_code_valid(r->hall) ||
+	    (r->assignee[0] != '\0' && !node_user_name_valid(r->assignee)) ||
+	    r->reason[0] == '\0' || !node__text_ok(r->reason, TEXT_MAX) ||
+	    !node__text_ok(r->handover, TEXT_MAX)) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	if (seen_request(c, seen, sizeof(seen))) {
+		return NODE_REPLY_NOW;
+	}
+	cs = case_for_change(c, r->id);
+	if (cs == NULL) {
+		return NODE_REPLY_NOW;
+	}
+	body.hall = r->hall;
+	body.assignee = r->assignee;
+	body.reason = r->reason;
+	body.handover = r->handover;
+	op.kind = OW__OP_KIND__OP_CASE_ASSIGN;
+	op.body_case = OW__OP__BODY_ASSIGN;
+	op.assign = &body;
+	op.case_id = cs->id;
+	cm_log_info("case.reassigned", "case=%s hall=%s by=%s", cs->id, r->hall,
+	    c->sess->user);
+	return finish_change(c, &op, cs);
+}
+
+enum node_disp
+node__h_case_note(struct call *c)
+{
+	const Ow__CaseNoteReq *r = c->req->case_note;
+	Ow__Op op = OW__OP__INIT;
+	Ow__Note body = OW__NOTE__INIT;
+	char seen[NODE_CASE_ID_MAX];
+	Ow__Case *cs;
+
+	if (r->text[0] == '\0' || !node__text_ok(r->text, TEXT_MAX)) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	if (seen_request(c, seen, sizeof(seen))) {
+		return NODE_REPLY_NOW;
+	}
+	cs = case_for_change(c, r->id);
+	if (cs == NULL) {
+		return NODE_REPLY_NOW;
+	}
+	body.text = r->text;
+	op.kind = OW__OP_KIND__OP_CASE_NOTE;
+	op.body_case = OW__OP__BODY_NOTE;
+	op.note = &body;
+	op.case_id = cs->id;
+	return finish_change(c, &op, cs);
+}

@@ -1,0 +1,442 @@
+/*
+ * h_misc.c: the catalog, the walk-in queue and the audit of the log.
+ */
+#include "handlers.h"
+#include "common/alloc.h"
+#include "common/date.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+#include "common/utf8.h"
+#include "forms/notice.h"
+#include "forms/validate.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- catalog ------------------------------------------------------------ */
+
+enum node_disp
+node__h_catalog_list(struct call *c)
+{
+	Ow__CatalogListResp *lr = malloc(sizeof(*lr));
+	const struct form_catalog *cat = &c->n->cat;
+
+	if (lr == NULL) {
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
+	}
+	ow__catalog_list_resp__init(lr);
+	c->resp->body_case = OW__RESPONSE__BODY_CATALOG_LIST;
+	c->resp->catalog_list = lr;
+	lr->matters = calloc(cat->n + 1, sizeof(*lr->matters));
+	for (size_t i = 0; lr->matters != NULL && i < cat->n; i++) {
+		Ow__MatterInfo *mi = malloc(sizeof(*mi));
+
+		if (mi == NULL) {
+			break;
+		}
+		ow__matter_info__init(mi);
+		mi->code = node__dup(cat->items[i]->code);
+		mi->version = (uint32_t)cat->items[i]->version;
+		mi->name_zh = node__dup(cat->items[i]->name.zh);
+		mi->name_en = node__dup(cat->items[i]->name.en);
+		lr->matters[lr->n_matters++] = mi;
+	}
+	return NODE_REPLY_NOW;
+}
+
+enum node_disp
+node__h_catalog_show(struct call *c)
+{
+	const Ow__CatalogShowReq *r = c->req->catalog_show;
+	const struct form_matter *m = form_catalog_find(&c->n->cat, r->code);
+	unsigned version = r->version != 0 ? r->version
+	                   : m != NULL     ? (unsigned)m->version
+	                                   : 0;
+	char key[64];
+	void *json = NULL;
+	size_t len = 0;
+	Ow__CatalogShowResp *sr;
+	int rc;
+
+	snprintf(key, sizeof(key), "m/%s/%06u", r->code, version);
+	rc = node_store_get(
+	    c->n->st, NODE_CF_CATALOG, key, strlen(key), &json, &len);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	sr = malloc(sizeof(*sr));
+	if (sr == NULL) {
+		cm_free(json);
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
+	}
+	ow__catalog_show_resp__init(sr);
+	sr->matter_json.data = malloc(len > 0 ? len : 1);
+	if (sr->matter_json.data != NULL) {
+		memcpy(sr->matter_json.data, json, len);
+		sr->matter_json.len = len;
+	}
+	cm_free(json);
+	c->resp->body_case = OW__RESPONSE__BODY_CATALOG_SHOW;
+	c->resp->catalog_show = sr;
+	return NODE_REPLY_NOW;
+}
+
+enum node_disp
+node__h_catalog_publish(struct call *c)
+{
+	const Ow__CatalogPublishReq *r = c->req->catalog_publish;
+	struct form_diags d;
+	struct form_matter *m = NULL;
+	const struct form_matter *cur;
+	int rc;
+
+	form_diags_init(&d);
+	rc = form_matter_parse("publish", (const char *)r->matter_json.data,
+	    r->matter_json.len, &m, &d);
+	if (rc != 0) {
+		/* The loader's messages, with line and column, as problems. */
+		c->resp->problems = calloc(d.n + 1, sizeof(*c->resp->problems));
+		for (size_t i = 0; c->resp->problems != NULL && i < d.n; i++) {
+			Ow__Problem *p = malloc(sizeof(*p));
+			char where[32];
+
+			if (p == NULL) {
+				break;
+			}
+			ow__problem__init(p);
+			snprintf(where, sizeof(where), "%d:%d", d.items[i].line,
+			    d.items[i].col);
+			p->field = node__dup(where);
+			p->code = node__dup("CATALOG");
+			p->message = node__dup(d.items[i].msg);
+			c->resp->problems[c->resp->n_problems++] = p;
+		}
+		form_diags_free(&d);
+		node__fail(c->resp, rc == CM_ENOMEM ? rc : CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	form_diags_free(&d);
+	cur = form_catalog_find(&c->n->cat, m->code);
+	if (cur != NULL && m->version <= cur->version) {
+		/* Cases keep the version they were taken in under: a
+		 * published version is never replaced in place. */
+		form_matter_free(m);
+		node__fail(c->resp, CM_EEXIST);
+		return NODE_REPLY_NOW;
+	}
+	rc = node_catalog_put(c->n, m->code, (unsigned)m->version,
+	    (const char *)r->matter_json.data, r->matter_json.len,
+	    c->sess->user);
+	if (rc == 0) {
+		/* In force for new cases at once. */
+		for (size_t i = 0; i < c->n->cat.n; i++) {
+			if (strcmp(c->n->cat.items[i]->code, m->code) == 0) {
+				form_matter_free(c->n->cat.items[i]);
+				c->n->cat.items[i] = m;
+				m = NULL;
+				break;
+			}
+		}
+		if (m != NULL) {
+			struct form_matter **items = cm_reallocarray(
+			    c->n->cat.items, c->n->cat.n + 1, sizeof(*items));
+
+			if (items != NULL) {
+				c->n->cat.items = items;
+				c->n->cat.items[c->n->cat.n++] = m;
+				c->n->cat.cap = c->n->cat.n;
+				m = NULL;
+				form_catalog_sort(&c->n->cat);
+			}
+		}
+		cm_log_info("catalog.published", "by=%s", c->sess->user);
+	}
+	form_matter_free(m);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	return NODE_REPLY_AFTER_BATCH;
+}
+
+/* ---- queue -------------------------------------------------------------- */
+
+static Ow__Ticket *
+ticket_msg(const struct node_ticket *t)
+{
+	Ow__Ticket *m = malloc(sizeof(*m));
+
+	if (m == NULL) {
+		return NULL;
+	}
+	ow__ticket__init(m);
+	m->number = node__dup(t->number);
+	m->category = node__dup(
+	    t->cat == NODE_TICKET_ENTERPRISE ? "enterprise" : "individual");
+	m->priority = t->priority;
+	m->state = t->state;
+	m->window = node__dup(t->window);
+	m->issued_at = t->issued_at;
+	m->called_at = t->called_at;
+	m->served_at = t->served_at;
+	m->case_id = node__dup(t->case_id);
+	m->seq = t->seq;
+	return m;
+}
+
+static int
+save_ticket(struct node *n, const struct node_ticket *t)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char key[32];
+	int rc;
+
+	if (n->open.batch == NULL) {
+		rc = node_batch_new(n->st, &n->open.batch);
+		if (rc != 0) {
+			return rc;
+		}
+		n->open.id = ++n->next_gen;
+	}
+	rc = node_ticket_encode(t, n->queue.day, &buf, &len);
+	if (rc != 0) {
+		return rc;
+	}
+	snprintf(key, sizeof(key), "t/%08d/%06u", (int)n->queue.day, t->seq);
+	node_batch_put(
+	    n->open.batch, NODE_CF_LOCAL, key, strlen(key), buf, len);
+	cm_free(buf);
+	return 0;
+}
+
+static void
+publish_queue(struct node *n)
+{
+	Ow__Event ev = OW__EVENT__INIT;
+
+	ev.kind = (char *)(uintptr_t) "queue";
+	ev.hall = n->hall_code;
+	node_publish(n, &ev);
+}
+
+static enum node_disp
+ticket_reply(struct call *c, int rc, const struct node_ticket *t)
+{
+	Ow__TicketResp *tr;
+
+	if (rc == 0) {
+		rc = save_ticket(c->n, t);
+	}
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	tr = malloc(sizeof(*tr));
+	if (tr != NULL) {
+		ow__ticket_resp__init(tr);
+		tr->ticket = ticket_msg(t);
+		c->resp->body_case = OW__RESPONSE__BODY_TICKET;
+		c->resp->ticket = tr;
+	}
+	publish_queue(c->n);
+	return NODE_REPLY_AFTER_BATCH;
+}
+
+enum node_disp
+node__h_queue_issue(struct call *c)
+{
+	const Ow__QueueIssueReq *r = c->req->queue_issue;
+	struct node_ticket *t = NULL;
+	Ow__QueueIssueResp *ir;
+	enum node_ticket_cat cat;
+	int rc;
+
+	if (strcmp(r->category, "enterprise") == 0) {
+		cat = NODE_TICKET_ENTERPRISE;
+	} else if (strcmp(r->category, "individual") == 0 ||
+	           r->category[0] == '\0') {
+		cat = NODE_TICKET_INDIVIDUAL;
+	} else {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	rc = node_queue_issue(
+	    &c->n->queue, cat, r->priority, node_now(c->n), &t);
+	if (rc == 0) {
+		rc = save_ticket(c->n, t);
+	}
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	ir = malloc(sizeof(*ir));
+	if (ir != NULL) {
+		ow__queue_issue_resp__init(ir);
+		ir->ticket = ticket_msg(t);
+		ir->waiting_before =
+		    (uint32_t)node_queue_ahead(&c->n->queue, t->number);
+		c->resp->body_case = OW__RESPONSE__BODY_QUEUE_ISSUE;
+		c->resp->queue_issue = ir;
+	}
+	publish_queue(c->n);
+	return NODE_REPLY_AFTER_BATCH;
+}
+
+enum node_disp
+node__h_queue_next(struct call *c)
+{
+	const Ow__QueueNextReq *r = c->req->queue_next;
+	const char *window = r->window[0] != '\0' ? r->window : c->sess->window;
+	struct node_ticket *t = NULL;
+	int cat = -1, rc;
+
+	if (strcmp(r->category, "individual") == 0) {
+		cat = NODE_TICKET_INDIVIDUAL;
+	} else if (strcmp(r->category, "enterprise") == 0) {
+		cat = NODE_TICKET_ENTERPRISE;
+	}
+	rc = node_queue_next(&c->n->queue, window, cat, node_now(c->n), &t);
+	return ticket_reply(c, rc, t);
+}
+
+enum node_disp
+node__h_queue_ticket(struct call *c)
+{
+	const Ow__QueueTicketReq *r = c->req->queue_ticket;
+	struct node_queue *q = &c->n->queue;
+	struct node_ticket *t = NULL;
+	const char *window = r->window[0] != '\0' ? r->window : c->sess->window;
+	int rc;
+
+	if (strcmp(r->op, "skip") == 0) {
+		rc = node_queue_skip(q, r->number, &t);
+	} else if (strcmp(r->op, "recall") == 0) {
+		rc =
+		    node_queue_recall(q, r->number, window, node_now(c->n), &t);
+	} else if (strcmp(r->op, "transfer") == 0) {
+		rc = node_queue_transfer(q, r->number, r->window, &t);
+	} else if (strcmp(r->op, "link") == 0) {
+		rc = node_queue_link(
+		    q, r->number, r->case_id, node_now(c->n), &t);
+	} else {
+		rc = CM_EINVAL;
+	}
+	return ticket_reply(c, rc, t);
+}
+
+enum node_disp
+node__h_queue_list(struct call *c)
+{
+	const struct node_queue *q = &c->n->queue;
+	Ow__QueueListResp *lr = malloc(sizeof(*lr));
+
+	if (lr == NULL) {
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
+	}
+	ow__queue_list_resp__init(lr);
+	c->resp->body_case = OW__RESPONSE__BODY_QUEUE_LIST;
+	c->resp->queue_list = lr;
+	lr->tickets = calloc(q->n + 1, sizeof(*lr->tickets));
+	for (size_t i = 0; lr->tickets != NULL && i < q->n; i++) {
+		Ow__Ticket *t = ticket_msg(&q->t[i]);
+
+		if (t != NULL) {
+			lr->tickets[lr->n_tickets++] = t;
+		}
+	}
+	return NODE_REPLY_NOW;
+}
+
+/* ---- audit -------------------------------------------------------------- */
+
+enum node_disp
+node__h_audit_verify(struct call *c)
+{
+	struct node *n = c->n;
+	uint8_t prefix[1 + NODE_ORIGIN_MAX];
+	size_t plen = node_log_prefix(n->node_id, prefix);
+	struct node_iter *it = NULL;
+	unsigned char head[NODE_HASH_BYTES] = {0};
+	uint64_t seq = 0;
+	Ow__AuditVerifyResp *ar = malloc(sizeof(*ar));
+	size_t cap = 0;
+	int rc;
+
+	if (ar == NULL) {
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
+	}
+	ow__audit_verify_resp__init(ar);
+	c->resp->body_case = OW__RESPONSE__BODY_AUDIT_VERIFY;
+	c->resp->audit_verify = ar;
+	ar->origins = 1;
+	/* Every op of this node: signature, chain, no gap. */
+	rc = node_iter_new(n->st, NODE_CF_LOG, prefix, plen, &it);
+	for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
+		size_t vlen;
+		const void *val = node_iter_value(it, &vlen);
+		Ow__Op *op = NULL;
+		unsigned char hash[NODE_HASH_BYTES];
+		int orc = node_op_open(val, vlen, n->kp.pk, &op, hash);
+		char problem[160];
+
+		if (orc == 0) {
+			orc = node_op_chain_check(op, seq, head);
+		}
+		if (orc != 0) {
+			snprintf(problem, sizeof(problem), "%s seq %llu: %s",
+			    n->node_id, (unsigned long long)(seq + 1),
+			    cm_err_name(orc));
+			if (ar->n_problems == cap) {
+				size_t ncap = cap == 0 ? 8 : cap * 2;
+				char **np =
+				    realloc(ar->problems, ncap * sizeof(*np));
+
+				if (np != NULL) {
+					ar->problems = np;
+					cap = ncap;
+				}
+			}
+			if (ar->n_problems < cap) {
+				ar->problems[ar->n_problems++] =
+				    node__dup(problem);
+			}
+		}
+		if (op != NULL) {
+			seq = op->seq;
+			memcpy(head, hash, sizeof(head));
+			ow__op__free_unpacked(op, NULL);
+		}
+		ar->ops++;
+	}
+	if (it != NULL) {
+		node_iter_free(it);
+	}
+	if (rc == 0 && seq != n->seq) {
+		char problem[160];
+		char **np =
+		    realloc(ar->problems, (ar->n_problems + 1) * sizeof(*np));
+
+		if (np != NULL) {
+			snprintf(problem, sizeof(problem),
+			    "%s: the log ends at seq %llu, the head says %llu",
+			    n->node_id, (unsigned long long)seq,
+			    (unsigned long long)n->seq);
+			ar->problems = np;
+			ar->problems[ar->n_problems++] = node__dup(problem);
+		}
+	}
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+	}
+	return NODE_REPLY_NOW;
+}

@@ -1,0 +1,203 @@
+/*
+ * node.h: the hall node's private state and the contracts between its
+ * parts: state.c (data directory, in-memory state), server.c (the loop,
+ * sockets, group commit), handlers.c (requests), writer.c (ops into
+ * batches). Only the loop thread touches struct node, except where a
+ * comment says otherwise.
+ */
+#ifndef NODE_NODE_H
+#define NODE_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nng/nng.h>
+#include <pthread.h>
+#include <uv.h>
+
+#include "common/hlc.h"
+#include "forms/calendar.h"
+#include "forms/catalog.h"
+#include "forms/deadline.h"
+#include "node/auth.h"
+#include "node/cases.h"
+#include "node/config.h"
+#include "node/oplog.h"
+#include "node/queue.h"
+#include "node/store.h"
+#include "onewindow.pb-c.h"
+
+#define NODE_REQ_MAX (1u << 20)  /* largest request accepted */
+#define NODE_RESP_MAX (4u << 20) /* largest response sent */
+#define NODE_NCTX 16             /* requests served at once */
+
+/* A request in flight: which nng context it came on, and its reply once
+ * made. Replies that depend on a write wait for the batch to be synced. */
+struct node_slot {
+	struct node *n;
+	int index;
+	nng_ctx ctx;
+	nng_aio *aio;
+	enum { SLOT_RECV, SLOT_BUSY, SLOT_SEND } state;
+	nng_msg *msg;                /* received (owned until handled) */
+	uint8_t *reply;              /* packed response, cm_malloc'd */
+	size_t reply_len;
+	struct node_slot *next_done; /* queue of received slots */
+	struct node_slot *next_wait; /* replies waiting for a batch */
+};
+
+/* Batches: the loop fills `open`; a worker syncs `flying`. */
+struct node_gen {
+	struct node_batch *batch;
+	struct node_slot *waiting;   /* replies to send when durable */
+	size_t nwaiting;
+	uint64_t id;
+};
+
+/* A case written but not yet durable: reads see it, and their replies
+ * wait for the batch that makes it durable. */
+struct node_overlay {
+	char id[NODE_CASE_ID_MAX];
+	uint8_t *bytes; /* packed Ow__Case */
+	size_t len;
+	uint64_t gen;
+};
+
+struct node {
+	uv_loop_t loop;
+	struct node_config cfg;
+	char datadir[1024];
+	struct node_store *st;
+	struct node_keypair kp;
+	char node_id[NODE_ORIGIN_MAX + 1];
+	char hall[128];
+	char hall_code[NODE_HALL_CODE_MAX];
+	int64_t started_at;
+
+	/* The chain of this node's own ops. */
+	struct cm_hlc hlc;
+	uint64_t seq;
+	unsigned char head[NODE_HASH_BYTES];
+	uint64_t log_ops; /* ops in the log, all origins */
+
+	/* Case ids: the day and the hall's sequence of that day. */
+	int32_t id_day;
+	uint32_t id_seq;
+
+	struct form_catalog cat;
+	struct form_calendar *cal;
+	struct form_thresholds thresholds;
+
+	struct node_sessions sessions;
+	struct node_queue queue;
+
+	/* Sockets: requests (REP with contexts) and events (PUB). */
+	nng_socket rep, pub;
+	nng_listener rep_l, tls_l, pub_l;
+	char rep_url[1100], pub_url[1100];
+	struct node_slot slots[NODE_NCTX];
+
+	/* Received requests, handed from nng threads to the loop. */
+	pthread_mutex_t lock;
+	struct node_slot *done_head, *done_tail;
+	uv_async_t wake;
+
+	/* Group commit. */
+	struct node_gen open, flying;
+	bool writing;
+	uv_work_t work;
+	int write_rc;
+	uint64_t next_gen;
+	struct node_overlay *overlay;
+	size_t noverlay, coverlay;
+
+	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t tick;
+	bool stopping;
+	int exit_code;
+};
+
+/* ---- state.c ------------------------------------------------------------ */
+
+/*
+ * Create a data directory: the store, the key pair, the first ops
+ * account, the bundled catalog and calendar. Refuses an existing
+ * directory (CM_EEXIST). admin_password may not be NULL.
+ */
+int node_init_datadir(const char *dir, const char *node_id, const char *hall,
+    const char *hall_code, const char *catalog_dir, const char *calendar_dir,
+    const char *admin_password);
+
+/* Open a data directory and load the in-memory state. CM_EBUSY when
+ * another node has it. */
+int node_open(struct node *n, const char *dir, const struct node_config *cfg);
+void node_close(struct node *n);
+
+/* Re-derive the in-memory counters from the store (after a failed write,
+ * the batch is lost and memory must match the disk again). */
+int node_reload_counters(struct node *n);
+
+/* Load catalog and calendar from the store into memory. */
+int node_load_forms(struct node *n);
+
+/* ---- writer.c ----------------------------------------------------------- */
+
+/*
+ * Append one op of this node to the open batch: stamp it (origin, seq,
+ * hlc, prev_hash), seal it, put it in the log and advance the chain head.
+ * The caller adds the materialised records to the same batch. Returns 0
+ * or a CM_E* code (nothing is added then).
+ */
+int node_write_op(struct node *n, Ow__Op *op);
+
+/* Put a case (packed) and its index changes into the open batch, and
+ * into the overlay so reads see it before it is durable. old may be
+ * NULL (a new case). */
+int node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c);
+
+/* Read a case: the overlay first, then the store. *gen is the batch the
+ * returned case waits for (0 = durable). Free with node_case_free.
+ * CM_ENOTFOUND when there is none. */
+int node_read_case(struct node *n, const char *id, Ow__Case **out,
+    uint64_t *gen);
+
+/* Drop overlay entries of batches that are durable now. */
+void node_overlay_settle(struct node *n, uint64_t durable_gen);
+
+/* ---- server.c ----------------------------------------------------------- */
+
+int node_serve(struct node *n);
+
+/* Publish an event on the events socket (best effort: hints only). */
+void node_publish(struct node *n, const Ow__Event *ev);
+
+/* Make the slot's reply wait for the open batch. */
+void node_defer_reply(struct node *n, struct node_slot *slot);
+
+/* ---- handlers.c --------------------------------------------------------- */
+
+enum node_disp {
+	NODE_REPLY_NOW,         /* send resp at once */
+	NODE_REPLY_AFTER_BATCH, /* send resp once the open batch is durable */
+	NODE_REPLY_LATER,       /* the handler took the slot: it replies
+	                           with node_finish_async */
+};
+
+/* Handle one decoded request; fills resp. */
+enum node_disp node_handle(struct node *n, struct node_slot *slot,
+    const Ow__Request *req, Ow__Response *resp);
+
+/* Reply for a request a handler answered later (after a worker job). */
+void node_finish_async(struct node *n, struct node_slot *slot,
+    Ow__Response *resp, enum node_disp disp);
+
+/* Free what handlers allocated inside resp (its bodies). */
+void node_response_free(Ow__Response *resp);
+
+/* Today in the hall, and now in unix seconds (tests may fix them with
+ * OW_TODAY / OW_NOW in the environment). */
+int32_t node_today(const struct node *n);
+int64_t node_now(const struct node *n);
+
+#endif

@@ -1,0 +1,646 @@
+/*
+ * oplog.c: node keys, sealed ops, chain checks and log keys (see oplog.h).
+ *
+ * This is the trust boundary of replication: every op that arrives from
+ * another hall passes node_op_open before anything else looks at it, so
+ * the decoder is bounded, every failure frees what it made, and a bad
+ * signature is told apart from a malformed message and from lack of
+ * memory (a node must not blame a peer for its own memory pressure).
+ *
+ * The signature and the hash cover the exact Op bytes that travel inside
+ * the SignedOp, never a re-encoding: protobuf encodings are not unique,
+ * and another implementation must be able to check our ops.
+ */
+#include "node/oplog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "common/alloc.h"
+#include "common/error.h"
+
+/* The largest SignedOp we seal or open: a replication batch is capped at
+ * 4 MiB, so a single op can never be larger. */
+#define OPLOG_MAX_BYTES NODE_OP_MAX_BYTES
+
+/* Node ids have at most 63 bytes; NODE_ORIGIN_MAX is the buffer bound. */
+#define OPLOG_ID_MAX 63
+
+#define OPLOG_KEY_FILE "node.key"
+#define OPLOG_PUB_FILE "node.pub"
+
+/* sodium_init is idempotent and thread-safe; it fails only when the
+ * system has no usable random source, which is not the caller's fault. */
+static int
+oplog_sodium_init(void)
+{
+	return sodium_init() < 0 ? CM_EINTERNAL : 0;
+}
+
+/* ------------------------------------------------------------ node ids */
+
+bool
+node_id_valid(const char *id)
+{
+	size_t n;
+
+	if (id == NULL || id[0] < 'a' || id[0] > 'z') {
+		return false;
+	}
+	for (n = 0; id[n] != '\0'; n++) {
+		char c = id[n];
+
+		if (n >= OPLOG_ID_MAX) {
+			return false;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		        c == '-')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ keys */
+
+int
+node_keypair_generate(struct node_keypair *kp)
+{
+	int rc;
+
+	if (kp == NULL) {
+		return CM_EINVAL;
+	}
+	if ((rc = oplog_sodium_init()) != 0) {
+		return rc;
+	}
+	if (crypto_sign_keypair(kp->pk, kp->sk) != 0) {
+		return CM_EINTERNAL;
+	}
+	return 0;
+}
+
+/*
+ * Do pk and sk belong together? libsodium's secret key is seed || pk, so
+ * comparing its second half with pk (crypto_sign_ed25519_sk_to_pk) would
+ * miss a damaged seed: derive the whole pair from the seed instead.
+ * Returns 0, CM_ECORRUPT or CM_EINTERNAL.
+ */
+static int
+oplog_keypair_check(const unsigned char pk[NODE_PK_BYTES],
+    const unsigned char sk[NODE_SK_BYTES])
+{
+	unsigned char seed[crypto_sign_SEEDBYTES];
+	unsigned char dpk[NODE_PK_BYTES], dsk[NODE_SK_BYTES];
+	int rc = 0;
+
+	crypto_sign_ed25519_sk_to_pk(dpk, sk);
+	if (sodium_memcmp(dpk, pk, NODE_PK_BYTES) != 0) {
+		return CM_ECORRUPT;
+	}
+	crypto_sign_ed25519_sk_to_seed(seed, sk);
+	if (crypto_sign_seed_keypair(dpk, dsk, seed) != 0) {
+		rc = CM_EINTERNAL;
+	} else if (sodium_memcmp(dpk, pk, NODE_PK_BYTES) != 0 ||
+	           sodium_memcmp(dsk, sk, NODE_SK_BYTES) != 0) {
+		rc = CM_ECORRUPT;
+	}
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(dsk, sizeof(dsk));
+	return rc;
+}
+
+static int
+oplog_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return cm_err_from_errno(errno);
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Create name in dfd (never replacing a file: O_EXCL), write text and
+ * fsync it. On failure after the file was created it is removed again, so
+ * a failed save leaves the directory as it found it.
+ */
+static int
+oplog_create_file(int dfd, const char *name, mode_t mode, const char *text)
+{
+	int fd, rc;
+
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0) {
+		return cm_err_from_errno(errno);
+	}
+	rc = oplog_write_all(fd, text, strlen(text));
+	if (rc == 0 && fsync(fd) != 0) {
+		rc = cm_err_from_errno(errno);
+	}
+	if (close(fd) != 0 && rc == 0) {
+		rc = cm_err_from_errno(errno);
+	}
+	if (rc != 0) {
+		(void)unlinkat(dfd, name, 0);
+	}
+	return rc;
+}
+
+int
+node_keypair_save(const struct node_keypair *kp, const char *dir)
+{
+	char skhex[2 * NODE_SK_BYTES + 2];
+	char pkhex[2 * NODE_PK_BYTES + 2];
+	int dfd, rc;
+
+	if (kp == NULL || dir == NULL) {
+		return CM_EINVAL;
+	}
+	if ((rc = oplog_sodium_init()) != 0) {
+		return rc;
+	}
+	/* A pair that load would refuse must not reach the disk. */
+	if ((rc = oplog_keypair_check(kp->pk, kp->sk)) != 0) {
+		return rc == CM_ECORRUPT ? CM_EINVAL : rc;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return cm_err_from_errno(errno);
+	}
+	sodium_bin2hex(skhex, sizeof(skhex) - 1, kp->sk, NODE_SK_BYTES);
+	strcat(skhex, "\n");
+	node_pk_hex(kp->pk, pkhex);
+	strcat(pkhex, "\n");
+
+	/* The secret first: O_EXCL on it is what refuses to overwrite an
+	 * existing identity. */
+	rc = oplog_create_file(dfd, OPLOG_KEY_FILE, 0600, skhex);
+	if (rc != 0) {
+		goto done;
+	}
+	rc = oplog_create_file(dfd, OPLOG_PUB_FILE, 0644, pkhex);
+	if (rc != 0) {
+		(void)unlinkat(dfd, OPLOG_KEY_FILE, 0);
+		goto done;
+	}
+	/* The new names are durable only once the directory is synced. */
+	if (fsync(dfd) != 0) {
+		rc = cm_err_from_errno(errno);
+		(void)unlinkat(dfd, OPLOG_PUB_FILE, 0);
+		(void)unlinkat(dfd, OPLOG_KEY_FILE, 0);
+	}
+done:
+	sodium_memzero(skhex, sizeof(skhex));
+	close(dfd);
+	return rc;
+}
+
+/*
+ * Read name in dfd: exactly 2 * n hex digits and a newline, decoded into
+ * out (n bytes). With is_secret, the file must not be open to group or
+ * others (CM_EACCES), as ssh demands of private keys. The text buffer is
+ * wiped either way: it may hold a secret key.
+ */
+static int
+oplog_read_hex_file(
+    int dfd, const char *name, bool is_secret, unsigned char *out, size_t n)
+{
+	char text[2 * NODE_SK_BYTES + 2];
+	size_t want = 2 * n + 1, got = 0, binlen = 0;
+	const char *end = NULL;
+	struct stat st;
+	int fd, rc = 0;
+
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return cm_err_from_errno(errno);
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = cm_err_from_errno(errno);
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = CM_ECORRUPT;
+		goto done;
+	}
+	if (is_secret && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		rc = CM_EACCES;
+		goto done;
+	}
+	if ((size_t)st.st_size != want || want > sizeof(text) - 1) {
+		rc = CM_ECORRUPT;
+		goto done;
+	}
+	/* Read one byte more than expected, so that a file that grew since
+	 * fstat is caught too. */
+	while (got < want + 1 && got < sizeof(text)) {
+		ssize_t r = read(fd, text + got, sizeof(text) - got);
+
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			rc = cm_err_from_errno(errno);
+			goto done;
+		}
+		if (r == 0) {
+			break;
+		}
+		got += (size_t)r;
+	}
+	if (got != want || text[want - 1] != '\n') {
+		rc = CM_ECORRUPT;
+		goto done;
+	}
+	if (sodium_hex2bin(out, n, text, want - 1, NULL, &binlen, &end) != 0 ||
+	    binlen != n || end != text + want - 1) {
+		rc = CM_ECORRUPT;
+	}
+done:
+	sodium_memzero(text, sizeof(text));
+	close(fd);
+	return rc;
+}
+
+int
+node_keypair_load(const char *dir, struct node_keypair *kp)
+{
+	struct node_keypair tmp;
+	int dfd, rc;
+
+	if (dir == NULL || kp == NULL) {
+		return CM_EINVAL;
+	}
+	if ((rc = oplog_sodium_init()) != 0) {
+		return rc;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		return cm_err_from_errno(errno);
+	}
+	rc = oplog_read_hex_file(
+	    dfd, OPLOG_KEY_FILE, true, tmp.sk, NODE_SK_BYTES);
+	if (rc == 0) {
+		rc = oplog_read_hex_file(
+		    dfd, OPLOG_PUB_FILE, false, tmp.pk, NODE_PK_BYTES);
+	}
+	if (rc == 0) {
+		rc = oplog_keypair_check(tmp.pk, tmp.sk);
+	}
+	if (rc == 0) {
+		memcpy(kp, &tmp, sizeof(tmp));
+	}
+	sodium_memzero(&tmp, sizeof(tmp));
+	close(dfd);
+	return rc;
+}
+
+void
+node_pk_hex(const unsigned char pk[NODE_PK_BYTES], char *out)
+{
+	sodium_bin2hex(out, 2 * NODE_PK_BYTES + 1, pk, NODE_PK_BYTES);
+}
+
+int
+node_pk_parse(const char *hex, unsigned char pk[NODE_PK_BYTES])
+{
+	unsigned char tmp[NODE_PK_BYTES];
+	size_t binlen = 0;
+	const char *end = NULL;
+
+	if (hex == NULL || pk == NULL) {
+		return CM_EINVAL;
+	}
+	if (strlen(hex) != 2 * NODE_PK_BYTES ||
+	    sodium_hex2bin(tmp, sizeof(tmp), hex, 2 * NODE_PK_BYTES, NULL,
+	        &binlen, &end) != 0 ||
+	    binlen != NODE_PK_BYTES || end != hex + 2 * NODE_PK_BYTES) {
+		return CM_EPARSE;
+	}
+	memcpy(pk, tmp, sizeof(tmp));
+	return 0;
+}
+
+/* ------------------------------------------------------------ seal, open */
+
+/*
+ * protobuf-c's own allocator calls malloc and reports a failure only as a
+ * NULL message, which looks exactly like malformed input. This one goes
+ * through cm_malloc (so tests can fail it) and remembers the failure. Its
+ * memory is plain malloc memory (cm_free is free), which is why a caller
+ * may still free the op with ow__op__free_unpacked(op, NULL).
+ */
+struct oplog_alloc_state {
+	bool is_failed;
+};
+
+static void *
+oplog_pb_alloc(void *data, size_t size)
+{
+	struct oplog_alloc_state *st = data;
+	void *p = cm_malloc(size);
+
+	if (p == NULL) {
+		st->is_failed = true;
+	}
+	return p;
+}
+
+static void
+oplog_pb_free(void *data, void *p)
+{
+	(void)data;
+	cm_free(p);
+}
+
+/*
+ * Does m, or any message inside it, hold an unknown field numbered 0?
+ * Field 0 is invalid protobuf, but protobuf-c 1.4.1 refuses it only in a
+ * one-byte tag: an overlong tag ("80 00") is kept as an unknown field and
+ * packed back as "00", which protobuf-c then refuses. An op carrying one
+ * would make every record packed from it (a case created from
+ * CaseCreate.initial) unreadable on every hall. The schema has no
+ * recursive messages, so the recursion is bounded by its depth.
+ */
+static bool
+oplog_has_field0(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const char *base = (const char *)m;
+
+	for (unsigned i = 0; i < m->n_unknown_fields; i++) {
+		if (m->unknown_fields[i].tag == 0) {
+			return true;
+		}
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *quantifier = base + f->quantifier_offset;
+		const char *member = base + f->offset;
+
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE) {
+			continue;
+		}
+		/* Only the oneof member that is set may be read. */
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+		    *(const uint32_t *)quantifier != f->id) {
+			continue;
+		}
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)quantifier;
+			ProtobufCMessage *const *subs =
+			    *(ProtobufCMessage *const *const *)member;
+
+			for (size_t j = 0; j < n; j++) {
+				if (oplog_has_field0(subs[j])) {
+					return true;
+				}
+			}
+		} else {
+			const ProtobufCMessage *sub =
+			    *(const ProtobufCMessage *const *)member;
+
+			if (sub != NULL && oplog_has_field0(sub)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* The fields every op must have, whoever made it. */
+static bool
+oplog_op_well_formed(const Ow__Op *op)
+{
+	return node_id_valid(op->origin) && op->seq >= 1 &&
+	       op->prev_hash.len == NODE_HASH_BYTES &&
+	       op->prev_hash.data != NULL;
+}
+
+int
+node_op_seal(const Ow__Op *op, const struct node_keypair *kp, uint8_t **out,
+    size_t *outlen, unsigned char hash[NODE_HASH_BYTES])
+{
+	Ow__SignedOp so = OW__SIGNED_OP__INIT;
+	unsigned char sig[NODE_SIG_BYTES];
+	uint8_t *bytes = NULL, *buf = NULL;
+	size_t n, m;
+	int rc;
+
+	if (op == NULL || kp == NULL || out == NULL || outlen == NULL ||
+	    hash == NULL) {
+		return CM_EINVAL;
+	}
+	*out = NULL;
+	*outlen = 0;
+	/* Sealing an op that every peer would refuse helps nobody. */
+	if (!oplog_op_well_formed(op)) {
+		return CM_EINVAL;
+	}
+	if ((rc = oplog_sodium_init()) != 0) {
+		return rc;
+	}
+	n = ow__op__get_packed_size(op);
+	if (n > OPLOG_MAX_BYTES) {
+		return CM_ETOOBIG;
+	}
+	bytes = cm_malloc(n);
+	if (bytes == NULL) {
+		return CM_ENOMEM;
+	}
+	if (ow__op__pack(op, bytes) != n) {
+		rc = CM_EINTERNAL;
+		goto fail;
+	}
+	if (crypto_sign_detached(sig, NULL, bytes, n, kp->sk) != 0) {
+		rc = CM_EINTERNAL;
+		goto fail;
+	}
+	so.op.data = bytes;
+	so.op.len = n;
+	so.signature.data = sig;
+	so.signature.len = sizeof(sig);
+	m = ow__signed_op__get_packed_size(&so);
+	if (m > OPLOG_MAX_BYTES) {
+		rc = CM_ETOOBIG;
+		goto fail;
+	}
+	buf = cm_malloc(m);
+	if (buf == NULL) {
+		rc = CM_ENOMEM;
+		goto fail;
+	}
+	if (ow__signed_op__pack(&so, buf) != m) {
+		rc = CM_EINTERNAL;
+		goto fail;
+	}
+	crypto_generichash(hash, NODE_HASH_BYTES, bytes, n, NULL, 0);
+	cm_free(bytes);
+	*out = buf;
+	*outlen = m;
+	return 0;
+
+fail:
+	cm_free(buf);
+	cm_free(bytes);
+	return rc;
+}
+
+int
+node_op_open(const uint8_t *buf, size_t len,
+    const unsigned char pk[NODE_PK_BYTES], Ow__Op **op,
+    unsigned char hash[NODE_HASH_BYTES])
+{
+	/* libsodium is handed this instead of a NULL pointer for empty op
+	 * bytes. */
+	static const uint8_t empty[1];
+	struct oplog_alloc_state st = {false};
+	ProtobufCAllocator al = {oplog_pb_alloc, oplog_pb_free, &st};
+	Ow__SignedOp *so = NULL;
+	Ow__Op *o = NULL;
+	const uint8_t *bytes;
+	int rc;
+
+	if (op == NULL || pk == NULL || hash == NULL ||
+	    (buf == NULL && len > 0)) {
+		return CM_EINVAL;
+	}
+	*op = NULL;
+	if (len > OPLOG_MAX_BYTES) {
+		return CM_EPROTO;
+	}
+	if ((rc = oplog_sodium_init()) != 0) {
+		return rc;
+	}
+	so = ow__signed_op__unpack(&al, len, buf != NULL ? buf : empty);
+	if (so == NULL) {
+		return st.is_failed ? CM_ENOMEM : CM_EPROTO;
+	}
+	bytes = so->op.data != NULL ? so->op.data : empty;
+	/* The signature is checked before the op is decoded: bytes nobody
+	 * signed never reach the larger decoder. */
+	if (so->signature.len != NODE_SIG_BYTES ||
+	    crypto_sign_verify_detached(
+	        so->signature.data, bytes, so->op.len, pk) != 0) {
+		rc = CM_ECRYPTO;
+		goto done;
+	}
+	o = ow__op__unpack(&al, so->op.len, bytes);
+	if (o == NULL) {
+		rc = st.is_failed ? CM_ENOMEM : CM_EPROTO;
+		goto done;
+	}
+	if (!oplog_op_well_formed(o) || oplog_has_field0(&o->base)) {
+		ow__op__free_unpacked(o, &al);
+		rc = CM_EPROTO;
+		goto done;
+	}
+	crypto_generichash(hash, NODE_HASH_BYTES, bytes, so->op.len, NULL, 0);
+	*op = o;
+	rc = 0;
+done:
+	ow__signed_op__free_unpacked(so, &al);
+	return rc;
+}
+
+/* ------------------------------------------------------------ chain */
+
+int
+node_op_chain_check(const Ow__Op *op, uint64_t head_seq,
+    const unsigned char head_hash[NODE_HASH_BYTES])
+{
+	static const unsigned char zero[NODE_HASH_BYTES];
+	const unsigned char *want = head_seq == 0 ? zero : head_hash;
+
+	if (op == NULL || want == NULL) {
+		return CM_EINVAL;
+	}
+	/* At or below the head: a replay of an op we hold, or a second op
+	 * with a seq already taken (a fork). Either way not to be applied. */
+	if (op->seq <= head_seq) {
+		return CM_ECRYPTO;
+	}
+	if (op->seq - head_seq > 1) {
+		return CM_ERANGE;
+	}
+	if (op->prev_hash.len != NODE_HASH_BYTES ||
+	    op->prev_hash.data == NULL ||
+	    memcmp(op->prev_hash.data, want, NODE_HASH_BYTES) != 0) {
+		return CM_ECRYPTO;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ log keys */
+
+size_t
+node_log_prefix(const char *origin, uint8_t *key)
+{
+	size_t n;
+
+	if (!node_id_valid(origin) || key == NULL) {
+		return 0;
+	}
+	n = strlen(origin);
+	key[0] = (uint8_t)n;
+	memcpy(key + 1, origin, n);
+	return 1 + n;
+}
+
+size_t
+node_log_key(const char *origin, uint64_t seq, uint8_t *key)
+{
+	size_t n = node_log_prefix(origin, key);
+
+	if (n == 0) {
+		return 0;
+	}
+	/* Big-endian, so that memcmp order (RocksDB's default comparator)
+	 * is seq order within an origin. */
+	for (int i = 0; i < 8; i++) {
+		key[n + (size_t)i] = (uint8_t)(seq >> (56 - 8 * i));
+	}
+	return n + 8;
+}
+
+int
+node_log_key_parse(const uint8_t *key, size_t klen, char *origin, uint64_t *seq)
+{
+	char id[NODE_ORIGIN_MAX + 1];
+	uint64_t s = 0;
+	size_t n;
+
+	if (key == NULL || origin == NULL || seq == NULL || klen < 1) {
+		return CM_EPROTO;
+	}
+	n = key[0];
+	if (n < 1 || n > NODE_ORIGIN_MAX || klen != 1 + n + 8) {
+		return CM_EPROTO;
+	}
+	memcpy(id, key + 1, n);
+	id[n] = '\0';
+	/* strlen catches a NUL inside the origin bytes. */
+	if (strlen(id) != n || !node_id_valid(id)) {
+		return CM_EPROTO;
+	}
+	for (size_t i = 0; i < 8; i++) {
+		s = (s << 8) | key[1 + n + i];
+	}
+	memcpy(origin, id, n + 1);
+	*seq = s;
+	return 0;
+}

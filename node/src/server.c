@@ -1,0 +1,633 @@
+/*
+ * server.c: the node's loop, its sockets and group commit.
+ *
+ * Threads: one libuv loop owns struct node. nng completes receives and
+ * sends on its own threads; a received request is queued under a lock and
+ * the loop is woken with uv_async_send (which coalesces, so the loop
+ * drains the whole queue). Writes go into the open batch; when the loop
+ * has drained its queue it hands the batch to a worker that syncs it
+ * (group commit: every request that arrived meanwhile shares one fsync),
+ * and only then are the replies that depend on it sent. While one batch
+ * syncs, the loop gathers the next.
+ */
+#include "node.h"
+#include "common/alloc.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+#include "node/client.h"
+
+#include <nng/protocol/pubsub0/pub.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <nng/supplemental/tls/tls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void slot_cb(void *arg);
+
+/* ---- replies ------------------------------------------------------------ */
+
+static void
+send_reply(struct node *n, struct node_slot *s)
+{
+	nng_msg *msg = NULL;
+	int rv = nng_msg_alloc(&msg, 0);
+
+	if (rv == 0) {
+		rv = nng_msg_append(msg, s->reply, s->reply_len);
+	}
+	cm_free(s->reply);
+	s->reply = NULL;
+	s->reply_len = 0;
+	if (rv != 0) {
+		/* No memory for the reply: the client times out and
+		 * retries with the same request id, which is idempotent. */
+		if (msg != NULL) {
+			nng_msg_free(msg);
+		}
+		cm_log_error("api.reply_failed", "slot=%d", s->index);
+		s->state = SLOT_RECV;
+		nng_ctx_recv(s->ctx, s->aio);
+		return;
+	}
+	(void)n;
+	s->state = SLOT_SEND;
+	nng_aio_set_msg(s->aio, msg);
+	nng_ctx_send(s->ctx, s->aio);
+}
+
+/* A reply made of a status alone (decode errors, failed writes). */
+static void
+set_status_reply(struct node_slot *s, const char *request_id, int status)
+{
+	Ow__Response resp = OW__RESPONSE__INIT;
+
+	resp.version = 1;
+	resp.request_id =
+	    (char *)(uintptr_t)(request_id != NULL ? request_id : "");
+	resp.status = status;
+	resp.error = (char *)(uintptr_t)cm_strerror(status);
+	cm_free(s->reply);
+	s->reply_len = ow__response__get_packed_size(&resp);
+	s->reply = cm_malloc(s->reply_len);
+	if (s->reply == NULL) {
+		s->reply_len = 0;
+		return;
+	}
+	ow__response__pack(&resp, s->reply);
+}
+
+void
+node_defer_reply(struct node *n, struct node_slot *slot)
+{
+	slot->next_wait = n->open.waiting;
+	n->open.waiting = slot;
+	n->open.nwaiting++;
+}
+
+/* ---- group commit ------------------------------------------------------- */
+
+static void maybe_flush(struct node *n);
+
+static void
+write_work(uv_work_t *w)
+{
+	struct node *n = w->data;
+
+	n->write_rc = node_store_write(n->st, n->flying.batch, true);
+}
+
+static void
+fail_waiting(struct node_slot *list, int status)
+{
+	for (struct node_slot *s = list; s != NULL; s = s->next_wait) {
+		set_status_reply(s, NULL, status);
+	}
+}
+
+static void
+send_waiting(struct node *n, struct node_slot *list)
+{
+	while (list != NULL) {
+		struct node_slot *next = list->next_wait;
+
+		list->next_wait = NULL;
+		send_reply(n, list);
+		list = next;
+	}
+}
+
+static void
+write_done(uv_work_t *w, int status)
+{
+	struct node *n = w->data;
+	struct node_slot *sent = n->flying.waiting;
+	int rc = status != 0 ? CM_EINTERNAL : n->write_rc;
+
+	(void)status;
+	if (rc == 0) {
+		node_overlay_settle(n, n->flying.id);
+	} else {
+		/* Nothing of this batch is durable, and the open batch was built
+		 * on top of it: refuse both, forget what memory believed, and
+		 * read the counters back from the disk. */
+		struct node_slot *also = n->open.waiting;
+
+		cm_log_error("store.write_failed",
+		    "error=%s ops_lost_unacked=1", cm_err_name(rc));
+		fail_waiting(sent, rc);
+		fail_waiting(also, rc);
+		for (struct node_slot *s = also; s != NULL;) {
+			struct node_slot *next = s->next_wait;
+
+			s->next_wait = NULL;
+			send_reply(n, s);
+			s = next;
+		}
+		if (n->open.batch != NULL) {
+			node_batch_free(n->open.batch);
+		}
+		memset(&n->open, 0, sizeof(n->open));
+		node_overlay_settle(n, UINT64_MAX);
+		if (node_reload_counters(n) != 0) {
+			cm_log_error("node.reload_failed", NULL);
+			n->exit_code = 1;
+			n->stopping = true;
+		}
+	}
+	node_batch_free(n->flying.batch);
+	memset(&n->flying, 0, sizeof(n->flying));
+	n->writing = false;
+	send_waiting(n, sent);
+	maybe_flush(n);
+}
+
+static void
+maybe_flush(struct node *n)
+{
+	if (n->writing) {
+		return;
+	}
+	if (n->open.batch == NULL && n->open.waiting == NULL) {
+		if (n->stopping) {
+			uv_stop(&n->loop);
+		}
+		return;
+	}
+	if (n->open.batch == NULL) {
+		/* Readers waiting for the batch that just synced: nothing
+		 * new to write, an empty batch makes them wait in order. */
+		if (node_batch_new(n->st, &n->open.batch) != 0) {
+			fail_waiting(n->open.waiting, CM_ENOMEM);
+			send_waiting(n, n->open.waiting);
+			n->open.waiting = NULL;
+			return;
+		}
+		n->open.id = ++n->next_gen;
+	}
+	n->flying = n->open;
+	memset(&n->open, 0, sizeof(n->open));
+	n->writing = true;
+	n->work.data = n;
+	uv_queue_work(&n->loop, &n->work, write_work, write_done);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+/* Pack resp into the slot's reply and send it now or after the batch. */
+static void
+reply_with(struct node *n, struct node_slot *s, Ow__Response *resp,
+    const char *request_id, enum node_disp disp)
+{
+	if (resp->status != 0 && resp->error == NULL) {
+		resp->error = (char *)(uintptr_t)cm_strerror(resp->status);
+	}
+	s->reply_len = ow__response__get_packed_size(resp);
+	if (s->reply_len > NODE_RESP_MAX) {
+		node_response_free(resp);
+		set_status_reply(s, request_id, CM_ETOOBIG);
+	} else {
+		s->reply = cm_malloc(s->reply_len);
+		if (s->reply != NULL) {
+			ow__response__pack(resp, s->reply);
+		}
+		node_response_free(resp);
+		if (s->reply == NULL) {
+			set_status_reply(s, request_id, CM_ENOMEM);
+		}
+	}
+	if (disp == NODE_REPLY_AFTER_BATCH) {
+		node_defer_reply(n, s);
+	} else {
+		send_reply(n, s);
+	}
+}
+
+void
+node_finish_async(struct node *n, struct node_slot *slot, Ow__Response *resp,
+    enum node_disp disp)
+{
+	reply_with(n, slot, resp, resp->request_id, disp);
+	maybe_flush(n);
+}
+
+static void
+process(struct node *n, struct node_slot *s)
+{
+	Ow__Response resp = OW__RESPONSE__INIT;
+	Ow__Request *req;
+	nng_msg *msg = s->msg;
+	enum node_disp disp;
+
+	s->msg = NULL;
+	req = ow__request__unpack(NULL, nng_msg_len(msg), nng_msg_body(msg));
+	nng_msg_free(msg);
+	if (req == NULL) {
+		cm_log_warn("api.bad_message", "slot=%d", s->index);
+		set_status_reply(s, NULL, CM_EPROTO);
+		send_reply(n, s);
+		return;
+	}
+	if (req->version != 1) {
+		set_status_reply(s, req->request_id, CM_EPROTO);
+		send_reply(n, s);
+		ow__request__free_unpacked(req, NULL);
+		return;
+	}
+	resp.version = 1;
+	resp.request_id = req->request_id;
+	disp = node_handle(n, s, req, &resp);
+	if (disp != NODE_REPLY_LATER) {
+		reply_with(n, s, &resp, req->request_id, disp);
+	}
+	ow__request__free_unpacked(req, NULL);
+}
+
+static void
+wake_cb(uv_async_t *a)
+{
+	struct node *n = a->data;
+	struct node_slot *list;
+
+	pthread_mutex_lock(&n->lock);
+	list = n->done_head;
+	n->done_head = n->done_tail = NULL;
+	pthread_mutex_unlock(&n->lock);
+	while (list != NULL) {
+		struct node_slot *next = list->next_done;
+
+		list->next_done = NULL;
+		process(n, list);
+		list = next;
+	}
+	maybe_flush(n);
+}
+
+/* nng thread: a receive or a send completed. */
+static void
+slot_cb(void *arg)
+{
+	struct node_slot *s = arg;
+	struct node *n = s->n;
+	int rv = nng_aio_result(s->aio);
+
+	if (s->state == SLOT_SEND) {
+		if (rv != 0) {
+			nng_msg *m = nng_aio_get_msg(s->aio);
+
+			if (m != NULL) {
+				nng_msg_free(m);
+			}
+		}
+		s->state = SLOT_RECV;
+		nng_ctx_recv(s->ctx, s->aio);
+		return;
+	}
+	if (rv != 0) {
+		if (rv != NNG_ECLOSED && rv != NNG_ECANCELED) {
+			nng_ctx_recv(s->ctx, s->aio);
+		}
+		return;
+	}
+	s->msg = nng_aio_get_msg(s->aio);
+	s->state = SLOT_BUSY;
+	pthread_mutex_lock(&n->lock);
+	if (n->done_tail != NULL) {
+		n->done_tail->next_done = s;
+	} else {
+		n->done_head = s;
+	}
+	n->done_tail = s;
+	pthread_mutex_unlock(&n->lock);
+	uv_async_send(&n->wake);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+void
+node_publish(struct node *n, const Ow__Event *ev)
+{
+	size_t len = ow__event__get_packed_size(ev);
+	uint8_t *buf = cm_malloc(len);
+
+	if (buf == NULL) {
+		return;
+	}
+	ow__event__pack(ev, buf);
+	/* Hints only: a screen that misses one refreshes on the next. */
+	nng_send(n->pub, buf, len, NNG_FLAG_NONBLOCK);
+	cm_free(buf);
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+static int
+listen_tls(struct node *n)
+{
+	nng_tls_config *tls = NULL;
+	int rv = nng_listener_create(&n->tls_l, n->rep, n->cfg.listen_tls);
+
+	if (rv == 0) {
+		rv = nng_tls_config_alloc(&tls, NNG_TLS_MODE_SERVER);
+	}
+	if (rv == 0) {
+		rv = nng_tls_config_cert_key_file(tls, n->cfg.tls_cert, NULL);
+		if (rv != 0 && strcmp(n->cfg.tls_cert, n->cfg.tls_key) != 0) {
+			rv = nng_tls_config_own_cert(tls, NULL, NULL, NULL);
+		}
+	}
+	if (rv == 0) {
+		rv = nng_tls_config_ca_file(tls, n->cfg.tls_ca);
+	}
+	if (rv == 0) {
+		/* Mutual TLS: a desk on the LAN shows a certificate of the
+		 * city CA before it may even log in. */
+		rv = nng_tls_config_auth_mode(tls, NNG_TLS_AUTH_MODE_REQUIRED);
+	}
+	if (rv == 0) {
+		rv = nng_listener_set_ptr(n->tls_l, NNG_OPT_TLS_CONFIG, tls);
+	}
+	if (rv == 0) {
+		nng_listener_set_size(
+		    n->tls_l, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+		rv = nng_listener_start(n->tls_l, 0);
+	}
+	if (tls != NULL) {
+		nng_tls_config_free(tls); /* the listener holds a reference */
+	}
+	return rv;
+}
+
+static int
+open_sockets(struct node *n)
+{
+	int rv;
+
+	if (n->cfg.listen[0] != '\0') {
+		snprintf(n->rep_url, sizeof(n->rep_url), "%s", n->cfg.listen);
+	} else {
+		node_client_local_url(
+		    n->datadir, n->rep_url, sizeof(n->rep_url));
+	}
+	if (n->cfg.events[0] != '\0') {
+		snprintf(n->pub_url, sizeof(n->pub_url), "%s", n->cfg.events);
+	} else {
+		snprintf(n->pub_url, sizeof(n->pub_url), "ipc://%s/events.sock",
+		    n->datadir);
+	}
+	rv = nng_rep0_open(&n->rep);
+	if (rv != 0) {
+		return rv;
+	}
+	/* Unlimited by default in nng 1.5.2, and an oversize message
+	 * silently drops the connection: cap it everywhere. */
+	nng_socket_set_size(n->rep, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+	rv = nng_listener_create(&n->rep_l, n->rep, n->rep_url);
+	if (rv == 0) {
+		nng_listener_set_size(
+		    n->rep_l, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+		rv = nng_listener_start(n->rep_l, 0);
+	}
+	if (rv != 0) {
+		cm_log_error("api.listen_failed", "url=%s error=%s", n->rep_url,
+		    nng_strerror(rv));
+		return rv;
+	}
+	if (n->cfg.listen_tls[0] != '\0') {
+		rv = listen_tls(n);
+		if (rv != 0) {
+			cm_log_error("api.tls_listen_failed", "url=%s error=%s",
+			    n->cfg.listen_tls, nng_strerror(rv));
+			return rv;
+		}
+	}
+	rv = nng_pub0_open(&n->pub);
+	if (rv == 0) {
+		rv = nng_listen(n->pub, n->pub_url, &n->pub_l, 0);
+	}
+	if (rv != 0) {
+		cm_log_error("events.listen_failed", "url=%s error=%s",
+		    n->pub_url, nng_strerror(rv));
+		return rv;
+	}
+	for (int i = 0; i < NODE_NCTX; i++) {
+		struct node_slot *s = &n->slots[i];
+
+		s->n = n;
+		s->index = i;
+		rv = nng_ctx_open(&s->ctx, n->rep);
+		if (rv == 0) {
+			rv = nng_aio_alloc(&s->aio, slot_cb, s);
+		}
+		if (rv != 0) {
+			return rv;
+		}
+		s->state = SLOT_RECV;
+		nng_ctx_recv(s->ctx, s->aio);
+	}
+	return 0;
+}
+
+static void
+close_sockets(struct node *n)
+{
+	for (int i = 0; i < NODE_NCTX; i++) {
+		if (n->slots[i].aio != NULL) {
+			nng_aio_stop(n->slots[i].aio);
+		}
+	}
+	nng_close(n->rep);
+	nng_close(n->pub);
+	for (int i = 0; i < NODE_NCTX; i++) {
+		struct node_slot *s = &n->slots[i];
+
+		if (s->aio != NULL) {
+			nng_aio_free(s->aio);
+			s->aio = NULL;
+		}
+		if (s->msg != NULL) {
+			nng_msg_free(s->msg);
+			s->msg = NULL;
+		}
+		cm_free(s->reply);
+		s->reply = NULL;
+	}
+}
+
+/* ---- the listener watchdog ---------------------------------------------- */
+
+/*
+ * nng 1.5.2 (issue 1518): a peer that drops during the handshake can leave
+ * a listener that accepts nothing more. Every 10 s a worker dials the
+ * node's own address and sends an empty request; two failures in a row
+ * while the loop is alive and the listener is re-created.
+ */
+struct probe {
+	uv_work_t w;
+	struct node *n;
+	int rc;
+};
+
+static int probe_failures;
+static bool probing;
+
+static void
+probe_work(uv_work_t *w)
+{
+	struct probe *p = w->data;
+	struct node_client *c = NULL;
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__Response *resp = NULL;
+
+	p->rc = node_client_open(p->n->rep_url, NULL, 2000, &c);
+	if (p->rc == 0) {
+		p->rc = node_client_call(c, &req, &resp);
+		if (resp != NULL) {
+			ow__response__free_unpacked(resp, NULL);
+		}
+	}
+	node_client_close(c);
+}
+
+static void
+probe_done(uv_work_t *w, int status)
+{
+	struct probe *p = w->data;
+	struct node *n = p->n;
+
+	probing = false;
+	if (status == 0 && p->rc == 0) {
+		probe_failures = 0;
+	} else if (!n->stopping && ++probe_failures >= 2) {
+		cm_log_warn(
+		    "api.listener_restart", "reason=%s", cm_err_name(p->rc));
+		nng_listener_close(n->rep_l);
+		if (nng_listener_create(&n->rep_l, n->rep, n->rep_url) == 0) {
+			nng_listener_set_size(
+			    n->rep_l, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+			nng_listener_start(n->rep_l, 0);
+		}
+		probe_failures = 0;
+	}
+	cm_free(p);
+}
+
+/* ---- timers and signals ------------------------------------------------- */
+
+static void
+tick_cb(uv_timer_t *t)
+{
+	struct node *n = t->data;
+	static unsigned ticks;
+	int32_t today = node_today(n);
+
+	ticks++;
+	if (n->queue.day != today) {
+		node_queue_roll(&n->queue, today);
+	}
+	if (ticks % 60 == 0) {
+		size_t gone = node_sessions_expire(&n->sessions, node_now(n));
+
+		if (gone > 0) {
+			cm_log_info("auth.sessions_expired", "count=%zu", gone);
+		}
+	}
+	if (ticks % 10 == 0 && !probing && !n->stopping) {
+		struct probe *p = cm_calloc(1, sizeof(*p));
+
+		if (p != NULL) {
+			p->n = n;
+			p->w.data = p;
+			probing = true;
+			uv_queue_work(&n->loop, &p->w, probe_work, probe_done);
+		}
+	}
+}
+
+static void
+signal_cb(uv_signal_t *sig, int signum)
+{
+	struct node *n = sig->data;
+
+	if (signum == SIGHUP) {
+		/* Reload catalog and calendar published meanwhile. */
+		node_load_forms(n);
+		return;
+	}
+	cm_log_info("node.stopping", "signal=%d", signum);
+	n->stopping = true;
+	/* Stop taking requests; the batch in flight finishes first. */
+	nng_listener_close(n->rep_l);
+	maybe_flush(n);
+}
+
+static void
+close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h)) {
+		uv_close(h, NULL);
+	}
+}
+
+int
+node_serve(struct node *n)
+{
+	int rv, rc = 0;
+
+	if (uv_loop_init(&n->loop) != 0 ||
+	    pthread_mutex_init(&n->lock, NULL) != 0) {
+		return CM_EINTERNAL;
+	}
+	n->wake.data = n;
+	uv_async_init(&n->loop, &n->wake, wake_cb);
+	rv = open_sockets(n);
+	if (rv != 0) {
+		rc = node_err_from_nng(rv);
+		goto out;
+	}
+	n->tick.data = n;
+	uv_timer_init(&n->loop, &n->tick);
+	uv_timer_start(&n->tick, tick_cb, 1000, 1000);
+	n->sigterm.data = n->sigint.data = n->sighup.data = n;
+	uv_signal_init(&n->loop, &n->sigterm);
+	uv_signal_init(&n->loop, &n->sigint);
+	uv_signal_init(&n->loop, &n->sighup);
+	uv_signal_start(&n->sigterm, signal_cb, SIGTERM);
+	uv_signal_start(&n->sigint, signal_cb, SIGINT);
+	uv_signal_start(&n->sighup, signal_cb, SIGHUP);
+	cm_log_info("node.ready", "node=%s hall_code=%s url=%s seq=%llu",
+	    n->node_id, n->hall_code, n->rep_url, (unsigned long long)n->seq);
+	uv_run(&n->loop, UV_RUN_DEFAULT);
+	rc = n->exit_code != 0 ? CM_EIO : 0;
+out:
+	close_sockets(n);
+	/* Requests that arrived after the stop were never handled. */
+	uv_walk(&n->loop, close_walk, NULL);
+	uv_run(&n->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&n->loop);
+	pthread_mutex_destroy(&n->lock);
+	cm_log_info("node.stopped", "seq=%llu", (unsigned long long)n->seq);
+	return rc;
+}

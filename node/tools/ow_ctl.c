@@ -1,0 +1,1401 @@
+/*
+ * ow_ctl.c: `ow-ctl`, the node's API from a shell, for ops and scripts.
+ *
+ * Every command logs in (password from OW_PASSWORD or the terminal), sends
+ * one request and prints the answer: a table for people, JSON with
+ * --json. The exit status is 0 on success, 1 when the node refused or
+ * failed, 2 for a usage error, 3 when the node could not be reached.
+ */
+#include "common/alloc.h"
+#include "common/date.h"
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/hlc.h"
+#include "common/i18n.h"
+#include "common/utf8.h"
+#include "node/client.h"
+#include "node/workflow.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+#define MAX_KV 200
+
+struct ctl {
+	const char *datadir, *url, *user, *cert, *key, *ca;
+	bool json;
+	struct node_client *c;
+	/* case create / edit */
+	const char *matter, *applicant_id, *applicant_name, *applicant_mobile;
+	const char *kvs[MAX_KV];
+	int nkv;
+	const char *materials, *reason, *hall, *assignee, *handover, *window;
+	const char *category, *by, *value, *after, *role, *display;
+	bool priority, override_warnings, ineligible, enterprise;
+	int limit;
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs(
+	    _("Usage: ow-ctl [-d DATADIR | -n URL] [-u USER] [--json] COMMAND ...\n"
+	      "\n"
+	      "Commands:\n"
+	      "  status                                 the node: id, key, version, counts\n"
+	      "  user add NAME --role ROLE [--hall CODE] [--display NAME]\n"
+	      "                                         (password from OW_NEW_PASSWORD or asked)\n"
+	      "  user passwd NAME | user disable NAME | user enable NAME | user list\n"
+	      "  catalog list | catalog show CODE [VERSION] | catalog publish FILE\n"
+	      "  case create --matter CODE --applicant-id ID [--applicant-name NAME]\n"
+	      "              [--applicant-mobile NO] [--enterprise] [--field KEY=VALUE]...\n"
+	      "              [--materials ID,...] [--refuse REASON] [--override-warnings]\n"
+	      "              [--no-gaps]\n"
+	      "  case get ID | case history ID\n"
+	      "  case edit ID --field KEY=VALUE... [--materials ID,...]\n"
+	      "  case act ID ACTION [--reason TEXT]   e.g. start_review, approve, deliver\n"
+	      "  case assign ID --hall CODE [--assignee USER] --reason TEXT [--handover TEXT]\n"
+	      "  case note ID TEXT\n"
+	      "  case search --by KIND --value VALUE [--hall CODE] [--limit N] [--after CURSOR]\n"
+	      "              KIND: id, applicant, phone, name, state, matter, date, assignee, warning\n"
+	      "  queue issue [--category individual|enterprise] [--priority]\n"
+	      "  queue next [--window W] [--category C] | queue list\n"
+	      "  queue skip|recall|transfer|link NUMBER [--window W] [--case ID]\n"
+	      "  audit verify                           check signatures and the hash chain\n"
+	      "\n"
+	      "Options:\n"
+	      "  -d, --datadir DIR   the local node of DIR (ipc://DIR/node.sock)\n"
+	      "  -n, --node URL      a node's URL (tls+tcp://host:port needs --cert, --key, --ca)\n"
+	      "  -u, --user NAME     user to log in as (default: $OW_USER, else admin)\n"
+	      "  --cert FILE, --key FILE, --ca FILE\n"
+	      "                      TLS client certificate, its key, and the CA of the node\n"
+	      "  --no-gaps           case create: the applicant may not use 容缺\n"
+	      "  --json              print JSON\n"
+	      "  -h, --help          this help\n"
+	      "  --version           the version\n"
+	      "\n"
+	      "The password comes from OW_PASSWORD, or is asked on the terminal;\n"
+	      "OW_DATADIR stands for -d.\n"
+	      "Exit status: 0 done, 1 refused by the node, 2 usage, 3 node unreachable.\n"),
+	    fp);
+}
+
+static int
+ask_password(const char *prompt, char *out, size_t size)
+{
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	size_t n;
+
+	if (tty == NULL) {
+		return CM_ENOENT;
+	}
+	fputs(prompt, tty);
+	fflush(tty);
+	tcgetattr(fileno(tty), &old);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	if (fgets(out, (int)size, tty) == NULL) {
+		out[0] = '\0';
+	}
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputs("\n", tty);
+	fclose(tty);
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r')) {
+		out[--n] = '\0';
+	}
+	return 0;
+}
+
+static const char *
+day_str(int32_t day, char *buf)
+{
+	if (day == 0) {
+		return "-";
+	}
+	return cm_date_format(day, buf);
+}
+
+static void
+print_json(json_t *j)
+{
+	char *s = j != NULL ? json_dumps(j, JSON_INDENT(2)) : NULL;
+
+	if (s == NULL) {
+		fprintf(stderr, _("ow-ctl: could not build the JSON output\n"));
+		exit(EXIT_REFUSED);
+	}
+	puts(s);
+	free(s);
+	json_decref(j);
+}
+
+/* The node said no: print why (and every problem), return 1. */
+static int
+refused(struct ctl *x, const Ow__Response *r)
+{
+	if (x->json) {
+		json_t *probs = json_array();
+
+		for (size_t i = 0; i < r->n_problems; i++) {
+			json_array_append_new(
+			    probs, json_pack("{s:s, s:s, s:i, s:s}", "field",
+			               r->problems[i]->field, "code",
+			               r->problems[i]->code, "severity",
+			               (int)r->problems[i]->severity, "message",
+			               r->problems[i]->message));
+		}
+		print_json(json_pack("{s:i, s:s, s:s, s:o}", "status",
+		    r->status, "name", cm_err_name(r->status), "error",
+		    r->error, "problems", probs));
+	} else {
+		fprintf(stderr, _("ow-ctl: %s\n"),
+		    r->error[0] != '\0' ? r->error : cm_strerror(r->status));
+		for (size_t i = 0; i < r->n_problems; i++) {
+			fprintf(stderr, "  %s: %s\n", r->problems[i]->field,
+			    r->problems[i]->message);
+		}
+	}
+	return EXIT_REFUSED;
+}
+
+/* Send, and turn transport failures into messages. */
+static int
+call(struct ctl *x, Ow__Request *req, Ow__Response **resp)
+{
+	int rc = node_client_call(x->c, req, resp);
+
+	if (rc != 0) {
+		fprintf(stderr, _("ow-ctl: no answer from the node: %s\n"),
+		    cm_strerror(rc));
+		return EXIT_UNREACHABLE;
+	}
+	if ((*resp)->status != 0) {
+		rc = refused(x, *resp);
+		ow__response__free_unpacked(*resp, NULL);
+		*resp = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+static json_t *
+case_json(const Ow__Case *cs)
+{
+	char d1[CM_DATE_ISO_LEN], d2[CM_DATE_ISO_LEN];
+	json_t *fields = json_object(), *mats = json_array(),
+	       *due = json_array();
+	json_t *notes = json_array(), *j;
+
+	for (size_t i = 0; i < cs->n_fields; i++) {
+		json_object_set_new(fields, cs->fields[i]->key,
+		    json_string(cs->fields[i]->value));
+	}
+	for (size_t i = 0; i < cs->n_materials; i++) {
+		json_array_append_new(mats, json_string(cs->materials[i]));
+	}
+	for (size_t i = 0; i < cs->n_materials_due; i++) {
+		json_array_append_new(due, json_string(cs->materials_due[i]));
+	}
+	for (size_t i = 0; i < cs->n_notes; i++) {
+		json_array_append_new(
+		    notes, json_pack("{s:s, s:s}", "actor", cs->notes[i]->actor,
+		               "text", cs->notes[i]->text));
+	}
+	j = json_pack(
+	    "{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:i}",
+	    "id", cs->id, "matter", cs->matter, "matter_version",
+	    (int)cs->matter_version, "state",
+	    node_state_name((enum node_state)cs->state), "hall", cs->hall,
+	    "assignee", cs->assignee, "received", day_str(cs->received_day, d1),
+	    "accepted", day_str(cs->accepted_day, d2), "fields", fields,
+	    "materials", mats, "materials_due", due, "notes", notes, "conflict",
+	    cs->conflict, "extension", (int)cs->extension);
+	if (j != NULL && cs->applicant != NULL) {
+		json_object_set_new(j, "applicant",
+		    json_pack("{s:s, s:s, s:s}", "id", cs->applicant->id_number,
+		        "name", cs->applicant->name, "mobile",
+		        cs->applicant->mobile));
+	}
+	if (j != NULL && cs->refusal_reason[0] != '\0') {
+		json_object_set_new(
+		    j, "refusal_reason", json_string(cs->refusal_reason));
+	}
+	return j;
+}
+
+static json_t *
+deadline_json(const Ow__Deadline *d)
+{
+	static const char *const levels[] = {
+	    "green", "yellow", "red", "overdue"};
+	char d1[CM_DATE_ISO_LEN], d2[CM_DATE_ISO_LEN];
+
+	if (d == NULL) {
+		return json_null();
+	}
+	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:b}",
+	    "legal_due", day_str(d->legal_due, d1), "promised_due",
+	    day_str(d->promised_due, d2), "used", d->used, "promised_left",
+	    d->promised_left, "legal_left", d->legal_left, "permille",
+	    d->permille, "level", d->level < 4 ? levels[d->level] : "?",
+	    "paused_now", d->running_pause);
+}
+
+static void
+print_case(const Ow__Case *cs, const Ow__Deadline *d)
+{
+	char d1[CM_DATE_ISO_LEN];
+
+	printf(_("Case:      %s\n"), cs->id);
+	printf(
+	    _("Matter:    %s (version %u)\n"), cs->matter, cs->matter_version);
+	printf(_("State:     %s%s\n"),
+	    node_state_label((enum node_state)cs->state),
+	    cs->conflict ? _(" [conflict: a supervisor must settle it]") : "");
+	printf(_("Hall:      %s, clerk %s\n"), cs->hall, cs->assignee);
+	if (cs->applicant != NULL) {
+		printf(_("Applicant: %s %s\n"), cs->applicant->name,
+		    cs->applicant->id_number);
+	}
+	printf(_("Received:  %s\n"), day_str(cs->received_day, d1));
+	printf(_("Accepted:  %s\n"), day_str(cs->accepted_day, d1));
+	if (d != NULL) {
+		/* Colour words, and a word besides: never colour alone. */
+		static const char *const levels[] = {N_("green (on time)"),
+		    N_("yellow (over half the time used)"),
+		    N_("red (nearly due)"), N_("overdue")};
+
+		printf(_("Promised:  %s (%d working days left)\n"),
+		    day_str(d->promised_due, d1), d->promised_left);
+		printf(_("Legal:     %s (%d working days left)\n"),
+		    day_str(d->legal_due, d1), d->legal_left);
+		printf(_("Warning:   %s (%d‰ used)%s\n"),
+		    d->level < 4 ? _(levels[d->level]) : "?", d->permille,
+		    d->running_pause ? _(", clock paused") : "");
+	}
+	for (size_t i = 0; i < cs->n_fields; i++) {
+		printf(
+		    "  %-28s %s\n", cs->fields[i]->key, cs->fields[i]->value);
+	}
+	for (size_t i = 0; i < cs->n_materials; i++) {
+		printf(_("  material  %s\n"), cs->materials[i]);
+	}
+	for (size_t i = 0; i < cs->n_materials_due; i++) {
+		printf(_("  to follow %s\n"), cs->materials_due[i]);
+	}
+	for (size_t i = 0; i < cs->n_notes; i++) {
+		printf(_("  note (%s): %s\n"), cs->notes[i]->actor,
+		    cs->notes[i]->text);
+	}
+	if (cs->refusal_reason[0] != '\0') {
+		printf(_("Reason:    %s\n"), cs->refusal_reason);
+	}
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static int
+cmd_status(struct ctl *x)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__StatusReq body = OW__STATUS_REQ__INIT;
+	Ow__Response *r = NULL;
+	const Ow__StatusResp *s;
+	int rc;
+
+	req.body_case = OW__REQUEST__BODY_STATUS;
+	req.status = &body;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	s = r->status_resp;
+	if (x->json) {
+		json_t *vv = json_object();
+
+		for (size_t i = 0;
+		     s->version != NULL && i < s->version->n_entries; i++) {
+			json_object_set_new(vv, s->version->entries[i]->origin,
+			    json_integer(
+			        (json_int_t)s->version->entries[i]->seq));
+		}
+		print_json(json_pack(
+		    "{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:i, s:i, s:s, s:I, s:i}",
+		    "node_id", s->node_id, "hall", s->hall, "public_key",
+		    s->public_key, "version", vv, "cases", (json_int_t)s->cases,
+		    "log_ops", (json_int_t)s->log_ops, "uptime_s",
+		    (json_int_t)s->uptime_s, "calendar_first_year",
+		    s->calendar_first_year, "calendar_last_year",
+		    s->calendar_last_year, "software", s->software,
+		    "disk_bytes", (json_int_t)s->disk_bytes, "matters",
+		    (int)s->matters));
+	} else {
+		printf(_("Node:       %s\n"), s->node_id);
+		printf(_("Hall:       %s\n"), s->hall);
+		printf(_("Public key: %s\n"), s->public_key);
+		for (size_t i = 0;
+		     s->version != NULL && i < s->version->n_entries; i++) {
+			printf(_("Version:    %s %llu\n"),
+			    s->version->entries[i]->origin,
+			    (unsigned long long)s->version->entries[i]->seq);
+		}
+		printf(_("Cases:      about %llu\n"),
+		    (unsigned long long)s->cases);
+		printf(_("Log ops:    %llu\n"), (unsigned long long)s->log_ops);
+		printf(_("Matters:    %u\n"), s->matters);
+		printf(_("Calendar:   %d..%d\n"), s->calendar_first_year,
+		    s->calendar_last_year);
+		printf(_("Disk:       %llu bytes\n"),
+		    (unsigned long long)s->disk_bytes);
+		printf(_("Up:         %lld s\n"), (long long)s->uptime_s);
+		printf(_("Software:   %s\n"), s->software);
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+new_password(char *out, size_t size)
+{
+	const char *env = getenv("OW_NEW_PASSWORD");
+	char again[256];
+
+	if (env != NULL) {
+		snprintf(out, size, "%s", env);
+		return 0;
+	}
+	if (ask_password(_("New password: "), out, size) != 0 ||
+	    ask_password(_("The same again: "), again, sizeof(again)) != 0) {
+		fprintf(
+		    stderr, _("ow-ctl: no terminal; set OW_NEW_PASSWORD\n"));
+		return EXIT_USAGE;
+	}
+	if (strcmp(out, again) != 0) {
+		fprintf(stderr, _("ow-ctl: the passwords differ\n"));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+done(struct ctl *x, Ow__Response *r, const char *what)
+{
+	if (x->json) {
+		print_json(json_pack("{s:i, s:s}", "status", 0, "done", what));
+	} else {
+		printf("%s\n", what);
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+cmd_user(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__Response *r = NULL;
+	char pw[256];
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[0], "add") == 0) {
+		Ow__UserAddReq b = OW__USER_ADD_REQ__INIT;
+
+		if (x->role == NULL) {
+			fprintf(stderr,
+			    _("ow-ctl: user add needs --role clerk|supervisor|ops|auditor\n"));
+			return EXIT_USAGE;
+		}
+		if ((rc = new_password(pw, sizeof(pw))) != 0) {
+			return rc;
+		}
+		b.name = argv[1];
+		b.role = (char *)(uintptr_t)x->role;
+		b.hall = (char *)(uintptr_t)(x->hall != NULL ? x->hall : "");
+		b.password = pw;
+		b.display_name =
+		    (char *)(uintptr_t)(x->display != NULL ? x->display : "");
+		req.body_case = OW__REQUEST__BODY_USER_ADD;
+		req.user_add = &b;
+		rc = call(x, &req, &r);
+		sodium_memzero(pw, sizeof(pw));
+		return rc != 0 ? rc : done(x, r, _("user added"));
+	}
+	if (argc >= 2 && strcmp(argv[0], "passwd") == 0) {
+		Ow__UserPasswdReq b = OW__USER_PASSWD_REQ__INIT;
+
+		if ((rc = new_password(pw, sizeof(pw))) != 0) {
+			return rc;
+		}
+		b.name = argv[1];
+		b.password = pw;
+		req.body_case = OW__REQUEST__BODY_USER_PASSWD;
+		req.user_passwd = &b;
+		rc = call(x, &req, &r);
+		sodium_memzero(pw, sizeof(pw));
+		return rc != 0 ? rc : done(x, r, _("password changed"));
+	}
+	if (argc >= 2 && (strcmp(argv[0], "disable") == 0 ||
+	                     strcmp(argv[0], "enable") == 0)) {
+		Ow__UserDisableReq b = OW__USER_DISABLE_REQ__INIT;
+
+		b.name = argv[1];
+		b.disabled = strcmp(argv[0], "disable") == 0;
+		req.body_case = OW__REQUEST__BODY_USER_DISABLE;
+		req.user_disable = &b;
+		rc = call(x, &req, &r);
+		return rc != 0 ? rc
+		               : done(x, r,
+		                     b.disabled ? _("user disabled")
+		                                : _("user enabled"));
+	}
+	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+		Ow__UserListReq b = OW__USER_LIST_REQ__INIT;
+		json_t *arr;
+
+		req.body_case = OW__REQUEST__BODY_USER_LIST;
+		req.user_list = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			return rc;
+		}
+		arr = json_array();
+		for (size_t i = 0; i < r->user_list->n_users; i++) {
+			const Ow__UserInfo *u = r->user_list->users[i];
+
+			if (x->json) {
+				json_array_append_new(arr,
+				    json_pack("{s:s, s:s, s:s, s:b, s:b, s:s}",
+				        "name", u->name, "role", u->role,
+				        "hall", u->hall, "disabled",
+				        u->disabled, "locked", u->locked,
+				        "display_name", u->display_name));
+			} else {
+				printf("%-20s %-11s %-8s%s%s %s\n", u->name,
+				    u->role, u->hall,
+				    u->disabled ? _(" disabled") : "",
+				    u->locked ? _(" locked") : "",
+				    u->display_name);
+			}
+		}
+		if (x->json) {
+			print_json(arr);
+		} else {
+			json_decref(arr);
+		}
+		ow__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	fprintf(stderr, _("ow-ctl: user add|passwd|disable|enable|list\n"));
+	return EXIT_USAGE;
+}
+
+static int
+cmd_catalog(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__Response *r = NULL;
+	int rc;
+
+	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+		Ow__CatalogListReq b = OW__CATALOG_LIST_REQ__INIT;
+		json_t *arr = json_array();
+
+		req.body_case = OW__REQUEST__BODY_CATALOG_LIST;
+		req.catalog_list = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			json_decref(arr);
+			return rc;
+		}
+		for (size_t i = 0; i < r->catalog_list->n_matters; i++) {
+			const Ow__MatterInfo *m = r->catalog_list->matters[i];
+
+			if (x->json) {
+				json_array_append_new(arr,
+				    json_pack("{s:s, s:i, s:s, s:s}", "code",
+				        m->code, "version", (int)m->version,
+				        "name_zh", m->name_zh, "name_en",
+				        m->name_en));
+			} else {
+				printf("%s v%-3u %s\n", m->code, m->version,
+				    cm_i18n_is_zh() ? m->name_zh : m->name_en);
+			}
+		}
+		if (x->json) {
+			print_json(arr);
+		} else {
+			json_decref(arr);
+		}
+		ow__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[0], "show") == 0) {
+		Ow__CatalogShowReq b = OW__CATALOG_SHOW_REQ__INIT;
+
+		b.code = argv[1];
+		b.version =
+		    argc >= 3 ? (uint32_t)strtoul(argv[2], NULL, 10) : 0;
+		req.body_case = OW__REQUEST__BODY_CATALOG_SHOW;
+		req.catalog_show = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			return rc;
+		}
+		fwrite(r->catalog_show->matter_json.data, 1,
+		    r->catalog_show->matter_json.len, stdout);
+		ow__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[0], "publish") == 0) {
+		Ow__CatalogPublishReq b = OW__CATALOG_PUBLISH_REQ__INIT;
+		char *buf = NULL;
+		size_t len = 0;
+
+		rc = cm_file_read(argv[1], 1 << 20, &buf, &len);
+		if (rc != 0) {
+			fprintf(stderr, _("ow-ctl: %s: %s\n"), argv[1],
+			    cm_strerror(rc));
+			return EXIT_USAGE;
+		}
+		b.matter_json.data = (uint8_t *)buf;
+		b.matter_json.len = len;
+		req.body_case = OW__REQUEST__BODY_CATALOG_PUBLISH;
+		req.catalog_publish = &b;
+		rc = call(x, &req, &r);
+		cm_free(buf);
+		return rc != 0 ? rc : done(x, r, _("published"));
+	}
+	fprintf(stderr,
+	    _("ow-ctl: catalog list|show CODE [VERSION]|publish FILE\n"));
+	return EXIT_USAGE;
+}
+
+/* KEY=VALUE pairs from --field into KeyValue messages (borrowing). */
+static int
+fill_kvs(struct ctl *x, Ow__KeyValue *kv, Ow__KeyValue **kvp, char **keys)
+{
+	for (int i = 0; i < x->nkv; i++) {
+		const char *eq = strchr(x->kvs[i], '=');
+
+		if (eq == NULL || eq == x->kvs[i]) {
+			fprintf(stderr,
+			    _("ow-ctl: --field wants KEY=VALUE, not %s\n"),
+			    x->kvs[i]);
+			return EXIT_USAGE;
+		}
+		ow__key_value__init(&kv[i]);
+		keys[i] = cm_strndup(x->kvs[i], (size_t)(eq - x->kvs[i]));
+		if (keys[i] == NULL) {
+			return EXIT_REFUSED;
+		}
+		kv[i].key = keys[i];
+		kv[i].value = (char *)(uintptr_t)(eq + 1);
+		kvp[i] = &kv[i];
+	}
+	return 0;
+}
+
+static char **
+split_materials(const char *list, char **copy, size_t *n)
+{
+	char **out;
+	size_t cap = 1;
+
+	*n = 0;
+	*copy = cm_strdup(list != NULL ? list : "");
+	if (*copy == NULL) {
+		return NULL;
+	}
+	for (const char *p = *copy; *p != '\0'; p++) {
+		cap += *p == ',';
+	}
+	out = cm_calloc(cap, sizeof(*out));
+	if (out == NULL) {
+		return NULL;
+	}
+	for (char *t = strtok(*copy, ","); t != NULL; t = strtok(NULL, ",")) {
+		out[(*n)++] = t;
+	}
+	return out;
+}
+
+static int
+show_case_resp(
+    struct ctl *x, const Ow__Case *cs, const Ow__Deadline *d, json_t *extra)
+{
+	if (x->json) {
+		json_t *j = json_pack("{s:o, s:o}", "case", case_json(cs),
+		    "deadline", deadline_json(d));
+
+		if (j != NULL && extra != NULL) {
+			json_object_update(j, extra);
+		}
+		json_decref(extra);
+		print_json(j);
+	} else {
+		json_decref(extra);
+		print_case(cs, d);
+	}
+	return 0;
+}
+
+static int
+case_create(struct ctl *x)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__CaseCreateReq b = OW__CASE_CREATE_REQ__INIT;
+	Ow__Party app = OW__PARTY__INIT;
+	Ow__KeyValue kv[MAX_KV], *kvp[MAX_KV];
+	char *keys[MAX_KV] = {0}, *mcopy = NULL, **mats;
+	Ow__Response *r = NULL;
+	size_t nm = 0;
+	int rc;
+
+	if (x->matter == NULL || x->applicant_id == NULL) {
+		fprintf(stderr,
+		    _("ow-ctl: case create needs --matter and --applicant-id\n"));
+		return EXIT_USAGE;
+	}
+	rc = fill_kvs(x, kv, kvp, keys);
+	mats = split_materials(x->materials, &mcopy, &nm);
+	if (rc == 0 && mats == NULL) {
+		rc = EXIT_REFUSED;
+	}
+	if (rc == 0) {
+		app.kind = x->enterprise
+		               ? OW__APPLICANT_KIND__APPLICANT_ENTERPRISE
+		               : OW__APPLICANT_KIND__APPLICANT_PERSON;
+		app.id_number = (char *)(uintptr_t)x->applicant_id;
+		app.name = (char *)(uintptr_t)(x->applicant_name != NULL
+		                                   ? x->applicant_name
+		                                   : "");
+		app.mobile = (char *)(uintptr_t)(x->applicant_mobile != NULL
+		                                     ? x->applicant_mobile
+		                                     : "");
+		b.matter = (char *)(uintptr_t)x->matter;
+		b.applicant = &app;
+		b.fields = kvp;
+		b.n_fields = (size_t)x->nkv;
+		b.materials = mats;
+		b.n_materials = nm;
+		b.refuse_reason =
+		    (char *)(uintptr_t)(x->reason != NULL ? x->reason : "");
+		b.override_warnings = x->override_warnings;
+		b.applicant_ineligible = x->ineligible;
+		req.body_case = OW__REQUEST__BODY_CASE_CREATE;
+		req.case_create = &b;
+		rc = call(x, &req, &r);
+	}
+	if (rc == 0) {
+		const Ow__CaseCreateResp *cr = r->case_create;
+
+		if (x->json) {
+			show_case_resp(x, cr->case_, cr->deadline,
+			    json_pack("{s:s, s:s, s:s, s:s}", "id",
+			        cr->case_->id, "notice_kind", cr->notice_kind,
+			        "verify_code", cr->verify_code, "notice",
+			        cr->notice_text));
+		} else {
+			printf("%s\n", cr->case_->id);
+			printf(_("State: %s\n"),
+			    node_state_label(
+			        (enum node_state)cr->case_->state));
+			fputs(cr->notice_text, stdout);
+		}
+		ow__response__free_unpacked(r, NULL);
+	}
+	for (int i = 0; i < x->nkv; i++) {
+		cm_free(keys[i]);
+	}
+	cm_free(mats);
+	cm_free(mcopy);
+	return rc;
+}
+
+static int
+case_reply(struct ctl *x, Ow__Request *req)
+{
+	Ow__Response *r = NULL;
+	int rc = call(x, req, &r);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (r->body_case == OW__RESPONSE__BODY_CASE_GET) {
+		const Ow__CaseGetResp *g = r->case_get;
+		json_t *acts = json_array();
+
+		for (size_t i = 0; i < g->n_allowed_actions; i++) {
+			json_array_append_new(
+			    acts, json_string(g->allowed_actions[i]));
+		}
+		if (!x->json && g->n_allowed_actions > 0) {
+			printf(_("Actions:   "));
+			for (size_t i = 0; i < g->n_allowed_actions; i++) {
+				printf("%s%s", i ? ", " : "",
+				    g->allowed_actions[i]);
+			}
+			printf("\n");
+		}
+		show_case_resp(x, g->case_, g->deadline,
+		    json_pack("{s:o}", "allowed_actions", acts));
+	} else {
+		done(x, r, _("done"));
+		return 0;
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+case_search(struct ctl *x)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__CaseSearchReq b = OW__CASE_SEARCH_REQ__INIT;
+	Ow__Response *r = NULL;
+	json_t *arr;
+	int rc;
+
+	if (x->by == NULL || x->value == NULL) {
+		fprintf(
+		    stderr, _("ow-ctl: case search needs --by and --value\n"));
+		return EXIT_USAGE;
+	}
+	b.by = (char *)(uintptr_t)x->by;
+	b.value = (char *)(uintptr_t)x->value;
+	b.hall = (char *)(uintptr_t)(x->hall != NULL ? x->hall : "");
+	b.limit = (uint32_t)x->limit;
+	b.after = (char *)(uintptr_t)(x->after != NULL ? x->after : "");
+	req.body_case = OW__REQUEST__BODY_CASE_SEARCH;
+	req.case_search = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < r->case_search->n_cases; i++) {
+		const Ow__CaseSummary *s = r->case_search->cases[i];
+		char d[CM_DATE_ISO_LEN];
+
+		if (x->json) {
+			json_array_append_new(arr,
+			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			        "id", s->id, "matter", s->matter, "state",
+			        node_state_name((enum node_state)s->state),
+			        "hall", s->hall, "assignee", s->assignee,
+			        "applicant", s->applicant_masked, "accepted",
+			        day_str(s->accepted_day, d)));
+		} else {
+			/* The label last: it is Chinese under zh, and
+			 * printf pads bytes, not columns. */
+			printf("%-22s %-11s %-6s %-10s %s  %s\n", s->id,
+			    s->matter, s->hall, s->assignee,
+			    s->applicant_masked,
+			    node_state_label((enum node_state)s->state));
+		}
+	}
+	if (x->json) {
+		print_json(json_pack(
+		    "{s:o, s:s}", "cases", arr, "next", r->case_search->next));
+	} else {
+		json_decref(arr);
+		if (r->case_search->next[0] != '\0') {
+			printf(_("more: --after %s\n"), r->case_search->next);
+		}
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+case_history(struct ctl *x, const char *id)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__CaseHistoryReq b = OW__CASE_HISTORY_REQ__INIT;
+	Ow__Response *r = NULL;
+	json_t *arr;
+	int rc;
+
+	b.id = (char *)(uintptr_t)id;
+	req.body_case = OW__REQUEST__BODY_CASE_HISTORY;
+	req.case_history = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < r->case_history->n_entries; i++) {
+		const Ow__HistoryEntry *e = r->case_history->entries[i];
+		const ProtobufCEnumValue *kv =
+		    protobuf_c_enum_descriptor_get_value(
+		        &ow__op_kind__descriptor, e->kind);
+		char stamp[48];
+
+		cm_hlc_format(e->hlc, stamp, sizeof(stamp));
+		if (x->json) {
+			json_array_append_new(arr,
+			    json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}",
+			        "origin", e->origin, "seq", (json_int_t)e->seq,
+			        "at", stamp, "actor", e->actor, "kind",
+			        kv != NULL ? kv->name : "?", "summary",
+			        e->summary));
+		} else {
+			printf("%s  %-10s %s#%llu  %-16s %s\n", stamp, e->actor,
+			    e->origin, (unsigned long long)e->seq,
+			    kv != NULL ? kv->name : "?", e->summary);
+		}
+	}
+	if (x->json) {
+		print_json(arr);
+	} else {
+		json_decref(arr);
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+cmd_case(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+
+	if (argc >= 1 && strcmp(argv[0], "create") == 0) {
+		return case_create(x);
+	}
+	if (argc >= 2 && strcmp(argv[0], "get") == 0) {
+		Ow__CaseGetReq b = OW__CASE_GET_REQ__INIT;
+
+		b.id = argv[1];
+		req.body_case = OW__REQUEST__BODY_CASE_GET;
+		req.case_get = &b;
+		return case_reply(x, &req);
+	}
+	if (argc >= 2 && strcmp(argv[0], "history") == 0) {
+		return case_history(x, argv[1]);
+	}
+	if (argc >= 3 && strcmp(argv[0], "act") == 0) {
+		Ow__CaseActReq b = OW__CASE_ACT_REQ__INIT;
+
+		b.id = argv[1];
+		b.action = argv[2];
+		b.reason =
+		    (char *)(uintptr_t)(x->reason != NULL ? x->reason : "");
+		req.body_case = OW__REQUEST__BODY_CASE_ACT;
+		req.case_act = &b;
+		return case_reply(x, &req);
+	}
+	if (argc >= 2 && strcmp(argv[0], "edit") == 0) {
+		Ow__CaseEditReq b = OW__CASE_EDIT_REQ__INIT;
+		Ow__KeyValue kv[MAX_KV], *kvp[MAX_KV];
+		char *keys[MAX_KV] = {0}, *mcopy = NULL, **mats;
+		size_t nm = 0;
+		int rc = fill_kvs(x, kv, kvp, keys);
+
+		mats = split_materials(x->materials, &mcopy, &nm);
+		if (rc == 0 && mats != NULL) {
+			b.id = argv[1];
+			b.set = kvp;
+			b.n_set = (size_t)x->nkv;
+			b.materials_add = mats;
+			b.n_materials_add = nm;
+			req.body_case = OW__REQUEST__BODY_CASE_EDIT;
+			req.case_edit = &b;
+			rc = case_reply(x, &req);
+		}
+		for (int i = 0; i < x->nkv; i++) {
+			cm_free(keys[i]);
+		}
+		cm_free(mats);
+		cm_free(mcopy);
+		return rc;
+	}
+	if (argc >= 2 && strcmp(argv[0], "assign") == 0) {
+		Ow__CaseAssignReq b = OW__CASE_ASSIGN_REQ__INIT;
+
+		if (x->hall == NULL || x->reason == NULL) {
+			fprintf(stderr,
+			    _("ow-ctl: case assign needs --hall and --reason\n"));
+			return EXIT_USAGE;
+		}
+		b.id = argv[1];
+		b.hall = (char *)(uintptr_t)x->hall;
+		b.assignee =
+		    (char *)(uintptr_t)(x->assignee != NULL ? x->assignee : "");
+		b.reason = (char *)(uintptr_t)x->reason;
+		b.handover =
+		    (char *)(uintptr_t)(x->handover != NULL ? x->handover : "");
+		req.body_case = OW__REQUEST__BODY_CASE_ASSIGN;
+		req.case_assign = &b;
+		return case_reply(x, &req);
+	}
+	if (argc >= 3 && strcmp(argv[0], "note") == 0) {
+		Ow__CaseNoteReq b = OW__CASE_NOTE_REQ__INIT;
+
+		b.id = argv[1];
+		b.text = argv[2];
+		req.body_case = OW__REQUEST__BODY_CASE_NOTE;
+		req.case_note = &b;
+		return case_reply(x, &req);
+	}
+	if (argc >= 1 && strcmp(argv[0], "search") == 0) {
+		return case_search(x);
+	}
+	fprintf(stderr,
+	    _("ow-ctl: case create|get|edit|act|assign|note|search|history\n"));
+	return EXIT_USAGE;
+}
+
+static int
+ticket_out(struct ctl *x, Ow__Response *r, const Ow__Ticket *t, int ahead)
+{
+	static const char *const states[] = {
+	    "waiting", "called", "served", "skipped"};
+	const char *st = t->state < 4 ? states[t->state] : "?";
+
+	if (x->json) {
+		json_t *j = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:I}",
+		    "number", t->number, "category", t->category, "priority",
+		    t->priority, "state", st, "window", t->window, "case_id",
+		    t->case_id, "issued_at", (json_int_t)t->issued_at);
+
+		if (j != NULL && ahead >= 0) {
+			json_object_set_new(
+			    j, "waiting_before", json_integer(ahead));
+		}
+		print_json(j);
+	} else {
+		printf("%s %s %s %s", t->number, t->category, st, t->window);
+		if (ahead >= 0) {
+			printf(_(" (%d waiting before)"), ahead);
+		}
+		printf("\n");
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+cmd_queue(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__Response *r = NULL;
+	int rc;
+
+	if (argc >= 1 && strcmp(argv[0], "issue") == 0) {
+		Ow__QueueIssueReq b = OW__QUEUE_ISSUE_REQ__INIT;
+
+		b.category =
+		    (char *)(uintptr_t)(x->category != NULL ? x->category : "");
+		b.priority = x->priority;
+		req.body_case = OW__REQUEST__BODY_QUEUE_ISSUE;
+		req.queue_issue = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			return rc;
+		}
+		return ticket_out(x, r, r->queue_issue->ticket,
+		    (int)r->queue_issue->waiting_before);
+	}
+	if (argc >= 1 && strcmp(argv[0], "next") == 0) {
+		Ow__QueueNextReq b = OW__QUEUE_NEXT_REQ__INIT;
+
+		b.window =
+		    (char *)(uintptr_t)(x->window != NULL ? x->window : "");
+		b.category =
+		    (char *)(uintptr_t)(x->category != NULL ? x->category : "");
+		req.body_case = OW__REQUEST__BODY_QUEUE_NEXT;
+		req.queue_next = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			return rc;
+		}
+		return ticket_out(x, r, r->ticket->ticket, -1);
+	}
+	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+		Ow__QueueListReq b = OW__QUEUE_LIST_REQ__INIT;
+		json_t *arr = json_array();
+
+		req.body_case = OW__REQUEST__BODY_QUEUE_LIST;
+		req.queue_list = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			json_decref(arr);
+			return rc;
+		}
+		for (size_t i = 0; i < r->queue_list->n_tickets; i++) {
+			const Ow__Ticket *t = r->queue_list->tickets[i];
+
+			if (x->json) {
+				json_array_append_new(
+				    arr, json_pack("{s:s, s:i, s:s, s:s}",
+				             "number", t->number, "state",
+				             (int)t->state, "window", t->window,
+				             "case_id", t->case_id));
+			} else {
+				printf("%s %u %s %s\n", t->number, t->state,
+				    t->window, t->case_id);
+			}
+		}
+		if (x->json) {
+			print_json(arr);
+		} else {
+			json_decref(arr);
+		}
+		ow__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	if (argc >= 2 &&
+	    (strcmp(argv[0], "skip") == 0 || strcmp(argv[0], "recall") == 0 ||
+	        strcmp(argv[0], "transfer") == 0 ||
+	        strcmp(argv[0], "link") == 0)) {
+		Ow__QueueTicketReq b = OW__QUEUE_TICKET_REQ__INIT;
+
+		b.number = argv[1];
+		b.op = argv[0];
+		b.window =
+		    (char *)(uintptr_t)(x->window != NULL ? x->window : "");
+		b.case_id =
+		    (char *)(uintptr_t)(x->value != NULL ? x->value : "");
+		req.body_case = OW__REQUEST__BODY_QUEUE_TICKET;
+		req.queue_ticket = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			return rc;
+		}
+		return ticket_out(x, r, r->ticket->ticket, -1);
+	}
+	fprintf(stderr,
+	    _("ow-ctl: queue issue|next|list|skip|recall|transfer|link\n"));
+	return EXIT_USAGE;
+}
+
+static int
+cmd_audit(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__AuditVerifyReq b = OW__AUDIT_VERIFY_REQ__INIT;
+	Ow__Response *r = NULL;
+	int rc;
+
+	if (argc < 1 || strcmp(argv[0], "verify") != 0) {
+		fprintf(stderr, _("ow-ctl: audit verify\n"));
+		return EXIT_USAGE;
+	}
+	req.body_case = OW__REQUEST__BODY_AUDIT_VERIFY;
+	req.audit_verify = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	if (x->json) {
+		json_t *p = json_array();
+
+		for (size_t i = 0; i < r->audit_verify->n_problems; i++) {
+			json_array_append_new(
+			    p, json_string(r->audit_verify->problems[i]));
+		}
+		print_json(json_pack("{s:I, s:I, s:o}", "ops",
+		    (json_int_t)r->audit_verify->ops, "origins",
+		    (json_int_t)r->audit_verify->origins, "problems", p));
+	} else {
+		printf(_("%llu ops checked, %zu problems\n"),
+		    (unsigned long long)r->audit_verify->ops,
+		    r->audit_verify->n_problems);
+		for (size_t i = 0; i < r->audit_verify->n_problems; i++) {
+			printf("  %s\n", r->audit_verify->problems[i]);
+		}
+	}
+	rc = r->audit_verify->n_problems == 0 ? 0 : EXIT_REFUSED;
+	ow__response__free_unpacked(r, NULL);
+	return rc;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+enum {
+	O_JSON = 256,
+	O_CERT,
+	O_KEY,
+	O_CA,
+	O_MATTER,
+	O_APP_ID,
+	O_APP_NAME,
+	O_APP_MOBILE,
+	O_FIELD,
+	O_MATERIALS,
+	O_REASON,
+	O_REFUSE,
+	O_HALL,
+	O_ASSIGNEE,
+	O_HANDOVER,
+	O_WINDOW,
+	O_CATEGORY,
+	O_PRIORITY,
+	O_BY,
+	O_VALUE,
+	O_LIMIT,
+	O_AFTER,
+	O_ROLE,
+	O_DISPLAY,
+	O_OVERRIDE,
+	O_NOGAPS,
+	O_ENTERPRISE,
+	O_CASE,
+	O_VERSION,
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"datadir", required_argument, NULL, 'd'},
+	    {"node", required_argument, NULL, 'n'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"json", no_argument, NULL, O_JSON},
+	    {"cert", required_argument, NULL, O_CERT},
+	    {"key", required_argument, NULL, O_KEY},
+	    {"ca", required_argument, NULL, O_CA},
+	    {"matter", required_argument, NULL, O_MATTER},
+	    {"applicant-id", required_argument, NULL, O_APP_ID},
+	    {"applicant-name", required_argument, NULL, O_APP_NAME},
+	    {"applicant-mobile", required_argument, NULL, O_APP_MOBILE},
+	    {"enterprise", no_argument, NULL, O_ENTERPRISE},
+	    {"field", required_argument, NULL, O_FIELD},
+	    {"materials", required_argument, NULL, O_MATERIALS},
+	    {"reason", required_argument, NULL, O_REASON},
+	    {"refuse", required_argument, NULL, O_REFUSE},
+	    {"hall", required_argument, NULL, O_HALL},
+	    {"assignee", required_argument, NULL, O_ASSIGNEE},
+	    {"handover", required_argument, NULL, O_HANDOVER},
+	    {"window", required_argument, NULL, O_WINDOW},
+	    {"category", required_argument, NULL, O_CATEGORY},
+	    {"priority", no_argument, NULL, O_PRIORITY},
+	    {"by", required_argument, NULL, O_BY},
+	    {"value", required_argument, NULL, O_VALUE},
+	    {"case", required_argument, NULL, O_CASE},
+	    {"limit", required_argument, NULL, O_LIMIT},
+	    {"after", required_argument, NULL, O_AFTER},
+	    {"role", required_argument, NULL, O_ROLE},
+	    {"display", required_argument, NULL, O_DISPLAY},
+	    {"override-warnings", no_argument, NULL, O_OVERRIDE},
+	    {"no-gaps", no_argument, NULL, O_NOGAPS},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, O_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	struct ctl x;
+	struct node_client_tls tls;
+	char url[1100], pw[256];
+	const char *env;
+	const char *cmd;
+	int c, rc;
+
+	memset(&x, 0, sizeof(x));
+	if (cm_i18n_init(OW_BUILD_LOCALE_DIR, OW_INSTALL_LOCALE_DIR) != 0) {
+		fprintf(stderr,
+		    "ow-ctl: the locale's character set is not UTF-8; set LANG or LC_ALL to a UTF-8 locale (e.g. C.UTF-8)\n");
+		return EXIT_USAGE;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!cm_utf8_valid(argv[i], strlen(argv[i]))) {
+			fprintf(stderr,
+			    _("ow-ctl: argument %d is not valid UTF-8\n"), i);
+			return EXIT_USAGE;
+		}
+	}
+	while ((c = getopt_long(argc, argv, "d:n:u:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			x.datadir = optarg;
+			break;
+		case 'n':
+			x.url = optarg;
+			break;
+		case 'u':
+			x.user = optarg;
+			break;
+		case O_JSON:
+			x.json = true;
+			break;
+		case O_CERT:
+			x.cert = optarg;
+			break;
+		case O_KEY:
+			x.key = optarg;
+			break;
+		case O_CA:
+			x.ca = optarg;
+			break;
+		case O_MATTER:
+			x.matter = optarg;
+			break;
+		case O_APP_ID:
+			x.applicant_id = optarg;
+			break;
+		case O_APP_NAME:
+			x.applicant_name = optarg;
+			break;
+		case O_APP_MOBILE:
+			x.applicant_mobile = optarg;
+			break;
+		case O_ENTERPRISE:
+			x.enterprise = true;
+			break;
+		case O_FIELD:
+			if (x.nkv == MAX_KV) {
+				fprintf(stderr,
+				    _("ow-ctl: too many --field options\n"));
+				return EXIT_USAGE;
+			}
+			x.kvs[x.nkv++] = optarg;
+			break;
+		case O_MATERIALS:
+			x.materials = optarg;
+			break;
+		case O_REASON:
+			x.reason = optarg;
+			break;
+		case O_REFUSE:
+			x.reason = optarg;
+			break;
+		case O_HALL:
+			x.hall = optarg;
+			break;
+		case O_ASSIGNEE:
+			x.assignee = optarg;
+			break;
+		case O_HANDOVER:
+			x.handover = optarg;
+			break;
+		case O_WINDOW:
+			x.window = optarg;
+			break;
+		case O_CATEGORY:
+			x.category = optarg;
+			break;
+		case O_PRIORITY:
+			x.priority = true;
+			break;
+		case O_BY:
+			x.by = optarg;
+			break;
+		case O_VALUE:
+			x.value = optarg;
+			break;
+		case O_CASE:
+			x.value = optarg;
+			break;
+		case O_LIMIT:
+			x.limit = atoi(optarg);
+			break;
+		case O_AFTER:
+			x.after = optarg;
+			break;
+		case O_ROLE:
+			x.role = optarg;
+			break;
+		case O_DISPLAY:
+			x.display = optarg;
+			break;
+		case O_OVERRIDE:
+			x.override_warnings = true;
+			break;
+		case O_NOGAPS:
+			x.ineligible = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case O_VERSION:
+			printf("ow-ctl (OneWindow) 0.1.0\n");
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	if (x.url != NULL) {
+		snprintf(url, sizeof(url), "%s", x.url);
+	} else if (x.datadir != NULL || getenv("OW_DATADIR") != NULL) {
+		node_client_local_url(
+		    x.datadir != NULL ? x.datadir : getenv("OW_DATADIR"), url,
+		    sizeof(url));
+	} else {
+		fprintf(stderr,
+		    _("ow-ctl: say which node: -d DATADIR or -n URL\n"));
+		return EXIT_USAGE;
+	}
+	if (x.user == NULL) {
+		x.user =
+		    getenv("OW_USER") != NULL ? getenv("OW_USER") : "admin";
+	}
+	memset(&tls, 0, sizeof(tls));
+	tls.cert = x.cert;
+	tls.key = x.key;
+	tls.ca = x.ca;
+	rc = node_client_open(
+	    url, strncmp(url, "tls+", 4) == 0 ? &tls : NULL, 15000, &x.c);
+	if (rc != 0) {
+		fprintf(stderr, _("ow-ctl: cannot reach the node at %s: %s\n"),
+		    url, cm_strerror(rc));
+		return EXIT_UNREACHABLE;
+	}
+	env = getenv("OW_PASSWORD");
+	if (env != NULL) {
+		snprintf(pw, sizeof(pw), "%s", env);
+	} else if (ask_password(_("Password: "), pw, sizeof(pw)) != 0) {
+		fprintf(stderr,
+		    _("ow-ctl: no terminal to ask the password on; set OW_PASSWORD\n"));
+		node_client_close(x.c);
+		return EXIT_USAGE;
+	}
+	rc = node_client_login(x.c, x.user, pw, x.window, NULL);
+	sodium_memzero(pw, sizeof(pw));
+	if (rc != 0) {
+		fprintf(stderr, _("ow-ctl: login as %s failed: %s\n"), x.user,
+		    cm_strerror(rc));
+		node_client_close(x.c);
+		return rc == CM_ETIMEOUT || rc == CM_ECLOSED || rc == CM_ENOENT
+		           ? EXIT_UNREACHABLE
+		           : EXIT_REFUSED;
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(cmd, "status") == 0) {
+		rc = cmd_status(&x);
+	} else if (strcmp(cmd, "user") == 0) {
+		rc = cmd_user(&x, argc, argv);
+	} else if (strcmp(cmd, "catalog") == 0) {
+		rc = cmd_catalog(&x, argc, argv);
+	} else if (strcmp(cmd, "case") == 0) {
+		rc = cmd_case(&x, argc, argv);
+	} else if (strcmp(cmd, "queue") == 0) {
+		rc = cmd_queue(&x, argc, argv);
+	} else if (strcmp(cmd, "audit") == 0) {
+		rc = cmd_audit(&x, argc, argv);
+	} else {
+		fprintf(stderr,
+		    _("ow-ctl: unknown command \"%s\"; see ow-ctl --help\n"),
+		    cmd);
+		rc = EXIT_USAGE;
+	}
+	{
+		/* Leave no session behind. */
+		Ow__Request req = OW__REQUEST__INIT;
+		Ow__LogoutReq b = OW__LOGOUT_REQ__INIT;
+		Ow__Response *r = NULL;
+
+		req.body_case = OW__REQUEST__BODY_LOGOUT;
+		req.logout = &b;
+		if (node_client_call(x.c, &req, &r) == 0) {
+			ow__response__free_unpacked(r, NULL);
+		}
+	}
+	node_client_close(x.c);
+	return rc;
+}
