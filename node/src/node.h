@@ -28,9 +28,9 @@
 #include "node/store.h"
 #include "onewindow.pb-c.h"
 
-#define NODE_REQ_MAX (1u << 20)  /* largest request accepted */
+#define NODE_REQ_MAX  (1u << 20) /* largest request accepted */
 #define NODE_RESP_MAX (4u << 20) /* largest response sent */
-#define NODE_NCTX 16             /* requests served at once */
+#define NODE_NCTX     16         /* requests served at once */
 
 /* A request in flight: which nng context it came on, and its reply once
  * made. Replies that depend on a write wait for the batch to be synced. */
@@ -40,8 +40,8 @@ struct node_slot {
 	nng_ctx ctx;
 	nng_aio *aio;
 	enum { SLOT_RECV, SLOT_BUSY, SLOT_SEND } state;
-	nng_msg *msg;                /* received (owned until handled) */
-	uint8_t *reply;              /* packed response, cm_malloc'd */
+	nng_msg *msg;   /* received (owned until handled) */
+	uint8_t *reply; /* packed response, cm_malloc'd */
 	size_t reply_len;
 	struct node_slot *next_done; /* queue of received slots */
 	struct node_slot *next_wait; /* replies waiting for a batch */
@@ -50,7 +50,7 @@ struct node_slot {
 /* Batches: the loop fills `open`; a worker syncs `flying`. */
 struct node_gen {
 	struct node_batch *batch;
-	struct node_slot *waiting;   /* replies to send when durable */
+	struct node_slot *waiting; /* replies to send when durable */
 	size_t nwaiting;
 	uint64_t id;
 };
@@ -159,8 +159,8 @@ int node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c);
 /* Read a case: the overlay first, then the store. *gen is the batch the
  * returned case waits for (0 = durable). Free with node_case_free.
  * CM_ENOTFOUND when there is none. */
-int node_read_case(struct node *n, const char *id, Ow__Case **out,
-    uint64_t *gen);
+int node_read_case(
+    struct node *n, const char *id, Ow__Case **out, uint64_t *gen);
 
 /* Drop overlay entries of batches that are durable now. */
 void node_overlay_settle(struct node *n, uint64_t durable_gen);
