@@ -975,10 +975,6 @@ node_case_index_keys(const Ow__Case *c, struct node_keys *out)
 	if (rc == 0 && !str_empty(c->assignee)) {
 		rc = keys_add(out, NODE_IDX_ASSIGNEE, c->assignee, NULL, c->id);
 	}
-	snprintf(num, sizeof(num), "%u", c->warning % 10u);
-	if (rc == 0) {
-		rc = keys_add(out, NODE_IDX_WARNING, num, NULL, c->id);
-	}
 	if (rc == 0) {
 		rc = keys_add(out, NODE_IDX_MATTER, c->matter, NULL, c->id);
 	}

@@ -24,8 +24,8 @@
 /* The matter of a case, in the version the case was taken in under: the
  * current one from memory, an older one from the store. *owned is set when
  * the caller must free it. */
-static const struct form_matter *
-matter_of(struct node *n, const char *code, unsigned version,
+const struct form_matter *
+node_matter_of(struct node *n, const char *code, unsigned version,
     struct form_matter **owned)
 {
 	const struct form_matter *cur = form_catalog_find(&n->cat, code);
@@ -166,16 +166,22 @@ index_history(struct node *n, const char *case_id, uint64_t seq)
 	node_batch_put(n->open.batch, NODE_CF_IDX, key, off, "", 0);
 }
 
-/* The whole change of one request: op, case, indexes, history and
- * request record; rolled back to the mark if any part fails. */
+/*
+ * The whole change of one request: its ops (usually one; a delivery is the
+ * action and the delivery record), the case, indexes, history, request
+ * record and the derived views; rolled back to the mark if any part fails.
+ */
 static int
-commit_case_op(struct call *c, Ow__Op *op, Ow__Case *old, Ow__Case **cur)
+commit_case_ops(
+    struct call *c, Ow__Op **ops, size_t nops, Ow__Case *old, Ow__Case **cur)
 {
 	struct node *n = c->n;
-	uint64_t seq = n->seq, ops = n->log_ops;
+	uint64_t seq = n->seq, ops_count = n->log_ops;
 	unsigned char head[NODE_HASH_BYTES];
 	struct cm_hlc hlc = n->hlc;
-	int rc;
+	struct form_matter *owned = NULL;
+	const struct form_matter *m;
+	int rc = 0;
 
 	memcpy(head, n->head, sizeof(head));
 	if (n->open.batch == NULL) {
@@ -186,27 +192,51 @@ commit_case_op(struct call *c, Ow__Op *op, Ow__Case *old, Ow__Case **cur)
 		n->open.id = ++n->next_gen;
 	}
 	node_batch_mark(n->open.batch);
-	op->actor = c->sess->user;
-	op->request = c->req->request_id;
-	rc = node_write_op(n, op);
-	if (rc == 0) {
-		rc = node_case_apply(cur, op);
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		ops[i]->actor = c->sess->user;
+		ops[i]->request = c->req->request_id;
+		rc = node_write_op(n, ops[i]);
+		if (rc == 0) {
+			rc = node_case_apply(cur, ops[i]);
+		}
+		if (rc == 0) {
+			index_history(n, (*cur)->id, ops[i]->seq);
+		}
 	}
 	if (rc == 0) {
 		rc = node_write_case(n, old, *cur);
 	}
+	if (rc == 0 && (ops[0]->kind == OW__OP_KIND__OP_CASE_CREATE ||
+	                   ops[0]->kind == OW__OP_KIND__OP_CASE_EDIT)) {
+		m = node_matter_of(
+		    n, (*cur)->matter, (*cur)->matter_version, &owned);
+		rc = node_registry_update(n, *cur, m, ops[nops - 1]->hlc);
+		form_matter_free(owned);
+	}
 	if (rc == 0) {
-		index_history(n, (*cur)->id, op->seq);
+		/* The warning level changes with the state at once, not at
+		 * the next sweep. */
+		rc = node_warning_set(
+		    n, (*cur)->id, node_warning_compute(n, *cur));
+		rc = rc > 0 ? 0 : rc;
+	}
+	if (rc == 0) {
 		remember_request(c, (*cur)->id);
 		node_batch_unmark(n->open.batch);
 		return 0;
 	}
 	node_batch_rollback(n->open.batch);
 	n->seq = seq;
-	n->log_ops = ops;
+	n->log_ops = ops_count;
 	n->hlc = hlc;
 	memcpy(n->head, head, sizeof(head));
 	return rc;
+}
+
+static int
+commit_case_op(struct call *c, Ow__Op *op, Ow__Case *old, Ow__Case **cur)
+{
+	return commit_case_ops(c, &op, 1, old, cur);
 }
 
 static void
@@ -234,7 +264,7 @@ fill_deadline(struct node *n, const Ow__Case *cs, Ow__Deadline **out)
 {
 	struct form_matter *owned = NULL;
 	const struct form_matter *m =
-	    matter_of(n, cs->matter, cs->matter_version, &owned);
+	    node_matter_of(n, cs->matter, cs->matter_version, &owned);
 	struct form_deadline dl;
 	int rc;
 
@@ -491,10 +521,11 @@ case_for_change(struct call *c, const char *id)
 }
 
 static enum node_disp
-finish_change(struct call *c, Ow__Op *op, Ow__Case *cs)
+finish_changes(struct call *c, Ow__Op **ops, size_t nops, Ow__Case *cs)
 {
 	Ow__Case *old = node_case_dup(cs);
-	int rc = old == NULL ? CM_ENOMEM : commit_case_op(c, op, old, &cs);
+	int rc =
+	    old == NULL ? CM_ENOMEM : commit_case_ops(c, ops, nops, old, &cs);
 
 	if (rc == 0) {
 		Ow__CaseGetResp *gr = malloc(sizeof(*gr));
@@ -516,6 +547,12 @@ finish_change(struct call *c, Ow__Op *op, Ow__Case *cs)
 		return NODE_REPLY_NOW;
 	}
 	return NODE_REPLY_AFTER_BATCH;
+}
+
+static enum node_disp
+finish_change(struct call *c, Ow__Op *op, Ow__Case *cs)
+{
+	return finish_changes(c, &op, 1, cs);
 }
 
 enum node_disp
@@ -564,6 +601,29 @@ node__h_case_act(struct call *c)
 	op.case_id = cs->id;
 	cm_log_info("case.act", "case=%s action=%s by=%s", cs->id, r->action,
 	    c->sess->user);
+	if (action == NODE_ACT_DELIVER) {
+		/* The result handed over at a window or posted: the delivery
+		 * record goes with the action, in the same batch. */
+		Ow__Op dop = OW__OP__INIT, *ops[2] = {&op, &dop};
+		Ow__Delivery del = OW__DELIVERY__INIT;
+
+		if (r->delivery_method > 2 ||
+		    (r->delivery_method == 2 && r->tracking[0] == '\0') ||
+		    !node__text_ok(r->tracking, 64)) {
+			node_case_free(cs);
+			node__fail(c->resp, CM_EINVAL);
+			return NODE_REPLY_NOW;
+		}
+		del.method = r->delivery_method != 0 ? r->delivery_method : 1;
+		del.hall = c->n->hall_code;
+		del.tracking = r->tracking;
+		del.day = body.day;
+		dop.kind = OW__OP_KIND__OP_CASE_DELIVER;
+		dop.body_case = OW__OP__BODY_DELIVER;
+		dop.deliver = &del;
+		dop.case_id = cs->id;
+		return finish_changes(c, ops, 2, cs);
+	}
 	return finish_change(c, &op, cs);
 }
 
@@ -595,7 +655,7 @@ node__h_case_edit(struct call *c)
 	if (cs == NULL) {
 		return NODE_REPLY_NOW;
 	}
-	m = matter_of(c->n, cs->matter, cs->matter_version, &owned);
+	m = node_matter_of(c->n, cs->matter, cs->matter_version, &owned);
 	if (m == NULL) {
 		node_case_free(cs);
 		node__fail(c->resp, CM_ENOTFOUND);
@@ -734,4 +794,118 @@ node__h_case_note(struct call *c)
 	op.note = &body;
 	op.case_id = cs->id;
 	return finish_change(c, &op, cs);
+}
+
+enum node_disp
+node__h_case_extend(struct call *c)
+{
+	const Ow__CaseExtendReq *r = c->req->case_extend;
+	struct form_matter *owned = NULL;
+	const struct form_matter *m;
+	Ow__Op op = OW__OP__INIT;
+	Ow__CaseExtend body = OW__CASE_EXTEND__INIT;
+	char seen[NODE_CASE_ID_MAX];
+	enum node_clock clk;
+	Ow__Case *cs;
+	int max;
+
+	if (r->reason[0] == '\0' || !node__text_ok(r->reason, TEXT_MAX) ||
+	    r->days == 0) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	if (seen_request(c, seen, sizeof(seen))) {
+		return NODE_REPLY_NOW;
+	}
+	cs = case_for_change(c, r->id);
+	if (cs == NULL) {
+		return NODE_REPLY_NOW;
+	}
+	m = node_matter_of(c->n, cs->matter, cs->matter_version, &owned);
+	max = m != NULL ? m->extension : 0;
+	form_matter_free(owned);
+	clk = node_state_clock((enum node_state)cs->state);
+	/* Art. 42: once, at most what the matter allows, while the case is
+	 * being handled. */
+	if (cs->extension != 0 || cs->accepted_day == 0 ||
+	    clk == NODE_CLOCK_STOPPED) {
+		node_case_free(cs);
+		node__fail(c->resp, CM_ESTATE);
+		return NODE_REPLY_NOW;
+	}
+	if ((int)r->days > max) {
+		node_case_free(cs);
+		node__fail(c->resp, CM_ERANGE);
+		return NODE_REPLY_NOW;
+	}
+	body.days = r->days;
+	body.reason = r->reason;
+	op.kind = OW__OP_KIND__OP_CASE_EXTEND;
+	op.body_case = OW__OP__BODY_EXTEND;
+	op.extend = &body;
+	op.case_id = cs->id;
+	cm_log_info("case.extended", "case=%s days=%u by=%s", cs->id, r->days,
+	    c->sess->user);
+	return finish_change(c, &op, cs);
+}
+
+enum node_disp
+node__h_case_rate(struct call *c)
+{
+	const Ow__CaseRateReq *r = c->req->case_rate;
+	Ow__Op op = OW__OP__INIT;
+	Ow__Rating body = OW__RATING__INIT;
+	char seen[NODE_CASE_ID_MAX];
+	Ow__Case *cs = NULL;
+	uint64_t gen;
+	int rc;
+
+	if (r->level < 1 || r->level > 5 ||
+	    !node__text_ok(r->comment, TEXT_MAX)) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	if (seen_request(c, seen, sizeof(seen))) {
+		return NODE_REPLY_NOW;
+	}
+	/* A rating comes with the result, so a delivered case takes one. */
+	rc = node_read_case(c->n, r->id, &cs, &gen);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	if (cs->rating != NULL) {
+		/* 一事一评: one rating per case. */
+		node_case_free(cs);
+		node__fail(c->resp, CM_EEXIST);
+		return NODE_REPLY_NOW;
+	}
+	body.level = r->level;
+	body.comment = r->comment;
+	op.kind = OW__OP_KIND__OP_CASE_RATE;
+	op.body_case = OW__OP__BODY_RATE;
+	op.rate = &body;
+	op.case_id = cs->id;
+	cm_log_info("case.rated", "case=%s level=%u", cs->id, r->level);
+	return finish_change(c, &op, cs);
+}
+
+enum node_disp
+node__h_applicant_get(struct call *c)
+{
+	const char *id = c->req->applicant_get->id_number;
+	Ow__ApplicantGetResp *ar = NULL;
+	int rc = node_registry_get(c->n, id, &ar);
+
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	c->resp->body_case = OW__RESPONSE__BODY_APPLICANT_GET;
+	c->resp->applicant_get = ar;
+	/* Their cases come from the applicant index: run less, and see at a
+	 * glance what is open. */
+	node__applicant_cases(c->n, id, ar);
+	audit_read(c->n, c->sess->user, id);
+	return NODE_REPLY_AFTER_BATCH;
 }

@@ -75,11 +75,12 @@ search_prefix(const Ow__CaseSearchReq *r, const char *hall, uint8_t *out,
 	return 0;
 }
 
-static Ow__CaseSummary *
-summary_of(const Ow__Case *cs)
+Ow__CaseSummary *
+node__summary(struct node *n, const Ow__Case *cs)
 {
 	Ow__CaseSummary *s = malloc(sizeof(*s));
 	char masked[64];
+	int level;
 
 	if (s == NULL) {
 		return NULL;
@@ -95,8 +96,51 @@ summary_of(const Ow__Case *cs)
 		s->applicant_masked = node__dup(masked);
 	}
 	s->accepted_day = cs->accepted_day;
-	s->warning = cs->warning;
+	level = node_warning_of(n, cs->id);
+	s->warning = level >= 0 ? (uint32_t)level : 0;
 	return s;
+}
+
+void
+node__applicant_cases(struct node *n, const char *id, Ow__ApplicantGetResp *out)
+{
+	uint8_t prefix[96];
+	size_t plen = node_index_prefix(
+	    NODE_IDX_APPLICANT, id, NULL, prefix, sizeof(prefix) - 1);
+	struct node_iter *it = NULL;
+
+	if (plen == 0) {
+		return;
+	}
+	prefix[plen++] = 0;
+	if (node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it) != 0) {
+		return;
+	}
+	out->cases = calloc(SEARCH_MAX, sizeof(*out->cases));
+	for (; out->cases != NULL && node_iter_valid(it) &&
+	       out->n_cases < SEARCH_MAX;
+	     node_iter_next(it)) {
+		size_t kl;
+		const uint8_t *k = node_iter_key(it, &kl);
+		char cid[NODE_CASE_ID_MAX];
+		Ow__Case *cs = NULL;
+		uint64_t gen;
+
+		if (kl - plen >= sizeof(cid)) {
+			continue;
+		}
+		memcpy(cid, k + plen, kl - plen);
+		cid[kl - plen] = '\0';
+		if (node_read_case(n, cid, &cs, &gen) == 0) {
+			Ow__CaseSummary *s = node__summary(n, cs);
+
+			if (s != NULL) {
+				out->cases[out->n_cases++] = s;
+			}
+			node_case_free(cs);
+		}
+	}
+	node_iter_free(it);
 }
 
 enum node_disp
@@ -127,7 +171,7 @@ node__h_case_search(struct call *c)
 		if (node_read_case(c->n, r->value, &cs, &gen) == 0) {
 			sr->cases = malloc(sizeof(*sr->cases));
 			if (sr->cases != NULL) {
-				sr->cases[0] = summary_of(cs);
+				sr->cases[0] = node__summary(c->n, cs);
 				sr->n_cases = sr->cases[0] != NULL;
 			}
 			node_case_free(cs);
@@ -193,7 +237,7 @@ node__h_case_search(struct call *c)
 		memcpy(id, idp, (size_t)(k + kl - idp));
 		id[k + kl - idp] = '\0';
 		if (node_read_case(c->n, id, &cs, &gen) == 0) {
-			Ow__CaseSummary *s = summary_of(cs);
+			Ow__CaseSummary *s = node__summary(c->n, cs);
 
 			if (s != NULL) {
 				sr->cases[sr->n_cases++] = s;

@@ -61,4 +61,14 @@ enum node_disp node__h_queue_ticket(struct call *c);
 enum node_disp node__h_queue_list(struct call *c);
 enum node_disp node__h_audit_verify(struct call *c);
 
+enum node_disp node__h_case_extend(struct call *c);
+enum node_disp node__h_case_rate(struct call *c);
+enum node_disp node__h_applicant_get(struct call *c);
+
+/* The case summaries of an applicant (index 'a'), at most 200. */
+void node__applicant_cases(
+    struct node *n, const char *id, Ow__ApplicantGetResp *out);
+/* A list entry for a case (ID number masked, warning level). */
+Ow__CaseSummary *node__summary(struct node *n, const Ow__Case *cs);
+
 #endif

@@ -114,6 +114,7 @@ struct node {
 
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
+	bool sweeping; /* a warning sweep is part way */
 	bool stopping;
 	int exit_code;
 };
@@ -164,6 +165,28 @@ int node_read_case(
 
 /* Drop overlay entries of batches that are durable now. */
 void node_overlay_settle(struct node *n, uint64_t durable_gen);
+
+/* ---- derived.c ---------------------------------------------------------- */
+
+/* The applicant registry: latest contact data per ID number. */
+int node_registry_get(
+    struct node *n, const char *id, Ow__ApplicantGetResp **out);
+/* Fold a case's applicant and profile fields into the registry (last
+ * writer wins by hlc). m may be NULL (no profile fields then). */
+int node_registry_update(struct node *n, const Ow__Case *cs,
+    const struct form_matter *m, uint64_t hlc);
+
+/* Deadline warnings: the stored level (-1 = none), setting it (returns 1
+ * when it changed), computing it for today, and the timer's sweep. */
+int node_warning_of(struct node *n, const char *id);
+int node_warning_set(struct node *n, const char *id, int level);
+int node_warning_compute(struct node *n, const Ow__Case *cs);
+bool node_warnings_sweep(struct node *n, size_t budget);
+
+/* The matter a case was taken in under (an older version from the
+ * store); *owned is set when the caller must free it. */
+const struct form_matter *node_matter_of(struct node *n, const char *code,
+    unsigned version, struct form_matter **owned);
 
 /* ---- server.c ----------------------------------------------------------- */
 

@@ -553,6 +553,12 @@ tick_cb(uv_timer_t *t)
 			cm_log_info("auth.sessions_expired", "count=%zu", gone);
 		}
 	}
+	/* Deadline warnings: a full pass every tick_seconds, done in slices
+	 * of 5000 cases a second so the loop never stalls. */
+	if (n->sweeping || ticks % (unsigned)n->cfg.tick_seconds == 0) {
+		n->sweeping = !node_warnings_sweep(n, 5000);
+		maybe_flush(n);
+	}
 	if (ticks % 10 == 0 && !probing && !n->stopping) {
 		struct probe *p = cm_calloc(1, sizeof(*p));
 

@@ -39,8 +39,9 @@ struct ctl {
 	int nkv;
 	const char *materials, *reason, *hall, *assignee, *handover, *window;
 	const char *category, *by, *value, *after, *role, *display;
-	bool priority, override_warnings, ineligible, enterprise;
-	int limit;
+	bool priority, override_warnings, ineligible, enterprise, post;
+	int limit, days;
+	const char *comment, *tracking;
 };
 
 static void
@@ -64,6 +65,10 @@ usage(FILE *fp)
 	      "  case act ID ACTION [--reason TEXT]   e.g. start_review, approve, deliver\n"
 	      "  case assign ID --hall CODE [--assignee USER] --reason TEXT [--handover TEXT]\n"
 	      "  case note ID TEXT\n"
+	      "  case extend ID --days N --reason TEXT  (supervisor; Art. 42)\n"
+	      "  case rate ID LEVEL [--comment TEXT]    (好差评, 1..5)\n"
+	      "  case act ID deliver [--post --tracking NO]\n"
+	      "  applicant ID_NUMBER                    data given before, and the cases\n"
 	      "  case search --by KIND --value VALUE [--hall CODE] [--limit N] [--after CURSOR]\n"
 	      "              KIND: id, applicant, phone, name, state, matter, date, assignee, warning\n"
 	      "  queue issue [--category individual|enterprise] [--priority]\n"
@@ -227,6 +232,23 @@ case_json(const Ow__Case *cs)
 		        "name", cs->applicant->name, "mobile",
 		        cs->applicant->mobile));
 	}
+	if (j != NULL && cs->rating != NULL) {
+		json_object_set_new(j, "rating",
+		    json_pack("{s:i, s:s, s:s}", "level",
+		        (int)cs->rating->level, "comment", cs->rating->comment,
+		        "by", cs->rating->actor));
+	}
+	if (j != NULL && cs->delivery != NULL) {
+		json_object_set_new(j, "delivery",
+		    json_pack("{s:s, s:s, s:s, s:s}", "method",
+		        cs->delivery->method == 2 ? "post" : "window", "hall",
+		        cs->delivery->hall, "tracking", cs->delivery->tracking,
+		        "day", day_str(cs->delivery->day, d1)));
+	}
+	if (j != NULL && cs->extension != 0) {
+		json_object_set_new(
+		    j, "extension_reason", json_string(cs->extension_reason));
+	}
 	if (j != NULL && cs->refusal_reason[0] != '\0') {
 		json_object_set_new(
 		    j, "refusal_reason", json_string(cs->refusal_reason));
@@ -300,6 +322,20 @@ print_case(const Ow__Case *cs, const Ow__Deadline *d)
 	}
 	if (cs->refusal_reason[0] != '\0') {
 		printf(_("Reason:    %s\n"), cs->refusal_reason);
+	}
+	if (cs->extension != 0) {
+		printf(_("Extended:  %u working days (%s)\n"), cs->extension,
+		    cs->extension_reason);
+	}
+	if (cs->delivery != NULL) {
+		printf(_("Delivered: %s %s %s\n"),
+		    day_str(cs->delivery->day, d1),
+		    cs->delivery->method == 2 ? _("by post") : _("at a window"),
+		    cs->delivery->tracking);
+	}
+	if (cs->rating != NULL) {
+		printf(_("Rating:    %u/5 %s\n"), cs->rating->level,
+		    cs->rating->comment);
 	}
 }
 
@@ -885,6 +921,9 @@ cmd_case(struct ctl *x, int argc, char **argv)
 		b.action = argv[2];
 		b.reason =
 		    (char *)(uintptr_t)(x->reason != NULL ? x->reason : "");
+		b.delivery_method = x->post ? 2 : 1;
+		b.tracking =
+		    (char *)(uintptr_t)(x->tracking != NULL ? x->tracking : "");
 		req.body_case = OW__REQUEST__BODY_CASE_ACT;
 		req.case_act = &b;
 		return case_reply(x, &req);
@@ -944,6 +983,38 @@ cmd_case(struct ctl *x, int argc, char **argv)
 	}
 	if (argc >= 1 && strcmp(argv[0], "search") == 0) {
 		return case_search(x);
+	}
+	if (argc >= 2 && strcmp(argv[0], "extend") == 0) {
+		Ow__CaseExtendReq b = OW__CASE_EXTEND_REQ__INIT;
+
+		if (x->days <= 0 || x->reason == NULL) {
+			fprintf(stderr,
+			    _("ow-ctl: case extend needs --days and --reason\n"));
+			return EXIT_USAGE;
+		}
+		b.id = argv[1];
+		b.days = (uint32_t)x->days;
+		b.reason = (char *)(uintptr_t)x->reason;
+		req.body_case = OW__REQUEST__BODY_CASE_EXTEND;
+		req.case_extend = &b;
+		return case_reply(x, &req);
+	}
+	if (argc >= 3 && strcmp(argv[0], "rate") == 0) {
+		Ow__CaseRateReq b = OW__CASE_RATE_REQ__INIT;
+		char *end;
+		long level = strtol(argv[2], &end, 10);
+
+		if (*end != '\0' || level < 1 || level > 5) {
+			fprintf(stderr, _("ow-ctl: a rating is 1..5\n"));
+			return EXIT_USAGE;
+		}
+		b.id = argv[1];
+		b.level = (uint32_t)level;
+		b.comment =
+		    (char *)(uintptr_t)(x->comment != NULL ? x->comment : "");
+		req.body_case = OW__REQUEST__BODY_CASE_RATE;
+		req.case_rate = &b;
+		return case_reply(x, &req);
 	}
 	fprintf(stderr,
 	    _("ow-ctl: case create|get|edit|act|assign|note|search|history\n"));
@@ -1071,6 +1142,70 @@ cmd_queue(struct ctl *x, int argc, char **argv)
 }
 
 static int
+cmd_applicant(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__ApplicantGetReq b = OW__APPLICANT_GET_REQ__INIT;
+	Ow__Response *r = NULL;
+	const Ow__ApplicantGetResp *a;
+	json_t *prof, *cases;
+	int rc;
+
+	if (argc != 1) {
+		fprintf(stderr, _("ow-ctl: applicant ID_NUMBER\n"));
+		return EXIT_USAGE;
+	}
+	b.id_number = argv[0];
+	req.body_case = OW__REQUEST__BODY_APPLICANT_GET;
+	req.applicant_get = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	a = r->applicant_get;
+	prof = json_object();
+	cases = json_array();
+	for (size_t i = 0; i < a->n_profile; i++) {
+		json_object_set_new(prof, a->profile[i]->key,
+		    json_string(a->profile[i]->value));
+	}
+	for (size_t i = 0; i < a->n_cases; i++) {
+		json_array_append_new(cases,
+		    json_pack("{s:s, s:s, s:s}", "id", a->cases[i]->id,
+		        "matter", a->cases[i]->matter, "state",
+		        node_state_name((enum node_state)a->cases[i]->state)));
+	}
+	if (x->json) {
+		print_json(json_pack("{s:s, s:s, s:s, s:o, s:o}", "id_number",
+		    a->party != NULL ? a->party->id_number : "", "name",
+		    a->party != NULL ? a->party->name : "", "mobile",
+		    a->party != NULL ? a->party->mobile : "", "profile", prof,
+		    "cases", cases));
+	} else {
+		const char *k;
+		json_t *v;
+
+		if (a->party != NULL) {
+			printf(_("Applicant: %s %s %s\n"), a->party->name,
+			    a->party->id_number, a->party->mobile);
+		}
+		json_object_foreach(prof, k, v)
+		{
+			printf("  %-20s %s\n", k, json_string_value(v));
+		}
+		for (size_t i = 0; i < a->n_cases; i++) {
+			printf("  %-22s %-11s %s\n", a->cases[i]->id,
+			    a->cases[i]->matter,
+			    node_state_label(
+			        (enum node_state)a->cases[i]->state));
+		}
+		json_decref(prof);
+		json_decref(cases);
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
 cmd_audit(struct ctl *x, int argc, char **argv)
 {
 	Ow__Request req = OW__REQUEST__INIT;
@@ -1142,6 +1277,10 @@ enum {
 	O_ENTERPRISE,
 	O_CASE,
 	O_VERSION,
+	O_DAYS,
+	O_COMMENT,
+	O_TRACKING,
+	O_POST,
 };
 
 int
@@ -1179,6 +1318,10 @@ main(int argc, char **argv)
 	    {"display", required_argument, NULL, O_DISPLAY},
 	    {"override-warnings", no_argument, NULL, O_OVERRIDE},
 	    {"no-gaps", no_argument, NULL, O_NOGAPS},
+	    {"days", required_argument, NULL, O_DAYS},
+	    {"comment", required_argument, NULL, O_COMMENT},
+	    {"tracking", required_argument, NULL, O_TRACKING},
+	    {"post", no_argument, NULL, O_POST},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -1303,6 +1446,18 @@ main(int argc, char **argv)
 		case O_NOGAPS:
 			x.ineligible = true;
 			break;
+		case O_DAYS:
+			x.days = atoi(optarg);
+			break;
+		case O_COMMENT:
+			x.comment = optarg;
+			break;
+		case O_TRACKING:
+			x.tracking = optarg;
+			break;
+		case O_POST:
+			x.post = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1376,6 +1531,8 @@ main(int argc, char **argv)
 		rc = cmd_case(&x, argc, argv);
 	} else if (strcmp(cmd, "queue") == 0) {
 		rc = cmd_queue(&x, argc, argv);
+	} else if (strcmp(cmd, "applicant") == 0) {
+		rc = cmd_applicant(&x, argc, argv);
 	} else if (strcmp(cmd, "audit") == 0) {
 		rc = cmd_audit(&x, argc, argv);
 	} else {

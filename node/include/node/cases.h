@@ -123,7 +123,7 @@ int node_case_deadline(const struct form_calendar *cal,
 #define NODE_IDX_NAME      'n'
 #define NODE_IDX_STATE     's'
 #define NODE_IDX_ASSIGNEE  'u'
-#define NODE_IDX_WARNING   'w'
+#define NODE_IDX_WARNING   'w' /* kept by the node's warning sweep */
 #define NODE_IDX_MATTER    'm'
 #define NODE_IDX_DATE      'd'
 

@@ -1,0 +1,339 @@
+/*
+ * derived.c: views the node derives from cases and keeps in its local
+ * column family: the applicant registry (the latest contact data per ID
+ * number, for prefill: data given once is reused) and deadline warnings
+ * (the level of each open case, swept on a timer, with an index entry
+ * per level so that supervisors can list yellow, red and overdue cases).
+ * Both are recomputed from the cases, so they never need replicating.
+ */
+#include "node.h"
+#include "common/alloc.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+batch(struct node *n)
+{
+	if (n->open.batch == NULL) {
+		int rc = node_batch_new(n->st, &n->open.batch);
+
+		if (rc != 0) {
+			return rc;
+		}
+		n->open.id = ++n->next_gen;
+	}
+	return 0;
+}
+
+/* ---- the applicant registry --------------------------------------------- */
+
+static void
+reg_key(const char *id, char *out, size_t size)
+{
+	snprintf(out, size, "reg/%s", id);
+}
+
+int
+node_registry_get(struct node *n, const char *id, Ow__ApplicantGetResp **out)
+{
+	char key[96];
+	void *val = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (strlen(id) == 0 || strlen(id) > 64) {
+		return CM_EINVAL;
+	}
+	reg_key(id, key, sizeof(key));
+	rc = node_store_get(n->st, NODE_CF_LOCAL, key, strlen(key), &val, &len);
+	if (rc != 0) {
+		return rc;
+	}
+	*out = ow__applicant_get_resp__unpack(NULL, len, val);
+	cm_free(val);
+	return *out != NULL ? 0 : CM_ECORRUPT;
+}
+
+int
+node_registry_update(struct node *n, const Ow__Case *cs,
+    const struct form_matter *m, uint64_t hlc)
+{
+	Ow__ApplicantGetResp *old = NULL, rec = OW__APPLICANT_GET_RESP__INIT;
+	Ow__KeyValue *kv = NULL, **kvp = NULL;
+	size_t nkv = 0, cap;
+	char key[96];
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc;
+
+	if (cs->applicant == NULL || cs->applicant->id_number[0] == '\0' ||
+	    strlen(cs->applicant->id_number) > 64) {
+		return 0;
+	}
+	rc = node_registry_get(n, cs->applicant->id_number, &old);
+	if (rc != 0 && rc != CM_ENOTFOUND) {
+		return rc;
+	}
+	if (old != NULL && old->updated_hlc > hlc) {
+		/* A newer record already stands (replicated ops may arrive
+		 * late): last writer wins. */
+		ow__applicant_get_resp__free_unpacked(old, NULL);
+		return 0;
+	}
+	cap = (old != NULL ? old->n_profile : 0) + (m != NULL ? m->nfields : 0);
+	kv = cm_calloc(cap + 1, sizeof(*kv));
+	kvp = cm_calloc(cap + 1, sizeof(*kvp));
+	if (kv == NULL || kvp == NULL) {
+		rc = CM_ENOMEM;
+		goto out;
+	}
+	/* The profile values of this case first, then the older ones it
+	 * does not replace: what was given once is kept. */
+	for (size_t i = 0; m != NULL && i < m->nfields; i++) {
+		const struct form_field *f = &m->fields[i];
+
+		if (f->profile == NULL) {
+			continue;
+		}
+		for (size_t j = 0; j < cs->n_fields; j++) {
+			if (strcmp(cs->fields[j]->key, f->id) == 0) {
+				ow__key_value__init(&kv[nkv]);
+				kv[nkv].key = f->profile;
+				kv[nkv].value = cs->fields[j]->value;
+				kvp[nkv] = &kv[nkv];
+				nkv++;
+			}
+		}
+	}
+	for (size_t i = 0; old != NULL && i < old->n_profile; i++) {
+		bool have = false;
+
+		for (size_t j = 0; j < nkv; j++) {
+			have = have ||
+			       strcmp(kv[j].key, old->profile[i]->key) == 0;
+		}
+		if (!have && nkv < cap) {
+			ow__key_value__init(&kv[nkv]);
+			kv[nkv].key = old->profile[i]->key;
+			kv[nkv].value = old->profile[i]->value;
+			kvp[nkv] = &kv[nkv];
+			nkv++;
+		}
+	}
+	rec.party = cs->applicant;
+	rec.profile = kvp;
+	rec.n_profile = nkv;
+	rec.updated_hlc = hlc;
+	len = ow__applicant_get_resp__get_packed_size(&rec);
+	buf = cm_malloc(len);
+	if (buf == NULL || (rc = batch(n)) != 0) {
+		rc = buf == NULL ? CM_ENOMEM : rc;
+		goto out;
+	}
+	ow__applicant_get_resp__pack(&rec, buf);
+	reg_key(cs->applicant->id_number, key, sizeof(key));
+	node_batch_put(
+	    n->open.batch, NODE_CF_LOCAL, key, strlen(key), buf, len);
+	rc = 0;
+out:
+	cm_free(buf);
+	cm_free(kv);
+	cm_free(kvp);
+	if (old != NULL) {
+		ow__applicant_get_resp__free_unpacked(old, NULL);
+	}
+	return rc;
+}
+
+/* ---- warnings ----------------------------------------------------------- */
+
+static void
+wl_key(const char *id, char *out, size_t size)
+{
+	snprintf(out, size, "wl/%s", id);
+}
+
+int
+node_warning_of(struct node *n, const char *id)
+{
+	char key[64];
+	void *val = NULL;
+	size_t len = 0;
+	int level = -1;
+
+	wl_key(id, key, sizeof(key));
+	if (node_store_get(
+	        n->st, NODE_CF_LOCAL, key, strlen(key), &val, &len) == 0 &&
+	    len == 1) {
+		level = ((uint8_t *)val)[0];
+	}
+	cm_free(val);
+	return level;
+}
+
+static void
+w_index(struct node *n, int level, const char *id, bool put)
+{
+	uint8_t key[NODE_CASE_ID_MAX + 8];
+	char num[4];
+	size_t len;
+
+	snprintf(num, sizeof(num), "%d", level);
+	len = node_index_prefix(NODE_IDX_WARNING, num, NULL, key, sizeof(key));
+	key[len++] = 0;
+	memcpy(key + len, id, strlen(id));
+	len += strlen(id);
+	if (put) {
+		node_batch_put(n->open.batch, NODE_CF_IDX, key, len, "", 0);
+	} else {
+		node_batch_delete(n->open.batch, NODE_CF_IDX, key, len);
+	}
+}
+
+int
+node_warning_set(struct node *n, const char *id, int level)
+{
+	int old = node_warning_of(n, id);
+	char key[64];
+	uint8_t b;
+	int rc;
+
+	if (old == level) {
+		return 0;
+	}
+	if ((rc = batch(n)) != 0) {
+		return rc;
+	}
+	wl_key(id, key, sizeof(key));
+	if (old >= 0) {
+		w_index(n, old, id, false);
+	}
+	if (level >= 0) {
+		b = (uint8_t)level;
+		w_index(n, level, id, true);
+		node_batch_put(
+		    n->open.batch, NODE_CF_LOCAL, key, strlen(key), &b, 1);
+	} else {
+		node_batch_delete(
+		    n->open.batch, NODE_CF_LOCAL, key, strlen(key));
+	}
+	return 1; /* changed */
+}
+
+/* The level a case has today, or -1 when its clock does not run (not
+ * accepted yet, decided, final) or its matter or calendar is missing. */
+int
+node_warning_compute(struct node *n, const Ow__Case *cs)
+{
+	struct form_matter *owned = NULL;
+	const struct form_matter *m;
+	struct form_deadline dl;
+	enum node_clock clk;
+	int rc;
+
+	if (cs->state >= NODE_ST__COUNT) {
+		return -1;
+	}
+	clk = node_state_clock((enum node_state)cs->state);
+	if (clk == NODE_CLOCK_STOPPED || cs->accepted_day == 0) {
+		return -1;
+	}
+	m = node_matter_of(n, cs->matter, cs->matter_version, &owned);
+	if (m == NULL) {
+		return -1;
+	}
+	rc = node_case_deadline(
+	    n->cal, m, cs, node_today(n), &n->thresholds, &dl);
+	form_matter_free(owned);
+	return rc == 0 ? (int)dl.level : -1;
+}
+
+/*
+ * Sweep the open cases of this hall, at most budget of them, from where
+ * the last call stopped. Cases whose level changed get their index entry
+ * moved, and an event tells the screens (and supervisors) at once.
+ * Returns true when a full pass has ended.
+ */
+bool
+node_warnings_sweep(struct node *n, size_t budget)
+{
+	static uint8_t cursor[256];
+	static size_t cursor_len;
+	uint8_t prefix[32];
+	size_t plen = node_index_prefix(
+	    NODE_IDX_STATE, n->hall_code, NULL, prefix, sizeof(prefix) - 1);
+	struct node_iter *it = NULL;
+	size_t done = 0;
+	bool ended = true;
+
+	prefix[plen++] = 0;
+	if (node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it) != 0) {
+		return true;
+	}
+	if (cursor_len > 0) {
+		node_iter_seek(it, cursor, cursor_len);
+		if (node_iter_valid(it)) {
+			size_t kl;
+			const void *k = node_iter_key(it, &kl);
+
+			if (kl == cursor_len && memcmp(k, cursor, kl) == 0) {
+				node_iter_next(it);
+			}
+		}
+	}
+	for (; node_iter_valid(it); node_iter_next(it)) {
+		size_t kl;
+		const uint8_t *k = node_iter_key(it, &kl);
+		const uint8_t *idp = k + kl;
+		char id[NODE_CASE_ID_MAX];
+		Ow__Case *cs = NULL;
+		uint64_t gen;
+		int level;
+
+		if (done++ == budget) {
+			ended = false;
+			break;
+		}
+		if (kl < sizeof(cursor)) {
+			memcpy(cursor, k, kl);
+			cursor_len = kl;
+		}
+		while (idp > k && idp[-1] != 0) {
+			idp--;
+		}
+		if ((size_t)(k + kl - idp) >= sizeof(id)) {
+			continue;
+		}
+		memcpy(id, idp, (size_t)(k + kl - idp));
+		id[k + kl - idp] = '\0';
+		if (node_read_case(n, id, &cs, &gen) != 0) {
+			continue;
+		}
+		level = node_warning_compute(n, cs);
+		if (node_warning_set(n, id, level) == 1 && level > 0) {
+			Ow__Event ev = OW__EVENT__INIT;
+			static const char *const names[] = {
+			    "green", "yellow", "red", "overdue"};
+
+			ev.kind = (char *)(uintptr_t) "warning";
+			ev.case_id = id;
+			ev.state = cs->state;
+			ev.warning = (uint32_t)level;
+			ev.hall = cs->hall;
+			node_publish(n, &ev);
+			cm_log_info("case.warning", "case=%s level=%s", id,
+			    names[level & 3]);
+		}
+		node_case_free(cs);
+	}
+	node_iter_free(it);
+	if (ended) {
+		cursor_len = 0;
+	}
+	return ended;
+}
