@@ -15,7 +15,10 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/fs.h"
 #include "node/client.h"
+
+#include <sodium.h>
 
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/reqrep0/rep.h>
@@ -342,20 +345,36 @@ node_publish(struct node *n, const Ow__Event *ev)
 
 /* ---- sockets ------------------------------------------------------------ */
 
+/* A PEM file's text, NUL-terminated (nng wants strings). */
+static char *
+read_pem(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (path[0] == '\0' || cm_file_read(path, 1 << 20, &buf, &len) != 0) {
+		return NULL;
+	}
+	return buf;
+}
+
 static int
 listen_tls(struct node *n)
 {
 	nng_tls_config *tls = NULL;
-	int rv = nng_listener_create(&n->tls_l, n->rep, n->cfg.listen_tls);
+	char *cert = read_pem(n->cfg.tls_cert);
+	char *key = read_pem(
+	    n->cfg.tls_key[0] != '\0' ? n->cfg.tls_key : n->cfg.tls_cert);
+	int rv = cert == NULL || key == NULL ? NNG_ENOENT : 0;
 
+	if (rv == 0) {
+		rv = nng_listener_create(&n->tls_l, n->rep, n->cfg.listen_tls);
+	}
 	if (rv == 0) {
 		rv = nng_tls_config_alloc(&tls, NNG_TLS_MODE_SERVER);
 	}
 	if (rv == 0) {
-		rv = nng_tls_config_cert_key_file(tls, n->cfg.tls_cert, NULL);
-		if (rv != 0 && strcmp(n->cfg.tls_cert, n->cfg.tls_key) != 0) {
-			rv = nng_tls_config_own_cert(tls, NULL, NULL, NULL);
-		}
+		rv = nng_tls_config_own_cert(tls, cert, key, NULL);
 	}
 	if (rv == 0) {
 		rv = nng_tls_config_ca_file(tls, n->cfg.tls_ca);
@@ -376,6 +395,11 @@ listen_tls(struct node *n)
 	if (tls != NULL) {
 		nng_tls_config_free(tls); /* the listener holds a reference */
 	}
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+	}
+	cm_free(cert);
+	cm_free(key);
 	return rv;
 }
 

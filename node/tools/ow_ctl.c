@@ -88,7 +88,7 @@ usage(FILE *fp)
 	      "  --version           the version\n"
 	      "\n"
 	      "The password comes from OW_PASSWORD, or is asked on the terminal;\n"
-	      "OW_DATADIR stands for -d.\n"
+	      "OW_DATADIR stands for -d; OW_TIMEOUT_MS bounds each call (15000).\n"
 	      "Exit status: 0 done, 1 refused by the node, 2 usage, 3 node unreachable.\n"),
 	    fp);
 }
@@ -1493,8 +1493,10 @@ main(int argc, char **argv)
 	tls.cert = x.cert;
 	tls.key = x.key;
 	tls.ca = x.ca;
-	rc = node_client_open(
-	    url, strncmp(url, "tls+", 4) == 0 ? &tls : NULL, 15000, &x.c);
+	rc = node_client_open(url, strncmp(url, "tls+", 4) == 0 ? &tls : NULL,
+	    getenv("OW_TIMEOUT_MS") != NULL ? atoi(getenv("OW_TIMEOUT_MS"))
+	                                    : 15000,
+	    &x.c);
 	if (rc != 0) {
 		fprintf(stderr, _("ow-ctl: cannot reach the node at %s: %s\n"),
 		    url, cm_strerror(rc));

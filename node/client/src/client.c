@@ -4,6 +4,7 @@
 #include "node/client.h"
 #include "common/alloc.h"
 #include "common/error.h"
+#include "common/fs.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
@@ -22,6 +23,26 @@ struct node_client {
 	uint64_t next_id;
 	char prefix[20]; /* random per client: request ids stay unique */
 };
+
+/* The client's certificate and key, from PEM files (nng wants text). */
+static int
+own_cert(nng_tls_config *cfg, const char *cert_path, const char *key_path)
+{
+	char *cert = NULL, *key = NULL;
+	size_t len;
+	int rv = NNG_ENOENT;
+
+	if (cm_file_read(cert_path, 1 << 20, &cert, &len) == 0 &&
+	    cm_file_read(key_path, 1 << 20, &key, &len) == 0) {
+		rv = nng_tls_config_own_cert(cfg, cert, key, NULL);
+	}
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+	}
+	cm_free(cert);
+	cm_free(key);
+	return rv;
+}
 
 int
 node_err_from_nng(int rv)
@@ -105,8 +126,8 @@ node_client_open(const char *url, const struct node_client_tls *tls,
 			rv = nng_tls_config_ca_file(c->tls, tls->ca);
 		}
 		if (rv == 0 && tls->cert != NULL) {
-			rv = nng_tls_config_cert_key_file(
-			    c->tls, tls->cert, NULL);
+			rv = own_cert(c->tls, tls->cert,
+			    tls->key != NULL ? tls->key : tls->cert);
 		}
 		if (rv == 0 && tls->server_name != NULL) {
 			rv = nng_tls_config_server_name(
