@@ -24,7 +24,7 @@ usage(FILE *fp)
 {
 	fputs(
 	    _("Usage:\n"
-	      "  ow-node init DATADIR --node-id ID --hall NAME --hall-code CODE\n"
+	      "  ow-node init DATADIR --node-id ID --hall NAME [--hall-code CODE]\n"
 	      "               [--catalog DIR] [--calendar DIR]\n"
 	      "  ow-node run DATADIR [--config FILE] [--set KEY=VALUE]... [--log-level LEVEL]\n"
 	      "\n"
@@ -42,7 +42,8 @@ usage(FILE *fp)
 	      "Options:\n"
 	      "  --node-id ID        this node's id: a-z, 0-9 and -, starting with a letter\n"
 	      "  --hall NAME         the hall's name, e.g. 福田区政务服务大厅\n"
-	      "  --hall-code CODE    2..8 capital letters and digits, in case ids (FT01)\n"
+	      "  --hall-code CODE    2..8 capital letters and digits, in case ids (FT01);\n"
+	      "                      default: the node id's letters and digits\n"
 	      "  --catalog DIR       matter files (default: the bundled catalog)\n"
 	      "  --calendar DIR      calendar files (default: the bundled calendar)\n"
 	      "  --config FILE       configuration file\n"
@@ -117,7 +118,7 @@ cmd_init(int argc, char **argv)
 	    data_dir("OW_CATALOG_DIR", OW_SRC_CATALOG_DIR, "catalog");
 	const char *calendar =
 	    data_dir("OW_CALENDAR_DIR", OW_SRC_CALENDAR_DIR, "calendar");
-	char pw[256], again[256];
+	char pw[256], again[256], dflt_code[9];
 	const char *env = getenv("OW_ADMIN_PASSWORD");
 	int c, rc;
 
@@ -144,11 +145,28 @@ cmd_init(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || id == NULL || hall == NULL || code == NULL) {
+	if (optind != argc - 1 || id == NULL || hall == NULL) {
 		fprintf(stderr,
-		    _("ow-node: init needs DATADIR, --node-id, --hall and --hall-code\n"));
+		    _("ow-node: init needs DATADIR, --node-id and --hall\n"));
 		return EXIT_USAGE;
 	}
+	if (code == NULL) {
+		/* The hall code starts every case id: by default the node id's
+		 * letters and digits, upper-cased ("hall-ft" -> "HALLFT"). */
+		size_t k = 0;
+
+		for (const char *p = id;
+		     *p != '\0' && k < sizeof(dflt_code) - 1; p++) {
+			if ((*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9')) {
+				dflt_code[k++] =
+				    (char)(*p >= 'a' ? *p - 'a' + 'A' : *p);
+			}
+		}
+		dflt_code[k] = '\0';
+		code = dflt_code;
+	}
+	cm_log_set_level(CM_LOG_WARN); /* init talks on stdout, not in logs */
 	if (env != NULL) {
 		snprintf(pw, sizeof(pw), "%s", env);
 	} else {
