@@ -254,86 +254,98 @@ node_warning_compute(struct node *n, const Ow__Case *cs)
 }
 
 /*
- * Sweep the open cases of this hall, at most budget of them, from where
- * the last call stopped. Cases whose level changed get their index entry
- * moved, and an event tells the screens (and supervisors) at once.
- * Returns true when a full pass has ended.
+ * Sweep the running cases of this hall (accepted, accepted with gaps, in
+ * review: a paused or decided case's level does not move) from where the
+ * last call stopped, for at most budget_us microseconds of the loop's
+ * time. Levels follow working days, so a pass is needed once a day (and at
+ * start); a change of state sets the level at once without waiting for
+ * it. Cases whose level changed get their index entry moved, and an event
+ * tells the screens. Returns true when a full pass has ended.
  */
 bool
-node_warnings_sweep(struct node *n, size_t budget)
+node_warnings_sweep(struct node *n, uint64_t budget_us)
 {
+	static const enum node_state running[] = {
+	    NODE_ST_ACCEPTED, NODE_ST_ACCEPTED_GAPS, NODE_ST_IN_REVIEW};
+	static size_t state_i;
 	static uint8_t cursor[256];
 	static size_t cursor_len;
-	uint8_t prefix[32];
-	size_t plen = node_index_prefix(
-	    NODE_IDX_STATE, n->hall_code, NULL, prefix, sizeof(prefix) - 1);
-	struct node_iter *it = NULL;
-	size_t done = 0;
-	bool ended = true;
+	uint64_t start = uv_hrtime();
+	bool ended = false;
 
-	prefix[plen++] = 0;
-	if (node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it) != 0) {
-		return true;
-	}
-	if (cursor_len > 0) {
-		node_iter_seek(it, cursor, cursor_len);
-		if (node_iter_valid(it)) {
-			size_t kl;
-			const void *k = node_iter_key(it, &kl);
+	while (state_i < sizeof(running) / sizeof(running[0])) {
+		uint8_t prefix[48];
+		char num[8];
+		size_t plen;
+		struct node_iter *it = NULL;
+		bool out_of_time = false;
 
-			if (kl == cursor_len && memcmp(k, cursor, kl) == 0) {
-				node_iter_next(it);
+		snprintf(num, sizeof(num), "%02u", (unsigned)running[state_i]);
+		plen = node_index_prefix(NODE_IDX_STATE, n->hall_code, num,
+		    prefix, sizeof(prefix) - 1);
+		prefix[plen++] = 0;
+		if (node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it) != 0) {
+			return true;
+		}
+		if (cursor_len > 0) {
+			node_iter_seek(it, cursor, cursor_len);
+			if (node_iter_valid(it)) {
+				size_t kl;
+				const void *k = node_iter_key(it, &kl);
+
+				if (kl == cursor_len &&
+				    memcmp(k, cursor, kl) == 0) {
+					node_iter_next(it);
+				}
 			}
 		}
-	}
-	for (; node_iter_valid(it); node_iter_next(it)) {
-		size_t kl;
-		const uint8_t *k = node_iter_key(it, &kl);
-		const uint8_t *idp = k + kl;
-		char id[NODE_CASE_ID_MAX];
-		Ow__Case *cs = NULL;
-		uint64_t gen;
-		int level;
+		for (; node_iter_valid(it); node_iter_next(it)) {
+			size_t kl;
+			const uint8_t *k = node_iter_key(it, &kl);
+			char id[NODE_CASE_ID_MAX];
+			Ow__Case *cs = NULL;
+			uint64_t gen;
+			int level;
 
-		if (done++ == budget) {
-			ended = false;
-			break;
-		}
-		if (kl < sizeof(cursor)) {
+			if ((uv_hrtime() - start) / 1000 >= budget_us) {
+				out_of_time = true;
+				break;
+			}
+			if (kl >= sizeof(cursor) || kl - plen >= sizeof(id)) {
+				continue;
+			}
 			memcpy(cursor, k, kl);
 			cursor_len = kl;
-		}
-		while (idp > k && idp[-1] != 0) {
-			idp--;
-		}
-		if ((size_t)(k + kl - idp) >= sizeof(id)) {
-			continue;
-		}
-		memcpy(id, idp, (size_t)(k + kl - idp));
-		id[k + kl - idp] = '\0';
-		if (node_read_case(n, id, &cs, &gen) != 0) {
-			continue;
-		}
-		level = node_warning_compute(n, cs);
-		if (node_warning_set(n, id, level) == 1 && level > 0) {
-			Ow__Event ev = OW__EVENT__INIT;
-			static const char *const names[] = {
-			    "green", "yellow", "red", "overdue"};
+			memcpy(id, k + plen, kl - plen);
+			id[kl - plen] = '\0';
+			if (node_read_case(n, id, &cs, &gen) != 0) {
+				continue;
+			}
+			level = node_warning_compute(n, cs);
+			if (node_warning_set(n, id, level) == 1 && level > 0) {
+				Ow__Event ev = OW__EVENT__INIT;
+				static const char *const names[] = {
+				    "green", "yellow", "red", "overdue"};
 
-			ev.kind = (char *)(uintptr_t) "warning";
-			ev.case_id = id;
-			ev.state = cs->state;
-			ev.warning = (uint32_t)level;
-			ev.hall = cs->hall;
-			node_publish(n, &ev);
-			cm_log_info("case.warning", "case=%s level=%s", id,
-			    names[level & 3]);
+				ev.kind = (char *)(uintptr_t) "warning";
+				ev.case_id = id;
+				ev.state = cs->state;
+				ev.warning = (uint32_t)level;
+				ev.hall = cs->hall;
+				node_publish(n, &ev);
+				cm_log_info("case.warning", "case=%s level=%s",
+				    id, names[level & 3]);
+			}
+			node_case_free(cs);
 		}
-		node_case_free(cs);
-	}
-	node_iter_free(it);
-	if (ended) {
+		node_iter_free(it);
+		if (out_of_time) {
+			return false;
+		}
+		state_i++;
 		cursor_len = 0;
 	}
+	state_i = 0;
+	ended = true;
 	return ended;
 }

@@ -108,19 +108,38 @@ request_key(const struct call *c, char *out, size_t size)
 	snprintf(out, size, "req/%s/%s", c->sess->user, c->req->request_id);
 }
 
+/*
+ * Has this request (user, request id) been done? The recent ones are
+ * remembered in memory with the batch they went into, so that a resend
+ * arriving while the first is still being synced is recognised too (nng's
+ * REQ resends after a reconnect); older ones are in the store. *gen is the
+ * batch the answer must wait for (0: durable).
+ */
 static bool
-seen_request(struct call *c, char *case_id, size_t size)
+seen_request(struct call *c, char *case_id, size_t size, uint64_t *gen)
 {
 	char key[200];
 	void *val = NULL;
 	size_t len = 0;
+	struct node *n = c->n;
 
+	*gen = 0;
 	if (c->req->request_id[0] == '\0') {
 		return false;
 	}
 	request_key(c, key, sizeof(key));
+	for (size_t i = 0; i < NODE_RECENT_REQS; i++) {
+		if (n->recent[i].gen != 0 &&
+		    strcmp(n->recent[i].key, key) == 0) {
+			snprintf(case_id, size, "%s", n->recent[i].case_id);
+			*gen = n->recent[i].gen > n->durable_gen
+			           ? n->recent[i].gen
+			           : 0;
+			return true;
+		}
+	}
 	if (node_store_get(
-	        c->n->st, NODE_CF_LOCAL, key, strlen(key), &val, &len) != 0) {
+	        n->st, NODE_CF_LOCAL, key, strlen(key), &val, &len) != 0) {
 		return false;
 	}
 	snprintf(case_id, size, "%.*s", (int)len, (const char *)val);
@@ -128,17 +147,30 @@ seen_request(struct call *c, char *case_id, size_t size)
 	return true;
 }
 
+/* The answer to a change that was done already: "done", once durable. */
+static enum node_disp
+already_done(uint64_t gen)
+{
+	return gen != 0 ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
+}
+
 static void
 remember_request(struct call *c, const char *case_id)
 {
+	struct node *n = c->n;
+	struct node_recent *r;
 	char key[200];
 
 	if (c->req->request_id[0] == '\0') {
 		return;
 	}
 	request_key(c, key, sizeof(key));
-	node_batch_put(c->n->open.batch, NODE_CF_LOCAL, key, strlen(key),
-	    case_id, strlen(case_id));
+	node_batch_put(n->open.batch, NODE_CF_LOCAL, key, strlen(key), case_id,
+	    strlen(case_id));
+	r = &n->recent[n->recent_next++ % NODE_RECENT_REQS];
+	snprintf(r->key, sizeof(r->key), "%s", key);
+	snprintf(r->case_id, sizeof(r->case_id), "%s", case_id);
+	r->gen = n->open.id;
 }
 
 /* Keep a history index entry: h NUL case NUL origin NUL seq. */
@@ -294,9 +326,10 @@ node__h_case_create(struct call *c)
 	Ow__Case *initial = NULL, *cs = NULL;
 	Ow__CaseCreateResp *cr = NULL;
 	char id[NODE_CASE_ID_MAX], seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
 	int rc;
 
-	if (seen_request(c, seen, sizeof(seen))) {
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
 		/* A retry of a create that was done: answer with that case. */
 		uint64_t gen = 0;
 
@@ -439,7 +472,8 @@ node__h_case_create(struct call *c)
 static void
 audit_read(struct node *n, const char *user, const char *case_id)
 {
-	char key[160], val[32];
+	static unsigned audit_seq;
+	char key[200], val[32];
 	int64_t now = node_now(n);
 
 	if (n->open.batch == NULL) {
@@ -448,7 +482,10 @@ audit_read(struct node *n, const char *user, const char *case_id)
 		}
 		n->open.id = ++n->next_gen;
 	}
-	snprintf(key, sizeof(key), "audit/%020lld/%s/%s", (long long)now, user,
+	/* Milliseconds and a counter: two reads in one second are two
+	 * records. */
+	snprintf(key, sizeof(key), "audit/%020lld/%06u/%s/%s",
+	    (long long)(cm_hlc_wall_ms()), audit_seq++ % 1000000u, user,
 	    case_id);
 	snprintf(val, sizeof(val), "%lld", (long long)now);
 	node_batch_put(
@@ -496,8 +533,11 @@ node__h_case_get(struct call *c)
 	gr->case_ = cs;
 	c->resp->body_case = OW__RESPONSE__BODY_CASE_GET;
 	c->resp->case_get = gr;
-	audit_read(c->n, c->sess->user, cs->id);
-	return NODE_REPLY_AFTER_BATCH;
+	audit_read(c->n, c->sess->user, gr->case_->id);
+	/* The read audit goes with the next batch (a crash can lose the
+	 * last milliseconds of reads, never a change); only a case that is
+	 * not durable yet makes the reply wait. */
+	return gen != 0 ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
 }
 
 /* Load the case of a change request; fails the call when it cannot. */
@@ -564,6 +604,7 @@ node__h_case_act(struct call *c)
 	enum node_action action;
 	enum node_state to;
 	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
 	Ow__Case *cs;
 	int rc;
 
@@ -572,8 +613,8 @@ node__h_case_act(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen))) {
-		return NODE_REPLY_NOW; /* done before: a retry */
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		return already_done(seen_gen);
 	}
 	cs = case_for_change(c, r->id);
 	if (cs == NULL) {
@@ -640,6 +681,7 @@ node__h_case_edit(struct call *c)
 	Ow__KeyValue **set = NULL;
 	size_t nset = 0;
 	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
 	Ow__Case *cs;
 	enum node_disp d = NODE_REPLY_NOW;
 	int rc;
@@ -648,8 +690,8 @@ node__h_case_edit(struct call *c)
 		node__fail(c->resp, CM_EDENIED);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen))) {
-		return NODE_REPLY_NOW;
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		return already_done(seen_gen);
 	}
 	cs = case_for_change(c, r->id);
 	if (cs == NULL) {
@@ -739,6 +781,7 @@ node__h_case_assign(struct call *c)
 	Ow__Op op = OW__OP__INIT;
 	Ow__CaseAssign body = OW__CASE_ASSIGN__INIT;
 	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
 	Ow__Case *cs;
 
 	if (!node_hall_code_valid(r->hall) ||
@@ -748,8 +791,8 @@ node__h_case_assign(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen))) {
-		return NODE_REPLY_NOW;
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		return already_done(seen_gen);
 	}
 	cs = case_for_change(c, r->id);
 	if (cs == NULL) {
@@ -775,14 +818,15 @@ node__h_case_note(struct call *c)
 	Ow__Op op = OW__OP__INIT;
 	Ow__Note body = OW__NOTE__INIT;
 	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
 	Ow__Case *cs;
 
 	if (r->text[0] == '\0' || !node__text_ok(r->text, TEXT_MAX)) {
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen))) {
-		return NODE_REPLY_NOW;
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		return already_done(seen_gen);
 	}
 	cs = case_for_change(c, r->id);
 	if (cs == NULL) {
@@ -805,6 +849,7 @@ node__h_case_extend(struct call *c)
 	Ow__Op op = OW__OP__INIT;
 	Ow__CaseExtend body = OW__CASE_EXTEND__INIT;
 	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
 	enum node_clock clk;
 	Ow__Case *cs;
 	int max;
@@ -814,8 +859,8 @@ node__h_case_extend(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen))) {
-		return NODE_REPLY_NOW;
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		return already_done(seen_gen);
 	}
 	cs = case_for_change(c, r->id);
 	if (cs == NULL) {
@@ -856,6 +901,7 @@ node__h_case_rate(struct call *c)
 	Ow__Op op = OW__OP__INIT;
 	Ow__Rating body = OW__RATING__INIT;
 	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
 	Ow__Case *cs = NULL;
 	uint64_t gen;
 	int rc;
@@ -865,8 +911,8 @@ node__h_case_rate(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen))) {
-		return NODE_REPLY_NOW;
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		return already_done(seen_gen);
 	}
 	/* A rating comes with the result, so a delivered case takes one. */
 	rc = node_read_case(c->n, r->id, &cs, &gen);
@@ -895,6 +941,7 @@ node__h_applicant_get(struct call *c)
 {
 	const char *id = c->req->applicant_get->id_number;
 	Ow__ApplicantGetResp *ar = NULL;
+	bool pending;
 	int rc = node_registry_get(c->n, id, &ar);
 
 	if (rc != 0) {
@@ -905,7 +952,9 @@ node__h_applicant_get(struct call *c)
 	c->resp->applicant_get = ar;
 	/* Their cases come from the applicant index: run less, and see at a
 	 * glance what is open. */
-	node__applicant_cases(c->n, id, ar);
+	pending = node__applicant_cases(c->n, id, ar);
+	/* The read audit goes with the next batch; only a view of a change
+	 * that is not durable yet waits for it. */
 	audit_read(c->n, c->sess->user, id);
-	return NODE_REPLY_AFTER_BATCH;
+	return pending ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
 }

@@ -358,36 +358,59 @@ node__h_queue_list(struct call *c)
 
 /* ---- audit -------------------------------------------------------------- */
 
-enum node_disp
-node__h_audit_verify(struct call *c)
+/*
+ * The audit reads the whole log: on a worker thread, so that a hall with
+ * a million ops keeps serving while an auditor checks it (RocksDB
+ * iterators read a snapshot and are safe beside the loop's writes).
+ */
+struct audit_job {
+	uv_work_t w;
+	struct node *n;
+	struct node_slot *slot;
+	char request_id[80];
+	uint64_t durable_seq; /* what the log must reach at least */
+	Ow__AuditVerifyResp *ar;
+	int rc;
+};
+
+static void
+audit_problem(Ow__AuditVerifyResp *ar, size_t *cap, const char *text)
 {
-	struct node *n = c->n;
+	if (ar->n_problems == *cap) {
+		size_t ncap = *cap == 0 ? 8 : *cap * 2;
+		char **np = realloc(ar->problems, ncap * sizeof(*np));
+
+		if (np == NULL) {
+			return;
+		}
+		ar->problems = np;
+		*cap = ncap;
+	}
+	ar->problems[ar->n_problems++] = node__dup(text);
+}
+
+static void
+audit_work(uv_work_t *w)
+{
+	struct audit_job *j = w->data;
+	struct node *n = j->n;
 	uint8_t prefix[1 + NODE_ORIGIN_MAX];
-	size_t plen = node_log_prefix(n->node_id, prefix);
+	size_t plen = node_log_prefix(n->node_id, prefix), cap = 0;
 	struct node_iter *it = NULL;
 	unsigned char head[NODE_HASH_BYTES] = {0};
 	uint64_t seq = 0;
-	Ow__AuditVerifyResp *ar = malloc(sizeof(*ar));
-	size_t cap = 0;
-	int rc;
+	Ow__AuditVerifyResp *ar = j->ar;
+	char problem[200];
 
-	if (ar == NULL) {
-		node__fail(c->resp, CM_ENOMEM);
-		return NODE_REPLY_NOW;
-	}
-	ow__audit_verify_resp__init(ar);
-	c->resp->body_case = OW__RESPONSE__BODY_AUDIT_VERIFY;
-	c->resp->audit_verify = ar;
 	ar->origins = 1;
 	/* Every op of this node: signature, chain, no gap. */
-	rc = node_iter_new(n->st, NODE_CF_LOG, prefix, plen, &it);
-	for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
+	j->rc = node_iter_new(n->st, NODE_CF_LOG, prefix, plen, &it);
+	for (; j->rc == 0 && node_iter_valid(it); node_iter_next(it)) {
 		size_t vlen;
 		const void *val = node_iter_value(it, &vlen);
 		Ow__Op *op = NULL;
 		unsigned char hash[NODE_HASH_BYTES];
 		int orc = node_op_open(val, vlen, n->kp.pk, &op, hash);
-		char problem[160];
 
 		if (orc == 0) {
 			orc = node_op_chain_check(op, seq, head);
@@ -396,20 +419,7 @@ node__h_audit_verify(struct call *c)
 			snprintf(problem, sizeof(problem), "%s seq %llu: %s",
 			    n->node_id, (unsigned long long)(seq + 1),
 			    cm_err_name(orc));
-			if (ar->n_problems == cap) {
-				size_t ncap = cap == 0 ? 8 : cap * 2;
-				char **np =
-				    realloc(ar->problems, ncap * sizeof(*np));
-
-				if (np != NULL) {
-					ar->problems = np;
-					cap = ncap;
-				}
-			}
-			if (ar->n_problems < cap) {
-				ar->problems[ar->n_problems++] =
-				    node__dup(problem);
-			}
+			audit_problem(ar, &cap, problem);
 		}
 		if (op != NULL) {
 			seq = op->seq;
@@ -421,22 +431,55 @@ node__h_audit_verify(struct call *c)
 	if (it != NULL) {
 		node_iter_free(it);
 	}
-	if (rc == 0 && seq != n->seq) {
-		char problem[160];
-		char **np =
-		    realloc(ar->problems, (ar->n_problems + 1) * sizeof(*np));
+	if (j->rc == 0 && seq < j->durable_seq) {
+		snprintf(problem, sizeof(problem),
+		    "%s: the log ends at seq %llu, but %llu were acknowledged",
+		    n->node_id, (unsigned long long)seq,
+		    (unsigned long long)j->durable_seq);
+		audit_problem(ar, &cap, problem);
+	}
+}
 
-		if (np != NULL) {
-			snprintf(problem, sizeof(problem),
-			    "%s: the log ends at seq %llu, the head says %llu",
-			    n->node_id, (unsigned long long)seq,
-			    (unsigned long long)n->seq);
-			ar->problems = np;
-			ar->problems[ar->n_problems++] = node__dup(problem);
-		}
+static void
+audit_done(uv_work_t *w, int status)
+{
+	struct audit_job *j = w->data;
+	Ow__Response resp = OW__RESPONSE__INIT;
+
+	resp.version = 1;
+	resp.request_id = j->request_id;
+	resp.status = status != 0 ? CM_EINTERNAL : j->rc;
+	resp.body_case = OW__RESPONSE__BODY_AUDIT_VERIFY;
+	resp.audit_verify = j->ar;
+	node_finish_async(j->n, j->slot, &resp, NODE_REPLY_NOW);
+	cm_free(j);
+}
+
+enum node_disp
+node__h_audit_verify(struct call *c)
+{
+	struct audit_job *j = cm_calloc(1, sizeof(*j));
+
+	if (j != NULL) {
+		j->ar = malloc(sizeof(*j->ar));
 	}
-	if (rc != 0) {
-		node__fail(c->resp, rc);
+	if (j == NULL || j->ar == NULL) {
+		cm_free(j);
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
 	}
-	return NODE_REPLY_NOW;
+	ow__audit_verify_resp__init(j->ar);
+	j->n = c->n;
+	j->slot = c->slot;
+	j->durable_seq = c->n->durable_seq;
+	snprintf(
+	    j->request_id, sizeof(j->request_id), "%s", c->req->request_id);
+	j->w.data = j;
+	if (uv_queue_work(&c->n->loop, &j->w, audit_work, audit_done) != 0) {
+		free(j->ar);
+		cm_free(j);
+		node__fail(c->resp, CM_EINTERNAL);
+		return NODE_REPLY_NOW;
+	}
+	return NODE_REPLY_LATER;
 }

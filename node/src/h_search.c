@@ -101,20 +101,21 @@ node__summary(struct node *n, const Ow__Case *cs)
 	return s;
 }
 
-void
+bool
 node__applicant_cases(struct node *n, const char *id, Ow__ApplicantGetResp *out)
 {
 	uint8_t prefix[96];
 	size_t plen = node_index_prefix(
 	    NODE_IDX_APPLICANT, id, NULL, prefix, sizeof(prefix) - 1);
 	struct node_iter *it = NULL;
+	bool pending = false;
 
 	if (plen == 0) {
-		return;
+		return false;
 	}
 	prefix[plen++] = 0;
 	if (node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it) != 0) {
-		return;
+		return false;
 	}
 	out->cases = calloc(SEARCH_MAX, sizeof(*out->cases));
 	for (; out->cases != NULL && node_iter_valid(it) &&
@@ -134,6 +135,7 @@ node__applicant_cases(struct node *n, const char *id, Ow__ApplicantGetResp *out)
 		if (node_read_case(n, cid, &cs, &gen) == 0) {
 			Ow__CaseSummary *s = node__summary(n, cs);
 
+			pending = pending || gen != 0;
 			if (s != NULL) {
 				out->cases[out->n_cases++] = s;
 			}
@@ -141,6 +143,7 @@ node__applicant_cases(struct node *n, const char *id, Ow__ApplicantGetResp *out)
 		}
 	}
 	node_iter_free(it);
+	return pending;
 }
 
 enum node_disp
@@ -154,6 +157,7 @@ node__h_case_search(struct call *c)
 	uint32_t limit = r->limit == 0           ? SEARCH_DEFAULT
 	                 : r->limit > SEARCH_MAX ? SEARCH_MAX
 	                                         : r->limit;
+	bool pending = false; /* a listed case is not durable yet */
 	int rc;
 
 	sr = malloc(sizeof(*sr));
@@ -169,6 +173,7 @@ node__h_case_search(struct call *c)
 		uint64_t gen;
 
 		if (node_read_case(c->n, r->value, &cs, &gen) == 0) {
+			pending = gen != 0;
 			sr->cases = malloc(sizeof(*sr->cases));
 			if (sr->cases != NULL) {
 				sr->cases[0] = node__summary(c->n, cs);
@@ -176,7 +181,8 @@ node__h_case_search(struct call *c)
 			}
 			node_case_free(cs);
 		}
-		return NODE_REPLY_NOW;
+		/* Never show a change that could still be lost. */
+		return pending ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
 	}
 	rc = search_prefix(r, r->hall[0] != '\0' ? r->hall : c->n->hall_code,
 	    prefix, sizeof(prefix), &plen);
@@ -239,6 +245,8 @@ node__h_case_search(struct call *c)
 		if (node_read_case(c->n, id, &cs, &gen) == 0) {
 			Ow__CaseSummary *s = node__summary(c->n, cs);
 
+			pending = pending || gen != 0;
+
 			if (s != NULL) {
 				sr->cases[sr->n_cases++] = s;
 			}
@@ -246,7 +254,7 @@ node__h_case_search(struct call *c)
 		}
 	}
 	node_iter_free(it);
-	return NODE_REPLY_NOW;
+	return pending ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
 }
 
 enum node_disp

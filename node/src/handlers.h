@@ -65,8 +65,9 @@ enum node_disp node__h_case_extend(struct call *c);
 enum node_disp node__h_case_rate(struct call *c);
 enum node_disp node__h_applicant_get(struct call *c);
 
-/* The case summaries of an applicant (index 'a'), at most 200. */
-void node__applicant_cases(
+/* The case summaries of an applicant (index 'a'), at most 200; true when
+ * one of them is not durable yet (the reply must wait for its batch). */
+bool node__applicant_cases(
     struct node *n, const char *id, Ow__ApplicantGetResp *out);
 /* A list entry for a case (ID number masked, warning level). */
 Ow__CaseSummary *node__summary(struct node *n, const Ow__Case *cs);

@@ -64,6 +64,14 @@ struct node_overlay {
 	uint64_t gen;
 };
 
+/* A recently done change, by request: for idempotent resends. */
+#define NODE_RECENT_REQS 1024
+struct node_recent {
+	char key[200];
+	char case_id[NODE_CASE_ID_MAX];
+	uint64_t gen; /* the batch it went into; 0 = empty slot */
+};
+
 struct node {
 	uv_loop_t loop;
 	struct node_config cfg;
@@ -79,7 +87,9 @@ struct node {
 	struct cm_hlc hlc;
 	uint64_t seq;
 	unsigned char head[NODE_HASH_BYTES];
-	uint64_t log_ops; /* ops in the log, all origins */
+	uint64_t log_ops;     /* ops in the log, all origins */
+	uint64_t durable_seq; /* own ops known to be synced */
+	uint64_t flying_seq;  /* the last own op in the batch being synced */
 
 	/* Case ids: the day and the hall's sequence of that day. */
 	int32_t id_day;
@@ -109,12 +119,16 @@ struct node {
 	uv_work_t work;
 	int write_rc;
 	uint64_t next_gen;
+	uint64_t durable_gen; /* batches up to this one are synced */
+	struct node_recent recent[NODE_RECENT_REQS];
+	size_t recent_next;
 	struct node_overlay *overlay;
 	size_t noverlay, coverlay;
 
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
-	bool sweeping; /* a warning sweep is part way */
+	bool sweeping;     /* a warning sweep is part way */
+	int32_t swept_day; /* the day the last full sweep was for */
 	bool stopping;
 	int exit_code;
 };
@@ -181,7 +195,7 @@ int node_registry_update(struct node *n, const Ow__Case *cs,
 int node_warning_of(struct node *n, const char *id);
 int node_warning_set(struct node *n, const char *id, int level);
 int node_warning_compute(struct node *n, const Ow__Case *cs);
-bool node_warnings_sweep(struct node *n, size_t budget);
+bool node_warnings_sweep(struct node *n, uint64_t budget_us);
 
 /* The matter a case was taken in under (an older version from the
  * store); *owned is set when the caller must free it. */

@@ -131,6 +131,8 @@ write_done(uv_work_t *w, int status)
 	(void)status;
 	if (rc == 0) {
 		node_overlay_settle(n, n->flying.id);
+		n->durable_seq = n->flying_seq;
+		n->durable_gen = n->flying.id;
 	} else {
 		/* Nothing of this batch is durable, and the open batch was built
 		 * on top of it: refuse both, forget what memory believed, and
@@ -153,6 +155,12 @@ write_done(uv_work_t *w, int status)
 		}
 		memset(&n->open, 0, sizeof(n->open));
 		node_overlay_settle(n, UINT64_MAX);
+		/* The requests of the lost batches were not done after all. */
+		for (size_t i = 0; i < NODE_RECENT_REQS; i++) {
+			if (n->recent[i].gen > n->durable_gen) {
+				n->recent[i].gen = 0;
+			}
+		}
 		if (node_reload_counters(n) != 0) {
 			cm_log_error("node.reload_failed", NULL);
 			n->exit_code = 1;
@@ -190,6 +198,7 @@ maybe_flush(struct node *n)
 		n->open.id = ++n->next_gen;
 	}
 	n->flying = n->open;
+	n->flying_seq = n->seq;
 	memset(&n->open, 0, sizeof(n->open));
 	n->writing = true;
 	n->work.data = n;
@@ -577,10 +586,18 @@ tick_cb(uv_timer_t *t)
 			cm_log_info("auth.sessions_expired", "count=%zu", gone);
 		}
 	}
-	/* Deadline warnings: a full pass every tick_seconds, done in slices
-	 * of 5000 cases a second so the loop never stalls. */
-	if (n->sweeping || ticks % (unsigned)n->cfg.tick_seconds == 0) {
-		n->sweeping = !node_warnings_sweep(n, 5000);
+	/* Deadline warnings move with working days: a pass when the day
+	 * changes (checked every tick_seconds) and at start, in slices of at
+	 * most 10 ms a second so the loop never stalls. */
+	if (!n->sweeping && today != n->swept_day &&
+	    (n->swept_day == 0 || ticks % (unsigned)n->cfg.tick_seconds == 0)) {
+		n->sweeping = true;
+	}
+	if (n->sweeping) {
+		if (node_warnings_sweep(n, 10000)) {
+			n->sweeping = false;
+			n->swept_day = today;
+		}
 		maybe_flush(n);
 	}
 	if (ticks % 10 == 0 && !probing && !n->stopping) {

@@ -222,6 +222,7 @@ node_reload_counters(struct node *n)
 	if (rc != 0 && rc != CM_ENOTFOUND) {
 		return rc;
 	}
+	n->durable_seq = n->flying_seq = n->seq;
 	n->id_day = node_today(n);
 	return read_day_counter(n, n->id_day, &n->id_seq);
 }

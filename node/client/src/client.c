@@ -115,10 +115,14 @@ node_client_open(const char *url, const struct node_client_tls *tls,
 	    c->sock, NNG_OPT_RECVTIMEO, timeout_ms > 0 ? timeout_ms : 10000);
 	nng_socket_set_ms(
 	    c->sock, NNG_OPT_SENDTIMEO, timeout_ms > 0 ? timeout_ms : 10000);
-	/* Reconnect quickly, back off to 2 s; never resend on its own: a
-	 * request is retried by the caller with the same id if at all. */
+	/* Reconnect quickly, back off to 2 s. */
 	nng_socket_set_ms(c->sock, NNG_OPT_RECONNMINT, 100);
 	nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 2000);
+	/* No resend after 60 s: the caller's timeout decides. nng still
+	 * resends once after a reconnect; the node recognises the request
+	 * id and does not apply a change twice. */
+	nng_socket_set_ms(
+	    c->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
 	rv = nng_dialer_create(&c->dialer, c->sock, url);
 	if (rv == 0 && tls != NULL) {
 		rv = nng_tls_config_alloc(&c->tls, NNG_TLS_MODE_CLIENT);

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# bench_node.sh: the node benchmark of issue 3. Not a ctest entry: run it
+# on demand, on an optimised build, on an otherwise idle machine.
+#
+#   cmake --preset release && cmake --build --preset release
+#   tests/bench/bench_node.sh [BUILD_DIR]          (default: build/release)
+#
+#   BENCH_CASES=100000 tests/bench/bench_node.sh   a quicker run (part b)
+#   BENCH_PART=a | b                               one part only
+#
+# a. Durable case creates per second through the whole path (client
+#    library over ipc, a real `ow-node run`, each client its own login) with
+#    1, 4 and 16 concurrent clients, BENCH_SECONDS (5) each; beside them
+#    Debian's `db_bench --benchmarks=fillrandom --sync=1` with as many
+#    threads and a value of the size of a created case record plus its
+#    signed op (measured by bench_node). Target: at 16 clients the node is
+#    at least as fast as raw RocksDB synced puts.
+# b. With BENCH_CASES (1,000,000) cases loaded by BENCH_LOAD_CLIENTS (16)
+#    clients: CaseGet p50/p99 (target p99 < 1 ms), a paged list by state
+#    (first page, deep page through the cursors), the node's VmRSS (target
+#    < 256 MB), `audit verify` over the whole log, and the restart time from
+#    exec to the first successful status reply (target < 2 s).
+#
+# Other knobs: BENCH_LOOKUPS (2000), BENCH_RESTARTS (3), BENCH_AUDIT=0
+# (skip the audit), BENCH_DIR (where the data goes; keep it short),
+# BENCH_NODE_SET="KEY=VALUE ..." (--set options for ow-node run),
+# BENCH_KEEP=1 (keep the data). A million cases took ~8 minutes to load
+# (~600 MB of store) on the 2-core CI machine with
+# BENCH_NODE_SET=tick_seconds=3600; with the default tick the node's
+# deadline-warning sweep starts after 60 s and slows the load severalfold.
+#
+# Exit status: 0 every target met, 1 a target missed, 2 the run failed.
+set -uo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+top="$(cd "$here/../.." && pwd)"
+build="${1:-${OW_BUILD_DIR:-$top/build/release}}"
+node="$build/node/ow-node"
+bench="$build/tests/bench/bench_node"
+part="${BENCH_PART:-ab}"
+seconds="${BENCH_SECONDS:-5}"
+
+for f in "$node" "$bench"; do
+	if [ ! -x "$f" ]; then
+		echo "bench_node.sh: $f not found: build first (cmake --build --preset release)" >&2
+		exit 2
+	fi
+done
+
+missed=0
+failed=0
+
+if [[ "$part" == *a* ]]; then
+	echo "== a. durable creates per second =="
+	out="$("$bench" "$node" creates)"
+	rc=$?
+	echo "$out" | grep -v '^RESULT '
+	if [ $rc -ne 0 ]; then
+		echo "bench_node.sh: bench_node creates failed ($rc)" >&2
+		failed=1
+	else
+		value_size="$(echo "$out" | awk '$1 == "RESULT" && $2 == "value_size" {print $3}')"
+		declare -A node_rate db_rate
+		for t in 1 4 16; do
+			node_rate[$t]="$(echo "$out" | awk -v k="creates_per_s_$t" '$1 == "RESULT" && $2 == k {print $3}')"
+		done
+		db_bench="$(command -v db_bench || true)"
+		if [ -z "$db_bench" ]; then
+			echo
+			echo "db_bench is not installed (Debian package rocksdb-tools): no comparison."
+			echo "The node's figures are above; install rocksdb-tools to compare."
+		else
+			echo
+			echo "Raw RocksDB: $db_bench --benchmarks=fillrandom --sync=1 --value_size=$value_size --duration=$seconds"
+			dbdir="$(mktemp -d /tmp/owdbbench.XXXXXX)"
+			for t in 1 4 16; do
+				rm -rf "$dbdir/db"
+				# --num bounds each thread; --duration ends the run.
+				line="$("$db_bench" --benchmarks=fillrandom --sync=1 \
+					--threads="$t" --num=10000000 --duration="$seconds" \
+					--value_size="$value_size" --db="$dbdir/db" 2>&1 |
+					grep '^fillrandom')"
+				db_rate[$t]="$(echo "$line" | awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "ops/sec") print $i}')"
+				echo "  $line"
+			done
+			rm -rf "$dbdir"
+			echo
+			printf '  %-8s %14s %16s %8s\n' clients "node creates/s" "db_bench puts/s" ratio
+			for t in 1 4 16; do
+				n="${node_rate[$t]:-0}"
+				d="${db_rate[$t]:-0}"
+				ratio="$(awk -v n="$n" -v d="$d" 'BEGIN {if (d > 0) printf "%.2f", n / d; else print "-"}')"
+				printf '  %-8s %14s %16s %8s\n' "$t" "$n" "$d" "$ratio"
+			done
+			n="${node_rate[16]:-0}"
+			d="${db_rate[16]:-0}"
+			if awk -v n="$n" -v d="$d" 'BEGIN {exit !(d > 0 && n >= d)}'; then
+				echo "  16 clients: node $n/s >= db_bench $d/s  PASS"
+			else
+				echo "  16 clients: node $n/s < db_bench $d/s  FAIL (target: at least as fast as raw RocksDB synced puts)"
+				missed=1
+			fi
+		fi
+	fi
+fi
+
+if [[ "$part" == *b* ]]; then
+	echo
+	echo "== b. ${BENCH_CASES:-1000000} cases: lookups, lists, memory, restart =="
+	"$bench" "$node" scale | grep --line-buffered -v '^RESULT '
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 1 ]; then
+		missed=1
+	elif [ "$rc" -ne 0 ]; then
+		echo "bench_node.sh: bench_node scale failed ($rc)" >&2
+		failed=1
+	fi
+fi
+
+echo
+if [ $failed -ne 0 ]; then
+	echo "bench_node.sh: the run failed"
+	exit 2
+fi
+if [ $missed -ne 0 ]; then
+	echo "bench_node.sh: a target was missed"
+	exit 1
+fi
+echo "bench_node.sh: every target met"
