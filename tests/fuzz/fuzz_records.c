@@ -27,8 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	node_config_defaults(&cfg);
 	form_diags_init(&d);
-	if (node_config_parse(&cfg, "fuzz.conf", (const char *)data, size, &d) ==
-	        0 &&
+	if (node_config_parse(
+	        &cfg, "fuzz.conf", (const char *)data, size, &d) == 0 &&
 	    d.n != 0) {
 		abort();
 	}
