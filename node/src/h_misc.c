@@ -446,6 +446,7 @@ audit_done(uv_work_t *w, int status)
 	struct audit_job *j = w->data;
 	Ow__Response resp = OW__RESPONSE__INIT;
 
+	node_job_done(j->n);
 	resp.version = 1;
 	resp.request_id = j->request_id;
 	resp.status = status != 0 ? CM_EINTERNAL : j->rc;
@@ -475,7 +476,7 @@ node__h_audit_verify(struct call *c)
 	snprintf(
 	    j->request_id, sizeof(j->request_id), "%s", c->req->request_id);
 	j->w.data = j;
-	if (uv_queue_work(&c->n->loop, &j->w, audit_work, audit_done) != 0) {
+	if (node_queue_job(c->n, &j->w, audit_work, audit_done) != 0) {
 		free(j->ar);
 		cm_free(j);
 		node__fail(c->resp, CM_EINTERNAL);

@@ -123,6 +123,8 @@ login_done(uv_work_t *w, int status)
 {
 	struct login_job *j = w->data;
 	struct node *n = j->n;
+
+	node_job_done(n);
 	Ow__Response resp = OW__RESPONSE__INIT;
 	enum node_disp disp = NODE_REPLY_NOW;
 	struct node_lockout lo;
@@ -226,7 +228,7 @@ node__h_login(struct call *c)
 		ow__user_put__free_unpacked(u, NULL);
 	}
 	j->w.data = j;
-	if (uv_queue_work(&n->loop, &j->w, login_work, login_done) != 0) {
+	if (node_queue_job(n, &j->w, login_work, login_done) != 0) {
 		sodium_memzero(j, sizeof(*j));
 		cm_free(j);
 		node__fail(c->resp, CM_EINTERNAL);
@@ -273,6 +275,8 @@ user_done(uv_work_t *w, int status)
 {
 	struct user_job *j = w->data;
 	struct node *n = j->n;
+
+	node_job_done(n);
 	Ow__Response resp = OW__RESPONSE__INIT;
 	enum node_disp disp = NODE_REPLY_NOW;
 
@@ -324,7 +328,7 @@ user_hash_then_put(struct call *c, const char *name, const char *password,
 	snprintf(j->display, sizeof(j->display), "%s", display);
 	j->role = role;
 	j->w.data = j;
-	if (uv_queue_work(&c->n->loop, &j->w, user_work, user_done) != 0) {
+	if (node_queue_job(c->n, &j->w, user_work, user_done) != 0) {
 		sodium_memzero(j, sizeof(*j));
 		cm_free(j);
 		node__fail(c->resp, CM_EINTERNAL);

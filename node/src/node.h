@@ -28,9 +28,12 @@
 #include "node/store.h"
 #include "onewindow.pb-c.h"
 
-#define NODE_REQ_MAX  (1u << 20) /* largest request accepted */
-#define NODE_RESP_MAX (4u << 20) /* largest response sent */
-#define NODE_NCTX     16         /* requests served at once */
+#define NODE_REQ_MAX (1u << 20) /* largest request accepted */
+/* The nng frame limit: a request of NODE_REQ_MAX plus the REQ protocol's
+ * header (a 4-byte request id, more through devices). */
+#define NODE_FRAME_MAX (NODE_REQ_MAX + 256)
+#define NODE_RESP_MAX  (4u << 20) /* largest response sent */
+#define NODE_NCTX      16         /* requests served at once */
 
 /* A request in flight: which nng context it came on, and its reply once
  * made. Replies that depend on a write wait for the batch to be synced. */
@@ -47,9 +50,17 @@ struct node_slot {
 	struct node_slot *next_wait; /* replies waiting for a batch */
 };
 
+/* An event waiting for its batch to be durable. */
+struct node_event {
+	struct node_event *next;
+	size_t len;
+	uint8_t bytes[];
+};
+
 /* Batches: the loop fills `open`; a worker syncs `flying`. */
 struct node_gen {
 	struct node_batch *batch;
+	struct node_event *events, *events_tail; /* sent once durable */
 	struct node_slot *waiting; /* replies to send when durable */
 	size_t nwaiting;
 	uint64_t id;
@@ -130,6 +141,7 @@ struct node {
 	bool sweeping;     /* a warning sweep is part way */
 	int32_t swept_day; /* the day the last full sweep was for */
 	bool stopping;
+	unsigned jobs; /* worker jobs whose reply is still to come */
 	int exit_code;
 };
 
@@ -208,6 +220,13 @@ int node_serve(struct node *n);
 
 /* Publish an event on the events socket (best effort: hints only). */
 void node_publish(struct node *n, const Ow__Event *ev);
+
+/* Run work on libuv's pool for a request that replies later; the node
+ * does not stop while such jobs are out (their replies need the
+ * sockets). The after-work callback calls node_job_done first. */
+int node_queue_job(
+    struct node *n, uv_work_t *w, uv_work_cb work, uv_after_work_cb after);
+void node_job_done(struct node *n);
 
 /* Make the slot's reply wait for the open batch. */
 void node_defer_reply(struct node *n, struct node_slot *slot);

@@ -81,6 +81,24 @@ set_status_reply(struct node_slot *s, const char *request_id, int status)
 	ow__response__pack(&resp, s->reply);
 }
 
+int
+node_queue_job(
+    struct node *n, uv_work_t *w, uv_work_cb work, uv_after_work_cb after)
+{
+	int rv = uv_queue_work(&n->loop, w, work, after);
+
+	if (rv == 0) {
+		n->jobs++;
+	}
+	return rv;
+}
+
+void
+node_job_done(struct node *n)
+{
+	n->jobs--;
+}
+
 void
 node_defer_reply(struct node *n, struct node_slot *slot)
 {
@@ -92,6 +110,7 @@ node_defer_reply(struct node *n, struct node_slot *slot)
 /* ---- group commit ------------------------------------------------------- */
 
 static void maybe_flush(struct node *n);
+static void send_events(struct node *n, struct node_event *e, bool durable);
 
 static void
 write_work(uv_work_t *w)
@@ -129,6 +148,8 @@ write_done(uv_work_t *w, int status)
 	int rc = status != 0 ? CM_EINTERNAL : n->write_rc;
 
 	(void)status;
+	send_events(n, n->flying.events, rc == 0);
+	n->flying.events = n->flying.events_tail = NULL;
 	if (rc == 0) {
 		node_overlay_settle(n, n->flying.id);
 		n->durable_seq = n->flying_seq;
@@ -153,6 +174,7 @@ write_done(uv_work_t *w, int status)
 		if (n->open.batch != NULL) {
 			node_batch_free(n->open.batch);
 		}
+		send_events(n, n->open.events, false);
 		memset(&n->open, 0, sizeof(n->open));
 		node_overlay_settle(n, UINT64_MAX);
 		/* The requests of the lost batches were not done after all. */
@@ -181,7 +203,7 @@ maybe_flush(struct node *n)
 		return;
 	}
 	if (n->open.batch == NULL && n->open.waiting == NULL) {
-		if (n->stopping) {
+		if (n->stopping && n->jobs == 0) {
 			uv_stop(&n->loop);
 		}
 		return;
@@ -253,12 +275,27 @@ process(struct node *n, struct node_slot *s)
 	enum node_disp disp;
 
 	s->msg = NULL;
+	if (nng_msg_len(msg) > NODE_REQ_MAX) {
+		/* Within the frame, beyond the request limit: say so. */
+		nng_msg_free(msg);
+		set_status_reply(s, NULL, CM_ETOOBIG);
+		send_reply(n, s);
+		return;
+	}
 	req = ow__request__unpack(NULL, nng_msg_len(msg), nng_msg_body(msg));
 	nng_msg_free(msg);
 	if (req == NULL) {
 		cm_log_warn("api.bad_message", "slot=%d", s->index);
 		set_status_reply(s, NULL, CM_EPROTO);
 		send_reply(n, s);
+		return;
+	}
+	if (n->stopping) {
+		/* Stopping: finish what is in flight, take nothing new, so
+		 * that a busy hall cannot hold the stop off. */
+		set_status_reply(s, req->request_id, CM_ECLOSED);
+		send_reply(n, s);
+		ow__request__free_unpacked(req, NULL);
 		return;
 	}
 	if (req->version != 1) {
@@ -337,19 +374,46 @@ slot_cb(void *arg)
 
 /* ---- events ------------------------------------------------------------- */
 
+/*
+ * Events announce changes that are durable: an event of a change waits in
+ * its batch and goes out when the batch is synced (a screen that refreshes
+ * on it must find the change), and is dropped with a batch that failed.
+ * Hints only: a screen that misses one refreshes on the next.
+ */
 void
 node_publish(struct node *n, const Ow__Event *ev)
 {
 	size_t len = ow__event__get_packed_size(ev);
-	uint8_t *buf = cm_malloc(len);
+	struct node_event *e = cm_malloc(sizeof(*e) + len);
 
-	if (buf == NULL) {
+	if (e == NULL) {
 		return;
 	}
-	ow__event__pack(ev, buf);
-	/* Hints only: a screen that misses one refreshes on the next. */
-	nng_send(n->pub, buf, len, NNG_FLAG_NONBLOCK);
-	cm_free(buf);
+	e->len = len;
+	ow__event__pack(ev, e->bytes);
+	if (n->open.batch == NULL) {
+		nng_send(n->pub, e->bytes, len, NNG_FLAG_NONBLOCK);
+		cm_free(e);
+		return;
+	}
+	e->next = NULL;
+	*(n->open.events_tail != NULL ? &n->open.events_tail->next
+	                              : &n->open.events) = e;
+	n->open.events_tail = e;
+}
+
+static void
+send_events(struct node *n, struct node_event *e, bool durable)
+{
+	while (e != NULL) {
+		struct node_event *next = e->next;
+
+		if (durable) {
+			nng_send(n->pub, e->bytes, e->len, NNG_FLAG_NONBLOCK);
+		}
+		cm_free(e);
+		e = next;
+	}
 }
 
 /* ---- sockets ------------------------------------------------------------ */
@@ -398,7 +462,7 @@ listen_tls(struct node *n)
 	}
 	if (rv == 0) {
 		nng_listener_set_size(
-		    n->tls_l, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+		    n->tls_l, NNG_OPT_RECVMAXSZ, NODE_FRAME_MAX);
 		rv = nng_listener_start(n->tls_l, 0);
 	}
 	if (tls != NULL) {
@@ -435,11 +499,11 @@ open_sockets(struct node *n)
 	}
 	/* Unlimited by default in nng 1.5.2, and an oversize message
 	 * silently drops the connection: cap it everywhere. */
-	nng_socket_set_size(n->rep, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+	nng_socket_set_size(n->rep, NNG_OPT_RECVMAXSZ, NODE_FRAME_MAX);
 	rv = nng_listener_create(&n->rep_l, n->rep, n->rep_url);
 	if (rv == 0) {
 		nng_listener_set_size(
-		    n->rep_l, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+		    n->rep_l, NNG_OPT_RECVMAXSZ, NODE_FRAME_MAX);
 		rv = nng_listener_start(n->rep_l, 0);
 	}
 	if (rv != 0) {
@@ -549,6 +613,7 @@ probe_done(uv_work_t *w, int status)
 	struct probe *p = w->data;
 	struct node *n = p->n;
 
+	node_job_done(n);
 	probing = false;
 	if (status == 0 && p->rc == 0) {
 		probe_failures = 0;
@@ -558,12 +623,13 @@ probe_done(uv_work_t *w, int status)
 		nng_listener_close(n->rep_l);
 		if (nng_listener_create(&n->rep_l, n->rep, n->rep_url) == 0) {
 			nng_listener_set_size(
-			    n->rep_l, NNG_OPT_RECVMAXSZ, NODE_REQ_MAX);
+			    n->rep_l, NNG_OPT_RECVMAXSZ, NODE_FRAME_MAX);
 			nng_listener_start(n->rep_l, 0);
 		}
 		probe_failures = 0;
 	}
 	cm_free(p);
+	maybe_flush(n); /* a stop may have waited for this job */
 }
 
 /* ---- timers and signals ------------------------------------------------- */
@@ -607,7 +673,11 @@ tick_cb(uv_timer_t *t)
 			p->n = n;
 			p->w.data = p;
 			probing = true;
-			uv_queue_work(&n->loop, &p->w, probe_work, probe_done);
+			if (node_queue_job(n, &p->w, probe_work, probe_done) !=
+			    0) {
+				probing = false;
+				cm_free(p);
+			}
 		}
 	}
 }

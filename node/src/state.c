@@ -301,6 +301,13 @@ node_close(struct node *n)
 		node_batch_free(n->open.batch);
 		n->open.batch = NULL;
 	}
+	for (struct node_event *e = n->open.events; e != NULL;) {
+		struct node_event *next = e->next;
+
+		cm_free(e);
+		e = next;
+	}
+	n->open.events = n->open.events_tail = NULL;
 	if (n->flying.batch != NULL) {
 		node_batch_free(n->flying.batch);
 		n->flying.batch = NULL;
