@@ -213,9 +213,13 @@ commit_case_ops(
 	struct cm_hlc hlc = n->hlc;
 	struct form_matter *owned = NULL;
 	const struct form_matter *m;
+	char case_id[NODE_CASE_ID_MAX];
 	int rc = 0;
 
 	memcpy(head, n->head, sizeof(head));
+	/* The ops may borrow the case id from the case that applying them
+	 * frees: give them a copy that outlives the loop. */
+	snprintf(case_id, sizeof(case_id), "%s", ops[0]->case_id);
 	if (n->open.batch == NULL) {
 		rc = node_batch_new(n->st, &n->open.batch);
 		if (rc != 0) {
@@ -225,6 +229,7 @@ commit_case_ops(
 	}
 	node_batch_mark(n->open.batch);
 	for (size_t i = 0; i < nops && rc == 0; i++) {
+		ops[i]->case_id = case_id;
 		ops[i]->actor = c->sess->user;
 		ops[i]->request = c->req->request_id;
 		rc = node_write_op(n, ops[i]);
@@ -668,6 +673,38 @@ node__h_case_act(struct call *c)
 	return finish_change(c, &op, cs);
 }
 
+/*
+ * An edit must leave a valid form: any error blocks it (also one it causes
+ * elsewhere, such as a field it makes required). A warning blocks only on
+ * a field the edit touches, unless a supervisor accepts it: a warning
+ * accepted when the case was taken in (an early pilot USCC) does not stop
+ * a clerk who corrects the phone number.
+ */
+static bool
+edit_blocked(
+    const struct form_report *rep, const Ow__CaseEditReq *r, bool override)
+{
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct form_problem *p = &rep->items[i];
+		bool touched = false;
+
+		if (p->severity == FORM_SEV_ERROR) {
+			return true;
+		}
+		if (p->severity != FORM_SEV_WARNING || override) {
+			continue;
+		}
+		for (size_t k = 0; k < r->n_set && !touched; k++) {
+			touched = strcmp(p->field, r->set[k]->key) == 0 ||
+			          strcmp(p->other, r->set[k]->key) == 0;
+		}
+		if (touched) {
+			return true;
+		}
+	}
+	return rep->oom;
+}
+
 enum node_disp
 node__h_case_edit(struct call *c)
 {
@@ -719,8 +756,9 @@ node__h_case_edit(struct call *c)
 	if (rc == 0) {
 		rc = form_validate(m, &all, node_today(c->n), &out, &rep);
 	}
-	if (rc == 0 &&
-	    form_report_blocks(&rep, c->sess->role == NODE_ROLE_SUPERVISOR)) {
+	if (rc == 0 && edit_blocked(&rep, r,
+	                   r->override_warnings &&
+	                       c->sess->role == NODE_ROLE_SUPERVISOR)) {
 		node__add_problems(c->resp, &rep, m, cm_i18n_is_zh());
 		rc = CM_EINVAL;
 	}

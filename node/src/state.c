@@ -242,7 +242,7 @@ node_open(struct node *n, const char *dir, const struct node_config *cfg)
 		return CM_EINVAL;
 	}
 	snprintf(n->datadir, sizeof(n->datadir), "%s", dir);
-	n->started_at = (int64_t)time(NULL);
+	n->started_at = node_now(n);
 	form_catalog_init(&n->cat);
 	db_path(dir, path, sizeof(path));
 	rc = node_store_open(path, false, &n->st);

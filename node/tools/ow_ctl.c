@@ -942,6 +942,7 @@ cmd_case(struct ctl *x, int argc, char **argv)
 			b.n_set = (size_t)x->nkv;
 			b.materials_add = mats;
 			b.n_materials_add = nm;
+			b.override_warnings = x->override_warnings;
 			req.body_case = OW__REQUEST__BODY_CASE_EDIT;
 			req.case_edit = &b;
 			rc = case_reply(x, &req);
