@@ -12,6 +12,7 @@
 #include "common/fs.h"
 #include "common/hlc.h"
 #include "common/i18n.h"
+#include "common/tty.h"
 #include "common/utf8.h"
 #include "node/client.h"
 #include "node/workflow.h"
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
@@ -91,35 +91,6 @@ usage(FILE *fp)
 	      "OW_DATADIR stands for -d; OW_TIMEOUT_MS bounds each call (15000).\n"
 	      "Exit status: 0 done, 1 refused by the node, 2 usage, 3 node unreachable.\n"),
 	    fp);
-}
-
-static int
-ask_password(const char *prompt, char *out, size_t size)
-{
-	struct termios old, quiet;
-	FILE *tty = fopen("/dev/tty", "r+");
-	size_t n;
-
-	if (tty == NULL) {
-		return CM_ENOENT;
-	}
-	fputs(prompt, tty);
-	fflush(tty);
-	tcgetattr(fileno(tty), &old);
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	if (fgets(out, (int)size, tty) == NULL) {
-		out[0] = '\0';
-	}
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputs("\n", tty);
-	fclose(tty);
-	n = strlen(out);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r')) {
-		out[--n] = '\0';
-	}
-	return 0;
 }
 
 static const char *
@@ -410,8 +381,8 @@ new_password(char *out, size_t size)
 		snprintf(out, size, "%s", env);
 		return 0;
 	}
-	if (ask_password(_("New password: "), out, size) != 0 ||
-	    ask_password(_("The same again: "), again, sizeof(again)) != 0) {
+	if (cm_tty_secret(_("New password: "), out, size) != 0 ||
+	    cm_tty_secret(_("The same again: "), again, sizeof(again)) != 0) {
 		fprintf(
 		    stderr, _("ow-ctl: no terminal; set OW_NEW_PASSWORD\n"));
 		return EXIT_USAGE;
@@ -1506,7 +1477,7 @@ main(int argc, char **argv)
 	env = getenv("OW_PASSWORD");
 	if (env != NULL) {
 		snprintf(pw, sizeof(pw), "%s", env);
-	} else if (ask_password(_("Password: "), pw, sizeof(pw)) != 0) {
+	} else if (cm_tty_secret(_("Password: "), pw, sizeof(pw)) != 0) {
 		fprintf(stderr,
 		    _("ow-ctl: no terminal to ask the password on; set OW_PASSWORD\n"));
 		node_client_close(x.c);

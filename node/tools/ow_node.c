@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/fs.h"
 #include "common/i18n.h"
+#include "common/tty.h"
 #include "common/log.h"
 
 #include <getopt.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 enum { EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
@@ -73,34 +73,6 @@ data_dir(const char *env, const char *src, const char *sub)
 }
 
 /* Read a password from the terminal without echo. */
-static int
-ask_password(const char *prompt, char *out, size_t size)
-{
-	struct termios old, quiet;
-	FILE *tty = fopen("/dev/tty", "r+");
-	size_t n;
-
-	if (tty == NULL) {
-		return CM_ENOENT;
-	}
-	fputs(prompt, tty);
-	fflush(tty);
-	tcgetattr(fileno(tty), &old);
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	if (fgets(out, (int)size, tty) == NULL) {
-		out[0] = '\0';
-	}
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputs("\n", tty);
-	fclose(tty);
-	n = strlen(out);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r')) {
-		out[--n] = '\0';
-	}
-	return 0;
-}
 
 static int
 cmd_init(int argc, char **argv)
@@ -170,10 +142,10 @@ cmd_init(int argc, char **argv)
 	if (env != NULL) {
 		snprintf(pw, sizeof(pw), "%s", env);
 	} else {
-		if (ask_password(_("Password for the ops account admin: "), pw,
+		if (cm_tty_secret(_("Password for the ops account admin: "), pw,
 		        sizeof(pw)) != 0 ||
-		    ask_password(_("The same again: "), again, sizeof(again)) !=
-		        0) {
+		    cm_tty_secret(
+		        _("The same again: "), again, sizeof(again)) != 0) {
 			fprintf(stderr,
 			    _("ow-node: no terminal to ask the password on; set OW_ADMIN_PASSWORD\n"));
 			return EXIT_USAGE;
