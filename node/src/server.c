@@ -111,13 +111,28 @@ node_defer_reply(struct node *n, struct node_slot *slot)
 
 static void maybe_flush(struct node *n);
 static void send_events(struct node *n, struct node_event *e, bool durable);
+static void send_waiting(struct node *n, struct node_slot *list);
 
+/*
+ * On a worker: sync the flying batch, and when it is durable send its
+ * replies and events from here. nng is thread-safe, and each send wakes
+ * nng's threads: measured under 16 clients, sending from the loop took a
+ * third of its time. The loop does not touch the flying batch, its slots
+ * or its events until write_done; on a failure nothing is sent here and
+ * write_done answers with the error.
+ */
 static void
 write_work(uv_work_t *w)
 {
 	struct node *n = w->data;
 
 	n->write_rc = node_store_write(n->st, n->flying.batch, true);
+	if (n->write_rc == 0) {
+		send_events(n, n->flying.events, true);
+		n->flying.events = n->flying.events_tail = NULL;
+		send_waiting(n, n->flying.waiting);
+		n->flying.waiting = NULL;
+	}
 }
 
 static void
