@@ -15,20 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-batch(struct node *n)
-{
-	if (n->open.batch == NULL) {
-		int rc = node_batch_new(n->st, &n->open.batch);
-
-		if (rc != 0) {
-			return rc;
-		}
-		n->open.id = ++n->next_gen;
-	}
-	return 0;
-}
-
 /* ---- the applicant registry --------------------------------------------- */
 
 static void
@@ -131,7 +117,7 @@ node_registry_update(struct node *n, const Ow__Case *cs,
 	rec.updated_hlc = hlc;
 	len = ow__applicant_get_resp__get_packed_size(&rec);
 	buf = cm_malloc(len);
-	if (buf == NULL || (rc = batch(n)) != 0) {
+	if (buf == NULL || (rc = node_open_batch(n)) != 0) {
 		rc = buf == NULL ? CM_ENOMEM : rc;
 		goto out;
 	}
@@ -206,7 +192,7 @@ node_warning_set(struct node *n, const char *id, int level)
 	if (old == level) {
 		return 0;
 	}
-	if ((rc = batch(n)) != 0) {
+	if ((rc = node_open_batch(n)) != 0) {
 		return rc;
 	}
 	wl_key(id, key, sizeof(key));

@@ -220,12 +220,9 @@ commit_case_ops(
 	/* The ops may borrow the case id from the case that applying them
 	 * frees: give them a copy that outlives the loop. */
 	snprintf(case_id, sizeof(case_id), "%s", ops[0]->case_id);
-	if (n->open.batch == NULL) {
-		rc = node_batch_new(n->st, &n->open.batch);
-		if (rc != 0) {
-			return rc;
-		}
-		n->open.id = ++n->next_gen;
+	rc = node_open_batch(n);
+	if (rc != 0) {
+		return rc;
 	}
 	node_batch_mark(n->open.batch);
 	for (size_t i = 0; i < nops && rc == 0; i++) {
@@ -375,11 +372,8 @@ node__h_case_create(struct call *c)
 		node__add_problems(c->resp, &out.report, m, cm_i18n_is_zh());
 		rc = CM_EINVAL;
 	}
-	if (rc == 0 && n->open.batch == NULL) {
-		rc = node_batch_new(n->st, &n->open.batch);
-		if (rc == 0) {
-			n->open.id = ++n->next_gen;
-		}
+	if (rc == 0) {
+		rc = node_open_batch(n);
 	}
 	if (rc == 0) {
 		rc = next_case_id(n, id);
@@ -481,11 +475,8 @@ audit_read(struct node *n, const char *user, const char *case_id)
 	char key[200], val[32];
 	int64_t now = node_now(n);
 
-	if (n->open.batch == NULL) {
-		if (node_batch_new(n->st, &n->open.batch) != 0) {
-			return;
-		}
-		n->open.id = ++n->next_gen;
+	if (node_open_batch(n) != 0) {
+		return;
 	}
 	/* Milliseconds and a counter: two reads in one second are two
 	 * records. */

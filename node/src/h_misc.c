@@ -199,12 +199,9 @@ save_ticket(struct node *n, const struct node_ticket *t)
 	char key[32];
 	int rc;
 
-	if (n->open.batch == NULL) {
-		rc = node_batch_new(n->st, &n->open.batch);
-		if (rc != 0) {
-			return rc;
-		}
-		n->open.id = ++n->next_gen;
+	rc = node_open_batch(n);
+	if (rc != 0) {
+		return rc;
 	}
 	rc = node_ticket_encode(t, n->queue.day, &buf, &len);
 	if (rc != 0) {

@@ -68,14 +68,10 @@ save_lockout(struct node *n, const char *user, const struct node_lockout *l)
 {
 	char key[64];
 	uint8_t buf[12];
+	int rc = node_open_batch(n);
 
-	if (n->open.batch == NULL) {
-		int rc = node_batch_new(n->st, &n->open.batch);
-
-		if (rc != 0) {
-			return rc;
-		}
-		n->open.id = ++n->next_gen;
+	if (rc != 0) {
+		return rc;
 	}
 	lockout_key(user, key, sizeof(key));
 	node_lockout_encode(l, buf);

@@ -170,6 +170,10 @@ int node_load_forms(struct node *n);
 
 /* ---- writer.c ----------------------------------------------------------- */
 
+/* The batch the loop is filling, made on first use with the next batch
+ * number. 0 or CM_ENOMEM. Every writer goes through this. */
+int node_open_batch(struct node *n);
+
 /*
  * Append one op of this node to the open batch: stamp it (origin, seq,
  * hlc, prev_hash), seal it, put it in the log and advance the chain head.

@@ -226,13 +226,12 @@ maybe_flush(struct node *n)
 	if (n->open.batch == NULL) {
 		/* Readers waiting for the batch that just synced: nothing
 		 * new to write, an empty batch makes them wait in order. */
-		if (node_batch_new(n->st, &n->open.batch) != 0) {
+		if (node_open_batch(n) != 0) {
 			fail_waiting(n->open.waiting, CM_ENOMEM);
 			send_waiting(n, n->open.waiting);
 			n->open.waiting = NULL;
 			return;
 		}
-		n->open.id = ++n->next_gen;
 	}
 	n->flying = n->open;
 	n->flying_seq = n->seq;

@@ -21,8 +21,8 @@ be64(uint8_t *p, uint64_t v)
 	}
 }
 
-static int
-open_batch(struct node *n)
+int
+node_open_batch(struct node *n)
 {
 	if (n->open.batch == NULL) {
 		int rc = node_batch_new(n->st, &n->open.batch);
@@ -44,7 +44,7 @@ node_write_op(struct node *n, Ow__Op *op)
 	char mkey[8 + NODE_ORIGIN_MAX];
 	uint8_t *buf = NULL;
 	size_t len = 0, klen;
-	int rc = open_batch(n);
+	int rc = node_open_batch(n);
 
 	if (rc != 0) {
 		return rc;
@@ -109,7 +109,7 @@ node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c)
 	struct node_overlay *ov;
 	size_t len = ow__case__get_packed_size(c);
 	uint8_t *buf;
-	int rc = open_batch(n);
+	int rc = node_open_batch(n);
 
 	if (rc != 0) {
 		return rc;
