@@ -127,3 +127,14 @@ cm_utf8_trim_partial(char *s)
 	}
 	return s;
 }
+
+int
+cm_utf8_bad_arg(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!cm_utf8_valid(argv[i], strlen(argv[i]))) {
+			return i;
+		}
+	}
+	return 0;
+}

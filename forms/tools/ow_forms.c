@@ -1368,6 +1368,7 @@ main(int argc, char **argv)
 	const char *cmd;
 	char *end;
 	int c;
+	int bad;
 
 	memset(&o, 0, sizeof(o));
 	if (cm_i18n_init(OW_BUILD_LOCALE_DIR, OW_INSTALL_LOCALE_DIR) != 0) {
@@ -1383,12 +1384,10 @@ main(int argc, char **argv)
 	o.zh = cm_i18n_is_zh();
 	/* Everything the tool handles is UTF-8 text: refuse anything else
 	 * up front, rather than printing or hashing broken bytes. */
-	for (int i = 1; i < argc; i++) {
-		if (!cm_utf8_valid(argv[i], strlen(argv[i]))) {
-			fprintf(stderr,
-			    _("ow-forms: argument %d is not valid UTF-8\n"), i);
-			return EXIT_USAGE;
-		}
+	if ((bad = cm_utf8_bad_arg(argc, argv)) != 0) {
+		fprintf(stderr, _("ow-forms: argument %d is not valid UTF-8\n"),
+		    bad);
+		return EXIT_USAGE;
 	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {

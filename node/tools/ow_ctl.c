@@ -1304,6 +1304,7 @@ main(int argc, char **argv)
 	const char *env;
 	const char *cmd;
 	int c, rc;
+	int bad;
 
 	memset(&x, 0, sizeof(x));
 	if (cm_i18n_init(OW_BUILD_LOCALE_DIR, OW_INSTALL_LOCALE_DIR) != 0) {
@@ -1311,12 +1312,10 @@ main(int argc, char **argv)
 		    "ow-ctl: the locale's character set is not UTF-8; set LANG or LC_ALL to a UTF-8 locale (e.g. C.UTF-8)\n");
 		return EXIT_USAGE;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!cm_utf8_valid(argv[i], strlen(argv[i]))) {
-			fprintf(stderr,
-			    _("ow-ctl: argument %d is not valid UTF-8\n"), i);
-			return EXIT_USAGE;
-		}
+	if ((bad = cm_utf8_bad_arg(argc, argv)) != 0) {
+		fprintf(
+		    stderr, _("ow-ctl: argument %d is not valid UTF-8\n"), bad);
+		return EXIT_USAGE;
 	}
 	while ((c = getopt_long(argc, argv, "d:n:u:h", opts, NULL)) != -1) {
 		switch (c) {

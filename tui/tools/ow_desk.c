@@ -100,6 +100,7 @@ main(int argc, char **argv)
 	const char *datadir = NULL, *url = NULL, *env;
 	char url_buf[1100], events_buf[1100];
 	int c;
+	int bad;
 
 	/* Before anything is drawn: a terminal that cannot show UTF-8 would
 	 * garble every Chinese name, so the desk refuses it. The locale
@@ -109,12 +110,10 @@ main(int argc, char **argv)
 		    "ow-desk: the locale's character set is not UTF-8; set LANG or LC_ALL to a UTF-8 locale (e.g. C.UTF-8)\n");
 		return TUI_EXIT_USAGE;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!cm_utf8_valid(argv[i], strlen(argv[i]))) {
-			fprintf(stderr,
-			    _("ow-desk: argument %d is not valid UTF-8\n"), i);
-			return TUI_EXIT_USAGE;
-		}
+	if ((bad = cm_utf8_bad_arg(argc, argv)) != 0) {
+		fprintf(stderr, _("ow-desk: argument %d is not valid UTF-8\n"),
+		    bad);
+		return TUI_EXIT_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
 	o.window = getenv("OW_WINDOW");

@@ -33,4 +33,8 @@ long cm_utf8_count(const char *s, size_t len);
  */
 char *cm_utf8_trim_partial(char *s);
 
+/* The first argv[1..argc) that is not well-formed UTF-8, or 0 when all are
+ * (the tools refuse such arguments before printing or hashing them). */
+int cm_utf8_bad_arg(int argc, char **argv);
+
 #endif
