@@ -22,9 +22,28 @@
 enum node_disp
 node__h_catalog_list(struct call *c)
 {
-	Ow__CatalogListResp *lr = malloc(sizeof(*lr));
+	const Ow__CatalogListReq *r = c->req->catalog_list;
 	const struct form_catalog *cat = &c->n->cat;
+	/* A cursor is the catalog key of the last matter's current version,
+	 * "c/<code>"; the matters are kept sorted by code. */
+	static const char tag[2] = {'c', '/'};
+	char after[NODE_CURSOR_MAX + 1] = "";
+	struct node_page pg;
+	Ow__CatalogListResp *lr;
 
+	if (node__page_begin(c, &pg, NODE_LIST_CATALOG, r->limit, r->after, tag,
+	        sizeof(tag)) != 0) {
+		return NODE_REPLY_NOW;
+	}
+	if (pg.alen > 0) {
+		memcpy(after, pg.after + sizeof(tag), pg.alen - sizeof(tag));
+		after[pg.alen - sizeof(tag)] = '\0';
+		if (strlen(after) != pg.alen - sizeof(tag)) {
+			node__page_bad_cursor(c); /* a NUL inside */
+			return NODE_REPLY_NOW;
+		}
+	}
+	lr = malloc(sizeof(*lr));
 	if (lr == NULL) {
 		node__fail(c->resp, CM_ENOMEM);
 		return NODE_REPLY_NOW;
@@ -32,20 +51,44 @@ node__h_catalog_list(struct call *c)
 	ow__catalog_list_resp__init(lr);
 	c->resp->body_case = OW__RESPONSE__BODY_CATALOG_LIST;
 	c->resp->catalog_list = lr;
-	lr->matters = calloc(cat->n + 1, sizeof(*lr->matters));
-	for (size_t i = 0; lr->matters != NULL && i < cat->n; i++) {
-		Ow__MatterInfo *mi = malloc(sizeof(*mi));
+	lr->matters = calloc(pg.limit, sizeof(*lr->matters));
+	if (lr->matters == NULL) {
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
+	}
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct form_matter *m = cat->items[i];
+		char key[NODE_CURSOR_MAX];
+		size_t klen = strlen(m->code);
+		Ow__MatterInfo *mi;
 
-		if (mi == NULL) {
+		if ((pg.alen > 0 && strcmp(m->code, after) <= 0) ||
+		    klen + sizeof(tag) > sizeof(key)) {
+			continue;
+		}
+		if (node__page_full(&pg)) {
 			break;
 		}
+		mi = malloc(sizeof(*mi));
+		if (mi == NULL) {
+			node__fail(c->resp, CM_ENOMEM);
+			return NODE_REPLY_NOW;
+		}
 		ow__matter_info__init(mi);
-		mi->code = node__dup(cat->items[i]->code);
-		mi->version = (uint32_t)cat->items[i]->version;
-		mi->name_zh = node__dup(cat->items[i]->name.zh);
-		mi->name_en = node__dup(cat->items[i]->name.en);
+		mi->code = node__dup(m->code);
+		mi->version = (uint32_t)m->version;
+		mi->name_zh = node__dup(m->name.zh);
+		mi->name_en = node__dup(m->name.en);
+		memcpy(key, tag, sizeof(tag));
+		memcpy(key + sizeof(tag), m->code, klen);
+		if (!node__page_take(&pg, ow__matter_info__get_packed_size(mi),
+		        key, klen + sizeof(tag))) {
+			ow__matter_info__free_unpacked(mi, NULL);
+			break;
+		}
 		lr->matters[lr->n_matters++] = mi;
 	}
+	lr->next = node__page_next(&pg);
 	return NODE_REPLY_NOW;
 }
 
@@ -191,6 +234,14 @@ ticket_msg(const struct node_ticket *t)
 	return m;
 }
 
+/* A ticket's key in the local column family, "t/<day>/<seq>": also the
+ * queue's cursor. */
+static void
+ticket_key(int32_t day, uint32_t seq, char key[32])
+{
+	snprintf(key, 32, "t/%08d/%06u", (int)day, seq);
+}
+
 static int
 save_ticket(struct node *n, const struct node_ticket *t)
 {
@@ -207,7 +258,7 @@ save_ticket(struct node *n, const struct node_ticket *t)
 	if (rc != 0) {
 		return rc;
 	}
-	snprintf(key, sizeof(key), "t/%08d/%06u", (int)n->queue.day, t->seq);
+	ticket_key(n->queue.day, t->seq, key);
 	node_batch_put(
 	    n->open.batch, NODE_CF_LOCAL, key, strlen(key), buf, len);
 	cm_free(buf);
@@ -332,9 +383,39 @@ node__h_queue_ticket(struct call *c)
 enum node_disp
 node__h_queue_list(struct call *c)
 {
+	const Ow__QueueListReq *r = c->req->queue_list;
 	const struct node_queue *q = &c->n->queue;
-	Ow__QueueListResp *lr = malloc(sizeof(*lr));
+	static const char tag[2] = {'t', '/'};
+	struct node_page pg;
+	uint32_t after_seq = 0;
+	Ow__QueueListResp *lr;
 
+	if (node__page_begin(c, &pg, NODE_LIST_QUEUE, r->limit, r->after, tag,
+	        sizeof(tag)) != 0) {
+		return NODE_REPLY_NOW;
+	}
+	if (pg.alen > 0) {
+		char want[32], key[32];
+		int day = 0;
+		unsigned seq = 0;
+
+		/* Exactly a ticket key of today's queue: a cursor of another
+		 * day belongs to a queue that is gone (tickets are for one
+		 * day), and the client starts again. */
+		memcpy(want, pg.after, pg.alen < 31 ? pg.alen : 31);
+		want[pg.alen < 31 ? pg.alen : 31] = '\0';
+		if (sscanf(want, "t/%8d/%6u", &day, &seq) != 2) {
+			day = -1;
+		}
+		ticket_key(day, seq, key);
+		if (pg.alen >= 31 || strcmp(key, want) != 0 || day != q->day ||
+		    seq == 0) {
+			node__page_bad_cursor(c);
+			return NODE_REPLY_NOW;
+		}
+		after_seq = seq;
+	}
+	lr = malloc(sizeof(*lr));
 	if (lr == NULL) {
 		node__fail(c->resp, CM_ENOMEM);
 		return NODE_REPLY_NOW;
@@ -342,14 +423,36 @@ node__h_queue_list(struct call *c)
 	ow__queue_list_resp__init(lr);
 	c->resp->body_case = OW__RESPONSE__BODY_QUEUE_LIST;
 	c->resp->queue_list = lr;
-	lr->tickets = calloc(q->n + 1, sizeof(*lr->tickets));
-	for (size_t i = 0; lr->tickets != NULL && i < q->n; i++) {
-		Ow__Ticket *t = ticket_msg(&q->t[i]);
-
-		if (t != NULL) {
-			lr->tickets[lr->n_tickets++] = t;
-		}
+	lr->tickets = calloc(pg.limit, sizeof(*lr->tickets));
+	if (lr->tickets == NULL) {
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
 	}
+	/* The tickets are kept in issue order (ascending seq). */
+	for (size_t i = 0; i < q->n; i++) {
+		Ow__Ticket *t;
+		char key[32];
+
+		if (q->t[i].seq <= after_seq) {
+			continue;
+		}
+		if (node__page_full(&pg)) {
+			break;
+		}
+		t = ticket_msg(&q->t[i]);
+		if (t == NULL) {
+			node__fail(c->resp, CM_ENOMEM);
+			return NODE_REPLY_NOW;
+		}
+		ticket_key(q->day, q->t[i].seq, key);
+		if (!node__page_take(&pg, ow__ticket__get_packed_size(t), key,
+		        strlen(key))) {
+			ow__ticket__free_unpacked(t, NULL);
+			break;
+		}
+		lr->tickets[lr->n_tickets++] = t;
+	}
+	lr->next = node__page_next(&pg);
 	return NODE_REPLY_NOW;
 }
 
@@ -370,9 +473,18 @@ struct audit_job {
 	int rc;
 };
 
+/* Problems listed at most: a log broken throughout must still get an
+ * answer under NODE_RESP_MAX (each is under 200 bytes); problems_total
+ * counts them all. */
+#define AUDIT_PROBLEMS_MAX 1000
+
 static void
 audit_problem(Ow__AuditVerifyResp *ar, size_t *cap, const char *text)
 {
+	ar->problems_total++;
+	if (ar->n_problems >= AUDIT_PROBLEMS_MAX) {
+		return;
+	}
 	if (ar->n_problems == *cap) {
 		size_t ncap = *cap == 0 ? 8 : *cap * 2;
 		char **np = realloc(ar->problems, ncap * sizeof(*np));

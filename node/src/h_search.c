@@ -101,62 +101,183 @@ node__summary(struct node *n, const Ow__Case *cs)
 	return s;
 }
 
+/* The case id at the end of an index key (after its last NUL) into id;
+ * false when it does not fit. */
+static bool
+key_case_id(const uint8_t *k, size_t kl, char id[NODE_CASE_ID_MAX])
+{
+	const uint8_t *idp = k + kl;
+
+	while (idp > k && idp[-1] != 0) {
+		idp--;
+	}
+	if ((size_t)(k + kl - idp) >= NODE_CASE_ID_MAX) {
+		return false;
+	}
+	memcpy(id, idp, (size_t)(k + kl - idp));
+	id[k + kl - idp] = '\0';
+	return true;
+}
+
+/*
+ * One page of case summaries from the index keys under prefix, after the
+ * page's cursor, into *cases (allocated here, at most p->limit). Keys
+ * whose case is gone are passed over. *pending is set when a listed case
+ * is not durable yet. 0 or CM_ENOMEM, CM_EINVAL (bad prefix) or the
+ * store's error.
+ */
+static int
+summary_page(struct node *n, const uint8_t *prefix, size_t plen,
+    struct node_page *p, Ow__CaseSummary ***cases, size_t *ncases,
+    bool *pending)
+{
+	struct node_iter *it = NULL;
+	int rc = node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (p->alen > 0) {
+		size_t kl;
+		const void *k;
+
+		node_iter_seek(it, p->after, p->alen);
+		k = node_iter_key(it, &kl);
+		if (k != NULL && kl == p->alen &&
+		    memcmp(k, p->after, p->alen) == 0) {
+			node_iter_next(it);
+		}
+	}
+	*cases = calloc(p->limit, sizeof(**cases));
+	if (*cases == NULL) {
+		node_iter_free(it);
+		return CM_ENOMEM;
+	}
+	for (; node_iter_valid(it); node_iter_next(it)) {
+		size_t kl;
+		const uint8_t *k = node_iter_key(it, &kl);
+		char id[NODE_CASE_ID_MAX];
+		Ow__Case *cs = NULL;
+		Ow__CaseSummary *s;
+		uint64_t gen;
+
+		if (node__page_full(p)) {
+			break;
+		}
+		if (kl > NODE_CURSOR_MAX || !key_case_id(k, kl, id) ||
+		    node_read_case(n, id, &cs, &gen) != 0) {
+			continue;
+		}
+		s = node__summary(n, cs);
+		node_case_free(cs);
+		if (s == NULL) {
+			rc = CM_ENOMEM;
+			break;
+		}
+		if (!node__page_take(
+		        p, ow__case_summary__get_packed_size(s), k, kl)) {
+			ow__case_summary__free_unpacked(s, NULL);
+			break;
+		}
+		*pending = *pending || gen != 0;
+		(*cases)[(*ncases)++] = s;
+	}
+	if (rc == 0) {
+		rc = node_iter_status(it);
+	}
+	node_iter_free(it);
+	return rc;
+}
+
+int
+node__applicant_page(struct call *c, Ow__ApplicantGetResp *out, bool *pending)
+{
+	const Ow__ApplicantGetReq *r = c->req->applicant_get;
+	uint8_t prefix[96];
+	size_t plen = node_index_prefix(
+	    NODE_IDX_APPLICANT, r->id_number, NULL, prefix, sizeof(prefix) - 1);
+	struct node_page pg;
+	int rc;
+
+	*pending = false;
+	if (plen == 0) {
+		return 0; /* no such applicant can be indexed: no cases */
+	}
+	prefix[plen++] = 0;
+	rc = node__page_begin(
+	    c, &pg, NODE_LIST_APPLICANT, r->limit, r->after, prefix, plen);
+	if (rc == 0) {
+		rc = summary_page(c->n, prefix, plen, &pg, &out->cases,
+		    &out->n_cases, pending);
+	}
+	if (rc == 0) {
+		out->next = node__page_next(&pg);
+	}
+	return rc;
+}
+
+/*
+ * The shim of node__applicant_page for h_cases.c's handler, which calls
+ * node__applicant_cases(n, id, out) and so cannot hand over the
+ * request's limit and after. Handlers run one at a time on the loop
+ * thread, so the call is lent through a static while the handler runs.
+ * Once that handler calls node__applicant_page (and fails the request on
+ * its error), these two go and the dispatcher takes node__h_applicant_get
+ * again.
+ */
+static struct call *applicant_call;
+static int applicant_rc;
+
 bool
 node__applicant_cases(struct node *n, const char *id, Ow__ApplicantGetResp *out)
 {
-	uint8_t prefix[96];
-	size_t plen = node_index_prefix(
-	    NODE_IDX_APPLICANT, id, NULL, prefix, sizeof(prefix) - 1);
-	struct node_iter *it = NULL;
 	bool pending = false;
 
-	if (plen == 0) {
-		return false;
-	}
-	prefix[plen++] = 0;
-	if (node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it) != 0) {
-		return false;
-	}
-	out->cases = calloc(SEARCH_MAX, sizeof(*out->cases));
-	for (; out->cases != NULL && node_iter_valid(it) &&
-	       out->n_cases < SEARCH_MAX;
-	     node_iter_next(it)) {
-		size_t kl;
-		const uint8_t *k = node_iter_key(it, &kl);
-		char cid[NODE_CASE_ID_MAX];
-		Ow__Case *cs = NULL;
-		uint64_t gen;
-
-		if (kl - plen >= sizeof(cid)) {
-			continue;
-		}
-		memcpy(cid, k + plen, kl - plen);
-		cid[kl - plen] = '\0';
-		if (node_read_case(n, cid, &cs, &gen) == 0) {
-			Ow__CaseSummary *s = node__summary(n, cs);
-
-			pending = pending || gen != 0;
-			if (s != NULL) {
-				out->cases[out->n_cases++] = s;
-			}
-			node_case_free(cs);
-		}
-	}
-	node_iter_free(it);
+	(void)n;
+	(void)id;
+	applicant_rc = applicant_call != NULL
+	                   ? node__applicant_page(applicant_call, out, &pending)
+	                   : CM_EINTERNAL;
 	return pending;
+}
+
+enum node_disp
+node__h_applicant_list(struct call *c)
+{
+	const Ow__ApplicantGetReq *r = c->req->applicant_get;
+	struct node_page pg;
+	enum node_disp disp;
+	uint8_t prefix[96];
+	size_t plen = node_index_prefix(
+	    NODE_IDX_APPLICANT, r->id_number, NULL, prefix, sizeof(prefix) - 1);
+
+	/* A bad cursor is refused before anything is read (or audited). */
+	if (plen > 0) {
+		prefix[plen++] = 0;
+	}
+	if (node__page_begin(c, &pg, NODE_LIST_APPLICANT, r->limit, r->after,
+	        prefix, plen) != 0) {
+		return NODE_REPLY_NOW;
+	}
+	applicant_call = c;
+	applicant_rc = 0;
+	disp = node__h_applicant_get(c);
+	applicant_call = NULL;
+	if (applicant_rc != 0 && c->resp->status == 0) {
+		node__fail(c->resp, applicant_rc);
+		return NODE_REPLY_NOW;
+	}
+	return disp;
 }
 
 enum node_disp
 node__h_case_search(struct call *c)
 {
 	const Ow__CaseSearchReq *r = c->req->case_search;
-	uint8_t prefix[512], after[512];
-	size_t plen, alen = 0;
-	struct node_iter *it = NULL;
+	uint8_t prefix[512];
+	size_t plen;
+	struct node_page pg;
 	Ow__CaseSearchResp *sr;
-	uint32_t limit = r->limit == 0           ? SEARCH_DEFAULT
-	                 : r->limit > SEARCH_MAX ? SEARCH_MAX
-	                                         : r->limit;
 	bool pending = false; /* a listed case is not durable yet */
 	int rc;
 
@@ -172,6 +293,11 @@ node__h_case_search(struct call *c)
 		Ow__Case *cs = NULL;
 		uint64_t gen;
 
+		/* One case or none: no cursor leads into it. */
+		if (r->after[0] != '\0') {
+			node__page_bad_cursor(c);
+			return NODE_REPLY_NOW;
+		}
 		if (node_read_case(c->n, r->value, &cs, &gen) == 0) {
 			pending = gen != 0;
 			sr->cases = malloc(sizeof(*sr->cases));
@@ -186,93 +312,122 @@ node__h_case_search(struct call *c)
 	}
 	rc = search_prefix(r, r->hall[0] != '\0' ? r->hall : c->n->hall_code,
 	    prefix, sizeof(prefix), &plen);
-	if (rc == 0 && r->after[0] != '\0') {
-		/* The cursor is the hex of the last key returned. */
-		if (sodium_hex2bin(after, sizeof(after), r->after,
-		        strlen(r->after), NULL, &alen, NULL) != 0) {
-			rc = CM_EINVAL;
-		}
-	}
-	if (rc == 0) {
-		rc = node_iter_new(c->n->st, NODE_CF_IDX, prefix, plen, &it);
-	}
 	if (rc != 0) {
 		node__fail(c->resp, rc);
-		if (it != NULL) {
-			node_iter_free(it);
-		}
 		return NODE_REPLY_NOW;
 	}
-	if (alen > 0) {
-		node_iter_seek(it, after, alen);
-		if (node_iter_valid(it)) {
-			size_t kl;
-			const void *k = node_iter_key(it, &kl);
-
-			if (kl == alen && memcmp(k, after, alen) == 0) {
-				node_iter_next(it);
-			}
-		}
+	/* The cursor is the last index key of the previous page: it must
+	 * lie under this search's prefix. */
+	if (node__page_begin(c, &pg, NODE_LIST_SEARCH, r->limit, r->after,
+	        prefix, plen) != 0) {
+		return NODE_REPLY_NOW;
 	}
-	sr->cases = calloc(limit, sizeof(*sr->cases));
-	for (; sr->cases != NULL && node_iter_valid(it); node_iter_next(it)) {
-		size_t kl;
-		const uint8_t *k = node_iter_key(it, &kl);
-		const uint8_t *idp = k + kl;
-		char id[NODE_CASE_ID_MAX];
-		Ow__Case *cs = NULL;
-		uint64_t gen;
-
-		if (sr->n_cases == limit) {
-			char hex[1100];
-
-			/* More follow: the cursor is the last key returned. */
-			node_iter_prev(it);
-			k = node_iter_key(it, &kl);
-			sodium_bin2hex(
-			    hex, sizeof(hex), k, kl < 512 ? kl : 512);
-			sr->next = node__dup(hex);
-			break;
-		}
-		while (idp > k && idp[-1] != 0) {
-			idp--;
-		}
-		if ((size_t)(k + kl - idp) >= sizeof(id)) {
-			continue;
-		}
-		memcpy(id, idp, (size_t)(k + kl - idp));
-		id[k + kl - idp] = '\0';
-		if (node_read_case(c->n, id, &cs, &gen) == 0) {
-			Ow__CaseSummary *s = node__summary(c->n, cs);
-
-			pending = pending || gen != 0;
-
-			if (s != NULL) {
-				sr->cases[sr->n_cases++] = s;
-			}
-			node_case_free(cs);
-		}
+	rc = summary_page(
+	    c->n, prefix, plen, &pg, &sr->cases, &sr->n_cases, &pending);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
 	}
-	node_iter_free(it);
+	sr->next = node__page_next(&pg);
 	return pending ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
+}
+
+/*
+ * The history entry of the op an index key 'h' (prefix of plen bytes,
+ * then origin, NUL, seq as 8 bytes big-endian) names, into *out; NULL
+ * when the key is malformed or the op cannot be read or opened (passed
+ * over). 0 or CM_ENOMEM.
+ */
+static int
+history_entry(struct node *n, const uint8_t *k, size_t kl, size_t plen,
+    Ow__HistoryEntry **out)
+{
+	char origin[NODE_ORIGIN_MAX + 1];
+	uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
+	const uint8_t *o = k + plen, *end = k + kl - 8;
+	uint64_t seq = 0;
+	void *val = NULL;
+	size_t vlen;
+	Ow__Op *op = NULL;
+	unsigned char hash[NODE_HASH_BYTES];
+	Ow__HistoryEntry *e;
+
+	*out = NULL;
+	if (kl < plen + 10 || end[-1] != 0 ||
+	    (size_t)(end - 1 - o) > NODE_ORIGIN_MAX) {
+		return 0;
+	}
+	memcpy(origin, o, (size_t)(end - 1 - o));
+	origin[end - 1 - o] = '\0';
+	for (int i = 0; i < 8; i++) {
+		seq = (seq << 8) | end[i];
+	}
+	vlen = node_log_key(origin, seq, lkey);
+	if (vlen == 0 ||
+	    node_store_get(n->st, NODE_CF_LOG, lkey, vlen, &val, &vlen) != 0) {
+		return 0;
+	}
+	/* Only this node's public key is known here; ops of other halls are
+	 * checked when replication brings them (issue 5). */
+	if (node_op_open(val, vlen, n->kp.pk, &op, hash) != 0) {
+		cm_free(val);
+		return 0;
+	}
+	cm_free(val);
+	e = malloc(sizeof(*e));
+	if (e == NULL) {
+		ow__op__free_unpacked(op, NULL);
+		return CM_ENOMEM;
+	}
+	ow__history_entry__init(e);
+	e->origin = node__dup(op->origin);
+	e->seq = op->seq;
+	e->hlc = op->hlc;
+	e->actor = node__dup(op->actor);
+	e->kind = op->kind;
+	if (op->body_case == OW__OP__BODY_ACT) {
+		char sum[160];
+
+		snprintf(sum, sizeof(sum), "%s: %s -> %s",
+		    node_action_name((enum node_action)op->act->action),
+		    node_state_name((enum node_state)op->act->from_state),
+		    node_state_name((enum node_state)op->act->to_state));
+		e->summary = node__dup(sum);
+	} else if (op->body_case == OW__OP__BODY_ASSIGN) {
+		char sum[160];
+
+		snprintf(sum, sizeof(sum), "-> %s %s", op->assign->hall,
+		    op->assign->assignee);
+		e->summary = node__dup(sum);
+	}
+	ow__op__free_unpacked(op, NULL);
+	*out = e;
+	return 0;
 }
 
 enum node_disp
 node__h_case_history(struct call *c)
 {
-	const char *id = c->req->case_history->id;
+	const Ow__CaseHistoryReq *r = c->req->case_history;
 	uint8_t prefix[NODE_CASE_ID_MAX + 4];
 	struct node_iter *it = NULL;
+	struct node_page pg;
 	Ow__CaseHistoryResp *hr;
-	size_t plen, cap = 0;
+	size_t plen;
 	int rc;
 
-	if (strlen(id) >= NODE_CASE_ID_MAX) {
+	if (strlen(r->id) >= NODE_CASE_ID_MAX) {
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	plen = node_index_prefix('h', id, NULL, prefix, sizeof(prefix) - 1);
+	plen = node_index_prefix('h', r->id, NULL, prefix, sizeof(prefix) - 1);
 	prefix[plen++] = 0;
+	/* The cursor is the index key of the last op of the previous page:
+	 * it must lie under this case's prefix. */
+	if (node__page_begin(c, &pg, NODE_LIST_HISTORY, r->limit, r->after,
+	        prefix, plen) != 0) {
+		return NODE_REPLY_NOW;
+	}
 	hr = malloc(sizeof(*hr));
 	if (hr == NULL) {
 		node__fail(c->resp, CM_ENOMEM);
@@ -281,93 +436,56 @@ node__h_case_history(struct call *c)
 	ow__case_history_resp__init(hr);
 	c->resp->body_case = OW__RESPONSE__BODY_CASE_HISTORY;
 	c->resp->case_history = hr;
-	rc = node_iter_new(c->n->st, NODE_CF_IDX, prefix, plen, &it);
+	hr->entries = calloc(pg.limit, sizeof(*hr->entries));
+	rc = hr->entries != NULL
+	         ? node_iter_new(c->n->st, NODE_CF_IDX, prefix, plen, &it)
+	         : CM_ENOMEM;
+	if (rc == 0 && pg.alen > 0) {
+		size_t kl;
+		const void *k;
+
+		node_iter_seek(it, pg.after, pg.alen);
+		k = node_iter_key(it, &kl);
+		if (k != NULL && kl == pg.alen &&
+		    memcmp(k, pg.after, pg.alen) == 0) {
+			node_iter_next(it);
+		}
+	}
 	for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
-		size_t kl, vlen;
+		size_t kl;
 		const uint8_t *k = node_iter_key(it, &kl);
-		char origin[NODE_ORIGIN_MAX + 1];
-		uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
-		const uint8_t *o = k + plen, *end = k + kl - 8;
-		uint64_t seq = 0;
-		void *val = NULL;
-		Ow__Op *op = NULL;
-		unsigned char hash[NODE_HASH_BYTES];
-		Ow__HistoryEntry *e;
+		Ow__HistoryEntry *e = NULL;
 
-		if (kl < plen + 10 || end[-1] != 0 ||
-		    (size_t)(end - 1 - o) > NODE_ORIGIN_MAX) {
-			continue;
-		}
-		memcpy(origin, o, (size_t)(end - 1 - o));
-		origin[end - 1 - o] = '\0';
-		for (int i = 0; i < 8; i++) {
-			seq = (seq << 8) | end[i];
-		}
-		vlen = node_log_key(origin, seq, lkey);
-		if (vlen == 0 || node_store_get(c->n->st, NODE_CF_LOG, lkey,
-		                     vlen, &val, &vlen) != 0) {
-			continue;
-		}
-		/* Only this node's public key is known here; ops of other
-		 * halls are checked when replication brings them (issue 5). */
-		rc = node_op_open(val, vlen, c->n->kp.pk, &op, hash);
-		cm_free(val);
-		if (rc != 0) {
-			rc = 0;
-			continue;
-		}
-		if (hr->n_entries == cap) {
-			size_t ncap = cap == 0 ? 16 : cap * 2;
-			Ow__HistoryEntry **ne =
-			    realloc(hr->entries, ncap * sizeof(*ne));
-
-			if (ne == NULL) {
-				ow__op__free_unpacked(op, NULL);
-				rc = CM_ENOMEM;
-				break;
-			}
-			hr->entries = ne;
-			cap = ncap;
-		}
-		e = malloc(sizeof(*e));
-		if (e == NULL) {
-			ow__op__free_unpacked(op, NULL);
-			rc = CM_ENOMEM;
+		if (node__page_full(&pg)) {
 			break;
 		}
-		ow__history_entry__init(e);
-		e->origin = node__dup(op->origin);
-		e->seq = op->seq;
-		e->hlc = op->hlc;
-		e->actor = node__dup(op->actor);
-		e->kind = op->kind;
-		if (op->body_case == OW__OP__BODY_ACT) {
-			char sum[160];
-
-			snprintf(sum, sizeof(sum), "%s: %s -> %s",
-			    node_action_name((enum node_action)op->act->action),
-			    node_state_name(
-			        (enum node_state)op->act->from_state),
-			    node_state_name(
-			        (enum node_state)op->act->to_state));
-			e->summary = node__dup(sum);
-		} else if (op->body_case == OW__OP__BODY_ASSIGN) {
-			char sum[160];
-
-			snprintf(sum, sizeof(sum), "-> %s %s", op->assign->hall,
-			    op->assign->assignee);
-			e->summary = node__dup(sum);
+		if (kl > NODE_CURSOR_MAX) {
+			continue;
+		}
+		rc = history_entry(c->n, k, kl, plen, &e);
+		if (e == NULL) {
+			continue;
+		}
+		if (!node__page_take(
+		        &pg, ow__history_entry__get_packed_size(e), k, kl)) {
+			ow__history_entry__free_unpacked(e, NULL);
+			break;
 		}
 		hr->entries[hr->n_entries++] = e;
-		ow__op__free_unpacked(op, NULL);
+	}
+	if (rc == 0 && it != NULL) {
+		rc = node_iter_status(it);
 	}
 	if (it != NULL) {
 		node_iter_free(it);
 	}
 	if (rc != 0) {
 		node__fail(c->resp, rc);
-	} else if (hr->n_entries == 0) {
+	} else if (hr->n_entries == 0 && pg.alen == 0) {
+		/* A case has at least the op that made it. */
 		node__fail(c->resp, CM_ENOTFOUND);
+	} else {
+		hr->next = node__page_next(&pg);
 	}
 	return NODE_REPLY_NOW;
 }

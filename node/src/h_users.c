@@ -418,11 +418,20 @@ node__h_user_disable(struct call *c)
 enum node_disp
 node__h_user_list(struct call *c)
 {
+	const Ow__UserListReq *r = c->req->user_list;
+	/* A cursor is "u/" and the last name: user keys are bare names, and
+	 * the tag keeps a cursor of another list out. */
+	static const char tag[2] = {'u', '/'};
 	struct node_iter *it = NULL;
-	Ow__UserListResp *lr = malloc(sizeof(*lr));
-	size_t cap = 0;
+	struct node_page pg;
+	Ow__UserListResp *lr;
 	int rc;
 
+	if (node__page_begin(c, &pg, NODE_LIST_USERS, r->limit, r->after, tag,
+	        sizeof(tag)) != 0) {
+		return NODE_REPLY_NOW;
+	}
+	lr = malloc(sizeof(*lr));
 	if (lr == NULL) {
 		node__fail(c->resp, CM_ENOMEM);
 		return NODE_REPLY_NOW;
@@ -430,29 +439,40 @@ node__h_user_list(struct call *c)
 	ow__user_list_resp__init(lr);
 	c->resp->body_case = OW__RESPONSE__BODY_USER_LIST;
 	c->resp->user_list = lr;
-	rc = node_iter_new(c->n->st, NODE_CF_USER, NULL, 0, &it);
+	lr->users = calloc(pg.limit, sizeof(*lr->users));
+	rc = lr->users != NULL
+	         ? node_iter_new(c->n->st, NODE_CF_USER, NULL, 0, &it)
+	         : CM_ENOMEM;
+	if (rc == 0 && pg.alen > 0) {
+		size_t kl;
+		const void *k;
+
+		node_iter_seek(
+		    it, pg.after + sizeof(tag), pg.alen - sizeof(tag));
+		k = node_iter_key(it, &kl);
+		if (k != NULL && kl == pg.alen - sizeof(tag) &&
+		    memcmp(k, pg.after + sizeof(tag), kl) == 0) {
+			node_iter_next(it);
+		}
+	}
 	for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
-		size_t vlen;
+		size_t kl, vlen;
+		const void *k = node_iter_key(it, &kl);
 		const void *val = node_iter_value(it, &vlen);
-		Ow__UserPut *u = ow__user_put__unpack(NULL, vlen, val);
+		Ow__UserPut *u;
 		Ow__UserInfo *ui;
 		struct node_lockout lo;
+		uint8_t key[NODE_CURSOR_MAX];
 
-		if (u == NULL) {
+		if (node__page_full(&pg)) {
+			break;
+		}
+		if (kl + sizeof(tag) > sizeof(key)) {
 			continue;
 		}
-		if (lr->n_users == cap) {
-			size_t ncap = cap == 0 ? 16 : cap * 2;
-			Ow__UserInfo **nu =
-			    realloc(lr->users, ncap * sizeof(*nu));
-
-			if (nu == NULL) {
-				ow__user_put__free_unpacked(u, NULL);
-				rc = CM_ENOMEM;
-				break;
-			}
-			lr->users = nu;
-			cap = ncap;
+		u = ow__user_put__unpack(NULL, vlen, val);
+		if (u == NULL) {
+			continue;
 		}
 		ui = malloc(sizeof(*ui));
 		if (ui == NULL) {
@@ -468,14 +488,26 @@ node__h_user_list(struct call *c)
 		ui->display_name = node__dup(u->display_name);
 		load_lockout(c->n, u->name, &lo);
 		ui->locked = node_lockout_check(&lo, node_now(c->n)) != 0;
-		lr->users[lr->n_users++] = ui;
 		ow__user_put__free_unpacked(u, NULL);
+		memcpy(key, tag, sizeof(tag));
+		memcpy(key + sizeof(tag), k, kl);
+		if (!node__page_take(&pg, ow__user_info__get_packed_size(ui),
+		        key, kl + sizeof(tag))) {
+			ow__user_info__free_unpacked(ui, NULL);
+			break;
+		}
+		lr->users[lr->n_users++] = ui;
+	}
+	if (rc == 0 && it != NULL) {
+		rc = node_iter_status(it);
 	}
 	if (it != NULL) {
 		node_iter_free(it);
 	}
 	if (rc != 0) {
 		node__fail(c->resp, rc);
+	} else {
+		lr->next = node__page_next(&pg);
 	}
 	return NODE_REPLY_NOW;
 }

@@ -161,6 +161,117 @@ node__text_ok(const char *s, size_t max_chars)
 	return n >= 0 && (size_t)n <= max_chars;
 }
 
+/* ---- paging ------------------------------------------------------------- */
+
+/* Each list's default and maximum limit (docs/api.md, "Paging"): about a
+ * screen of entries by default, and at most what keeps a page well under
+ * NODE_PAGE_BYTES at the largest entry the list can hold. The catalog and
+ * the queue default to what a hall has in a day, because desks read them
+ * whole. */
+static const struct {
+	uint32_t dflt, max;
+} page_limits[] = {
+    [NODE_LIST_SEARCH] = {50, 200},
+    [NODE_LIST_APPLICANT] = {50, 200},
+    [NODE_LIST_HISTORY] = {100, 500},
+    [NODE_LIST_USERS] = {100, 500},
+    [NODE_LIST_CATALOG] = {500, 2000},
+    [NODE_LIST_QUEUE] = {1000, 5000},
+};
+
+int
+node__page_bad_cursor(struct call *c)
+{
+	Ow__Problem *pb;
+
+	node__fail(c->resp, CM_EINVAL);
+	c->resp->problems = calloc(1, sizeof(*c->resp->problems));
+	pb = c->resp->problems != NULL ? malloc(sizeof(*pb)) : NULL;
+	if (pb != NULL) {
+		ow__problem__init(pb);
+		pb->field = node__dup("after");
+		pb->code = node__dup("CURSOR");
+		pb->message = node__dup(
+		    _("not a cursor this list gave; leave it out to start "
+		      "again from the first page"));
+		c->resp->problems[0] = pb;
+		c->resp->n_problems = 1;
+	}
+	return CM_EINVAL;
+}
+
+int
+node__page_begin(struct call *c, struct node_page *p, enum node_list list,
+    uint32_t limit, const char *after, const void *prefix, size_t plen)
+{
+	uint32_t dflt = page_limits[list].dflt, max = page_limits[list].max;
+	const char *test_max = getenv("OW_PAGE_MAX");
+	size_t hlen;
+
+	/* Tests shrink every list's maximum, to see the clamp and many pages
+	 * with a few entries; a hall never sets this. */
+	if (test_max != NULL && atoi(test_max) > 0 &&
+	    (uint32_t)atoi(test_max) < max) {
+		max = (uint32_t)atoi(test_max);
+	}
+	memset(p, 0, sizeof(*p));
+	p->limit = limit == 0    ? (dflt < max ? dflt : max)
+	           : limit > max ? max
+	                         : limit;
+	if (after == NULL || after[0] == '\0') {
+		return 0;
+	}
+	hlen = strlen(after);
+	if (hlen > 2 * sizeof(p->after) ||
+	    sodium_hex2bin(p->after, sizeof(p->after), after, hlen, NULL,
+	        &p->alen, NULL) != 0 ||
+	    p->alen * 2 != hlen || p->alen <= plen ||
+	    (plen > 0 && memcmp(p->after, prefix, plen) != 0)) {
+		p->alen = 0;
+		return node__page_bad_cursor(c);
+	}
+	return 0;
+}
+
+bool
+node__page_full(struct node_page *p)
+{
+	if (p->n >= p->limit) {
+		p->more = true;
+		return true;
+	}
+	return false;
+}
+
+bool
+node__page_take(struct node_page *p, size_t size, const void *key, size_t klen)
+{
+	/* An entry in a repeated field: its tag (1 byte: every list field
+	 * number is below 16) and length (at most 5 bytes) besides. */
+	size += 6;
+	if (p->n > 0 && (p->bytes + size > NODE_PAGE_BYTES)) {
+		p->more = true;
+		return false;
+	}
+	p->bytes += size;
+	p->n++;
+	p->llen = klen <= sizeof(p->last) ? klen : sizeof(p->last);
+	memcpy(p->last, key, p->llen);
+	return true;
+}
+
+char *
+node__page_next(const struct node_page *p)
+{
+	char hex[2 * NODE_CURSOR_MAX + 1];
+
+	if (!p->more || p->llen == 0) {
+		return node__dup(NULL);
+	}
+	sodium_bin2hex(hex, sizeof(hex), p->last, p->llen);
+	return node__dup(hex);
+}
+
 /* ---- status ------------------------------------------------------------- */
 
 enum node_disp
@@ -251,7 +362,7 @@ static const struct handler handlers[] = {
     {OW__REQUEST__BODY_CASE_RATE, "case_rate", NODE_RIGHT_RATE,
         node__h_case_rate},
     {OW__REQUEST__BODY_APPLICANT_GET, "applicant_get", NODE_RIGHT_READ,
-        node__h_applicant_get},
+        node__h_applicant_list},
     {OW__REQUEST__BODY_USER_ADD, "user_add", NODE_RIGHT_USERS,
         node__h_user_add},
     {OW__REQUEST__BODY_USER_PASSWD, "user_passwd", -1, node__h_user_passwd},

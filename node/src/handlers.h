@@ -7,9 +7,7 @@
 
 #include "node.h"
 
-#define SEARCH_MAX     200
-#define SEARCH_DEFAULT 50
-#define TEXT_MAX       4000 /* notes, reasons: characters */
+#define TEXT_MAX 4000 /* notes, reasons: characters */
 
 /* One request being handled: the node, the slot it came on, the request,
  * the response being filled, and the caller's session (NULL for login). */
@@ -65,11 +63,89 @@ enum node_disp node__h_case_extend(struct call *c);
 enum node_disp node__h_case_rate(struct call *c);
 enum node_disp node__h_applicant_get(struct call *c);
 
-/* The case summaries of an applicant (index 'a'), at most 200; true when
- * one of them is not durable yet (the reply must wait for its batch). */
-bool node__applicant_cases(
-    struct node *n, const char *id, Ow__ApplicantGetResp *out);
 /* A list entry for a case (ID number masked, warning level). */
 Ow__CaseSummary *node__summary(struct node *n, const Ow__Case *cs);
+
+/* ---- paging (handlers.c) ------------------------------------------------ */
+
+/*
+ * Every list is paged the same way (docs/api.md, "Paging"): the request's
+ * limit and after, the response's next. A cursor is the hex of a key
+ * that places the page's last entry in the list's order (an index key, a
+ * user key, a ticket key...), and only the list that made it takes it
+ * back. A page also ends before its entries pass NODE_PAGE_BYTES, so that
+ * no reply can pass NODE_RESP_MAX whatever its entries hold.
+ */
+#define NODE_CURSOR_MAX 1024 /* bytes of a key a cursor holds */
+#define NODE_PAGE_BYTES (NODE_RESP_MAX / 2)
+
+enum node_list {
+	NODE_LIST_SEARCH,    /* case_search: 50, at most 200 */
+	NODE_LIST_APPLICANT, /* applicant_get's cases: 50, at most 200 */
+	NODE_LIST_HISTORY,   /* case_history: 100, at most 500 */
+	NODE_LIST_USERS,     /* user_list: 100, at most 500 */
+	NODE_LIST_CATALOG,   /* catalog_list: 500, at most 2000 */
+	NODE_LIST_QUEUE,     /* queue_list: 1000, at most 5000 */
+};
+
+struct node_page {
+	uint32_t limit; /* entries at most (clamped) */
+	uint32_t n;     /* entries taken */
+	size_t bytes;   /* their packed size, framing included */
+	uint8_t after[NODE_CURSOR_MAX]; /* the request's cursor, decoded */
+	size_t alen;                    /* 0: from the start */
+	uint8_t last[NODE_CURSOR_MAX];  /* the key of the last entry taken */
+	size_t llen;
+	bool more; /* the page ended before the list did */
+};
+
+/*
+ * Start a page of list: the limit clamped (0: the default), the cursor
+ * decoded into p->after. A cursor must be hex of a key that starts with
+ * prefix (plen bytes, 0 for none) and is longer than it; anything else
+ * fails with CM_EINVAL, set in c->resp with a problem on "after" (the
+ * handler only returns NODE_REPLY_NOW).
+ */
+int node__page_begin(struct call *c, struct node_page *p, enum node_list list,
+    uint32_t limit, const char *after, const void *prefix, size_t plen);
+/* Refuse the request's cursor (as node__page_begin does). */
+int node__page_bad_cursor(struct call *c);
+/* True when the page holds its limit already (p->more is set then): the
+ * caller stops before the entry at hand. */
+bool node__page_full(struct node_page *p);
+/*
+ * Take an entry of size packed bytes whose key (klen <= NODE_CURSOR_MAX)
+ * places it in the list: false when it would take the page past
+ * NODE_PAGE_BYTES (p->more is set; the caller drops the entry and stops).
+ * The first entry of a page is always taken.
+ */
+bool node__page_take(
+    struct node_page *p, size_t size, const void *key, size_t klen);
+/* The response's next: hex of the last key when p->more, else "" (as
+ * node__dup gives it). */
+char *node__page_next(const struct node_page *p);
+
+/* ---- applicant_get's cases (h_search.c) --------------------------------- */
+
+/*
+ * One page of an applicant's cases (index 'a', by case id) into out, by
+ * c->req->applicant_get's id_number, limit and after. *pending is set
+ * when one of them is not durable yet (the reply must wait for its
+ * batch). 0, or CM_EINVAL (a bad cursor: c->resp holds the problem) or
+ * CM_ENOMEM.
+ */
+int node__applicant_page(
+    struct call *c, Ow__ApplicantGetResp *out, bool *pending);
+
+/*
+ * Until h_cases.c's applicant handler calls node__applicant_page itself:
+ * node__h_applicant_list is the dispatcher's entry for applicant_get; it
+ * checks the cursor, then runs node__h_applicant_get with the call lent
+ * to node__applicant_cases, which fills the page. Both go once the
+ * handler makes the call (see h_search.c).
+ */
+enum node_disp node__h_applicant_list(struct call *c);
+bool node__applicant_cases(
+    struct node *n, const char *id, Ow__ApplicantGetResp *out);
 
 #endif

@@ -2,8 +2,8 @@
  * ow_ctl.c: `ow-ctl`, the node's API from a shell, for ops and scripts.
  *
  * Every command logs in (password from OW_PASSWORD or the terminal), sends
- * one request and prints the answer: a table for people, JSON with
- * --json. The exit status is 0 on success, 1 when the node refused or
+ * one request (a list: one per page, unless --limit asks for one page)
+ * and prints the answer: a table for people, JSON with --json. The exit status is 0 on success, 1 when the node refused or
  * failed, 2 for a usage error, 3 when the node could not be reached.
  */
 #include "common/alloc.h"
@@ -17,6 +17,7 @@
 #include "node/client.h"
 #include "node/workflow.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -40,7 +41,8 @@ struct ctl {
 	const char *materials, *reason, *hall, *assignee, *handover, *window;
 	const char *category, *by, *value, *after, *role, *display;
 	bool priority, override_warnings, ineligible, enterprise, post;
-	int limit, days;
+	uint32_t limit; /* --limit: one page of this many; 0: every page */
+	int days;
 	const char *comment, *tracking;
 };
 
@@ -54,13 +56,14 @@ usage(FILE *fp)
 	      "  status                                 the node: id, key, version, counts\n"
 	      "  user add NAME --role ROLE [--hall CODE] [--display NAME]\n"
 	      "                                         (password from OW_NEW_PASSWORD or asked)\n"
-	      "  user passwd NAME | user disable NAME | user enable NAME | user list\n"
-	      "  catalog list | catalog show CODE [VERSION] | catalog publish FILE\n"
+	      "  user passwd NAME | user disable NAME | user enable NAME\n"
+	      "  user list [PAGE]\n"
+	      "  catalog list [PAGE] | catalog show CODE [VERSION] | catalog publish FILE\n"
 	      "  case create --matter CODE --applicant-id ID [--applicant-name NAME]\n"
 	      "              [--applicant-mobile NO] [--enterprise] [--field KEY=VALUE]...\n"
 	      "              [--materials ID,...] [--refuse REASON] [--override-warnings]\n"
 	      "              [--no-gaps]\n"
-	      "  case get ID | case history ID\n"
+	      "  case get ID | case history ID [PAGE]\n"
 	      "  case edit ID --field KEY=VALUE... [--materials ID,...]\n"
 	      "  case act ID ACTION [--reason TEXT]   e.g. start_review, approve, deliver\n"
 	      "  case assign ID --hall CODE [--assignee USER] --reason TEXT [--handover TEXT]\n"
@@ -68,13 +71,19 @@ usage(FILE *fp)
 	      "  case extend ID --days N --reason TEXT  (supervisor; Art. 42)\n"
 	      "  case rate ID LEVEL [--comment TEXT]    (好差评, 1..5)\n"
 	      "  case act ID deliver [--post --tracking NO]\n"
-	      "  applicant ID_NUMBER                    data given before, and the cases\n"
-	      "  case search --by KIND --value VALUE [--hall CODE] [--limit N] [--after CURSOR]\n"
+	      "  applicant ID_NUMBER [PAGE]             data given before, and the cases\n"
+	      "  case search --by KIND --value VALUE [--hall CODE] [PAGE]\n"
 	      "              KIND: id, applicant, phone, name, state, matter, date, assignee, warning\n"
 	      "  queue issue [--category individual|enterprise] [--priority]\n"
-	      "  queue next [--window W] [--category C] | queue list\n"
+	      "  queue next [--window W] [--category C] | queue list [PAGE]\n"
 	      "  queue skip|recall|transfer|link NUMBER [--window W] [--case ID]\n"
 	      "  audit verify                           check signatures and the hash chain\n"
+	      "\n"
+	      "Lists come whole: ow-ctl reads every page. PAGE is [--limit N] [--after CURSOR]:\n"
+	      "with --limit, one page of at most N (the node caps N) and, when more follow,\n"
+	      "the cursor of the next page (the last line \"more: --after CURSOR\"; \"next\"\n"
+	      "with --json, where the list then comes as {\"LIST\": [...], \"next\": CURSOR});\n"
+	      "--after alone reads every page after CURSOR.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -d, --datadir DIR   the local node of DIR (ipc://DIR/node.sock)\n"
@@ -83,6 +92,8 @@ usage(FILE *fp)
 	      "  --cert FILE, --key FILE, --ca FILE\n"
 	      "                      TLS client certificate, its key, and the CA of the node\n"
 	      "  --no-gaps           case create: the applicant may not use 容缺\n"
+	      "  --limit N           one page of a list, at most N entries (N >= 1)\n"
+	      "  --after CURSOR      the page after CURSOR (from \"more:\" or \"next\")\n"
 	      "  --json              print JSON\n"
 	      "  -h, --help          this help\n"
 	      "  --version           the version\n"
@@ -145,12 +156,11 @@ refused(struct ctl *x, const Ow__Response *r)
 	return EXIT_REFUSED;
 }
 
-/* Send, and turn transport failures into messages. */
+/* The outcome of a call (rc, *resp) as an exit status, with a message
+ * for a transport failure or a refusal (*resp is freed and NULL then). */
 static int
-call(struct ctl *x, Ow__Request *req, Ow__Response **resp)
+answered(struct ctl *x, int rc, Ow__Response **resp)
 {
-	int rc = node_client_call(x->c, req, resp);
-
 	if (rc != 0) {
 		fprintf(stderr, _("ow-ctl: no answer from the node: %s\n"),
 		    cm_strerror(rc));
@@ -163,6 +173,47 @@ call(struct ctl *x, Ow__Request *req, Ow__Response **resp)
 		return rc;
 	}
 	return 0;
+}
+
+/* Send, and turn transport failures and refusals into messages. */
+static int
+call(struct ctl *x, Ow__Request *req, Ow__Response **resp)
+{
+	return answered(x, node_client_call(x->c, req, resp), resp);
+}
+
+/* Send a list request: with --limit one page (after --after), else every
+ * page (after --after, or from the start) as one answer. */
+static int
+call_list(struct ctl *x, Ow__Request *req, Ow__Response **resp)
+{
+	node_list_page(req, x->limit, x->after);
+	return answered(x,
+	    x->limit > 0 ? node_client_call(x->c, req, resp)
+	                 : node_client_call_all(x->c, req, resp),
+	    resp);
+}
+
+/*
+ * Print a list: with --json, the entries as they always came (a bare
+ * array) when every page was read, or {"key": [...], "next": CURSOR} for
+ * one page (takes arr); in a table, the line that says how to go on.
+ */
+static void
+list_end(struct ctl *x, const char *key, json_t *arr, const Ow__Response *r)
+{
+	const char *next = node_list_next(r);
+
+	if (x->json) {
+		print_json(x->limit > 0
+		               ? json_pack("{s:o, s:s}", key, arr, "next", next)
+		               : arr);
+		return;
+	}
+	json_decref(arr);
+	if (next[0] != '\0') {
+		printf(_("more: --after %s\n"), next);
+	}
 }
 
 static json_t *
@@ -471,7 +522,7 @@ cmd_user(struct ctl *x, int argc, char **argv)
 
 		req.body_case = OW__REQUEST__BODY_USER_LIST;
 		req.user_list = &b;
-		if ((rc = call(x, &req, &r)) != 0) {
+		if ((rc = call_list(x, &req, &r)) != 0) {
 			return rc;
 		}
 		arr = json_array();
@@ -493,11 +544,7 @@ cmd_user(struct ctl *x, int argc, char **argv)
 				    u->display_name);
 			}
 		}
-		if (x->json) {
-			print_json(arr);
-		} else {
-			json_decref(arr);
-		}
+		list_end(x, "users", arr, r);
 		ow__response__free_unpacked(r, NULL);
 		return 0;
 	}
@@ -518,7 +565,7 @@ cmd_catalog(struct ctl *x, int argc, char **argv)
 
 		req.body_case = OW__REQUEST__BODY_CATALOG_LIST;
 		req.catalog_list = &b;
-		if ((rc = call(x, &req, &r)) != 0) {
+		if ((rc = call_list(x, &req, &r)) != 0) {
 			json_decref(arr);
 			return rc;
 		}
@@ -536,11 +583,7 @@ cmd_catalog(struct ctl *x, int argc, char **argv)
 				    cm_i18n_is_zh() ? m->name_zh : m->name_en);
 			}
 		}
-		if (x->json) {
-			print_json(arr);
-		} else {
-			json_decref(arr);
-		}
+		list_end(x, "matters", arr, r);
 		ow__response__free_unpacked(r, NULL);
 		return 0;
 	}
@@ -778,11 +821,9 @@ case_search(struct ctl *x)
 	b.by = (char *)(uintptr_t)x->by;
 	b.value = (char *)(uintptr_t)x->value;
 	b.hall = (char *)(uintptr_t)(x->hall != NULL ? x->hall : "");
-	b.limit = (uint32_t)x->limit;
-	b.after = (char *)(uintptr_t)(x->after != NULL ? x->after : "");
 	req.body_case = OW__REQUEST__BODY_CASE_SEARCH;
 	req.case_search = &b;
-	if ((rc = call(x, &req, &r)) != 0) {
+	if ((rc = call_list(x, &req, &r)) != 0) {
 		return rc;
 	}
 	arr = json_array();
@@ -832,7 +873,7 @@ case_history(struct ctl *x, const char *id)
 	b.id = (char *)(uintptr_t)id;
 	req.body_case = OW__REQUEST__BODY_CASE_HISTORY;
 	req.case_history = &b;
-	if ((rc = call(x, &req, &r)) != 0) {
+	if ((rc = call_list(x, &req, &r)) != 0) {
 		return rc;
 	}
 	arr = json_array();
@@ -857,11 +898,7 @@ case_history(struct ctl *x, const char *id)
 			    kv != NULL ? kv->name : "?", e->summary);
 		}
 	}
-	if (x->json) {
-		print_json(arr);
-	} else {
-		json_decref(arr);
-	}
+	list_end(x, "entries", arr, r);
 	ow__response__free_unpacked(r, NULL);
 	return 0;
 }
@@ -1063,7 +1100,7 @@ cmd_queue(struct ctl *x, int argc, char **argv)
 
 		req.body_case = OW__REQUEST__BODY_QUEUE_LIST;
 		req.queue_list = &b;
-		if ((rc = call(x, &req, &r)) != 0) {
+		if ((rc = call_list(x, &req, &r)) != 0) {
 			json_decref(arr);
 			return rc;
 		}
@@ -1081,11 +1118,7 @@ cmd_queue(struct ctl *x, int argc, char **argv)
 				    t->window, t->case_id);
 			}
 		}
-		if (x->json) {
-			print_json(arr);
-		} else {
-			json_decref(arr);
-		}
+		list_end(x, "tickets", arr, r);
 		ow__response__free_unpacked(r, NULL);
 		return 0;
 	}
@@ -1130,7 +1163,7 @@ cmd_applicant(struct ctl *x, int argc, char **argv)
 	b.id_number = argv[0];
 	req.body_case = OW__REQUEST__BODY_APPLICANT_GET;
 	req.applicant_get = &b;
-	if ((rc = call(x, &req, &r)) != 0) {
+	if ((rc = call_list(x, &req, &r)) != 0) {
 		return rc;
 	}
 	a = r->applicant_get;
@@ -1147,11 +1180,11 @@ cmd_applicant(struct ctl *x, int argc, char **argv)
 		        node_state_name((enum node_state)a->cases[i]->state)));
 	}
 	if (x->json) {
-		print_json(json_pack("{s:s, s:s, s:s, s:o, s:o}", "id_number",
-		    a->party != NULL ? a->party->id_number : "", "name",
-		    a->party != NULL ? a->party->name : "", "mobile",
+		print_json(json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}",
+		    "id_number", a->party != NULL ? a->party->id_number : "",
+		    "name", a->party != NULL ? a->party->name : "", "mobile",
 		    a->party != NULL ? a->party->mobile : "", "profile", prof,
-		    "cases", cases));
+		    "cases", cases, "next", a->next));
 	} else {
 		const char *k;
 		json_t *v;
@@ -1170,6 +1203,9 @@ cmd_applicant(struct ctl *x, int argc, char **argv)
 			    node_state_label(
 			        (enum node_state)a->cases[i]->state));
 		}
+		if (a->next[0] != '\0') {
+			printf(_("more: --after %s\n"), a->next);
+		}
 		json_decref(prof);
 		json_decref(cases);
 	}
@@ -1183,6 +1219,7 @@ cmd_audit(struct ctl *x, int argc, char **argv)
 	Ow__Request req = OW__REQUEST__INIT;
 	Ow__AuditVerifyReq b = OW__AUDIT_VERIFY_REQ__INIT;
 	Ow__Response *r = NULL;
+	uint64_t total;
 	int rc;
 
 	if (argc < 1 || strcmp(argv[0], "verify") != 0) {
@@ -1194,6 +1231,10 @@ cmd_audit(struct ctl *x, int argc, char **argv)
 	if ((rc = call(x, &req, &r)) != 0) {
 		return rc;
 	}
+	/* A node before problems_total listed them all. */
+	total = r->audit_verify->problems_total > r->audit_verify->n_problems
+	            ? r->audit_verify->problems_total
+	            : r->audit_verify->n_problems;
 	if (x->json) {
 		json_t *p = json_array();
 
@@ -1201,18 +1242,23 @@ cmd_audit(struct ctl *x, int argc, char **argv)
 			json_array_append_new(
 			    p, json_string(r->audit_verify->problems[i]));
 		}
-		print_json(json_pack("{s:I, s:I, s:o}", "ops",
+		print_json(json_pack("{s:I, s:I, s:o, s:I}", "ops",
 		    (json_int_t)r->audit_verify->ops, "origins",
-		    (json_int_t)r->audit_verify->origins, "problems", p));
+		    (json_int_t)r->audit_verify->origins, "problems", p,
+		    "problems_total", (json_int_t)total));
 	} else {
-		printf(_("%llu ops checked, %zu problems\n"),
+		printf(_("%llu ops checked, %llu problems\n"),
 		    (unsigned long long)r->audit_verify->ops,
-		    r->audit_verify->n_problems);
+		    (unsigned long long)total);
 		for (size_t i = 0; i < r->audit_verify->n_problems; i++) {
 			printf("  %s\n", r->audit_verify->problems[i]);
 		}
+		if (total > r->audit_verify->n_problems) {
+			printf(_("  (the first %zu are listed)\n"),
+			    r->audit_verify->n_problems);
+		}
 	}
-	rc = r->audit_verify->n_problems == 0 ? 0 : EXIT_REFUSED;
+	rc = total == 0 ? 0 : EXIT_REFUSED;
 	ow__response__free_unpacked(r, NULL);
 	return rc;
 }
@@ -1399,9 +1445,23 @@ main(int argc, char **argv)
 		case O_CASE:
 			x.value = optarg;
 			break;
-		case O_LIMIT:
-			x.limit = atoi(optarg);
+		case O_LIMIT: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' ||
+			    *end != '\0' || errno != 0 || v == 0 ||
+			    v > UINT32_MAX) {
+				fprintf(stderr,
+				    _("ow-ctl: --limit wants a whole number from 1 up, not %s\n"),
+				    optarg);
+				return EXIT_USAGE;
+			}
+			x.limit = (uint32_t)v;
 			break;
+		}
 		case O_AFTER:
 			x.after = optarg;
 			break;

@@ -14,6 +14,7 @@
  *   expiry    an idle session expires (slow: waits 62 s of real time,
  *             because the node keeps sessions in memory and reads OW_NOW
  *             from its own environment, which a test cannot move)
+ *   paging    every list, page by page (fast)
  * Each group starts its own node on its own temporary directory.
  */
 #include "nodeproc.h"
@@ -1009,6 +1010,467 @@ node_down_plain(void **state)
 	return 0;
 }
 
+/* ---- paging ------------------------------------------------------------- */
+
+/*
+ * Every list through the client library, on a node whose lists are capped
+ * at PAGE_MAX entries (OW_PAGE_MAX, the node's test knob): the default and
+ * any larger limit give PAGE_MAX; pages of 2 concatenate to what
+ * node_client_call_all reads, with every entry once, in order; cursors
+ * that are not hex, not whole bytes, of another list, case, applicant,
+ * search or day are refused with CM_EINVAL and a problem on "after".
+ */
+#define PAGE_MAX       3
+#define PAGING_PID     "110105194912310021" /* the applicant of the cases */
+#define PAGING_CASES   7
+#define PAGING_TICKETS 7
+#define PAGING_NOTES   6
+
+static struct node_client *clerk;
+static char paging_case[2][40]; /* a case with notes; a refused one */
+
+/* A list request of each kind, with its bodies. */
+struct list_req {
+	Ow__Request req;
+	Ow__CaseSearchReq search;
+	Ow__CaseHistoryReq history;
+	Ow__ApplicantGetReq applicant;
+	Ow__UserListReq users;
+	Ow__CatalogListReq catalog;
+	Ow__QueueListReq queue;
+};
+
+enum { L_SEARCH, L_HISTORY, L_APPLICANT, L_USERS, L_CATALOG, L_QUEUE, L_N };
+static const char *const list_names[L_N] = {"case_search", "case_history",
+    "applicant_get", "user_list", "catalog_list", "queue_list"};
+
+static void
+list_req_init(struct list_req *l, int kind)
+{
+	memset(l, 0, sizeof(*l));
+	ow__request__init(&l->req);
+	switch (kind) {
+	case L_SEARCH:
+		ow__case_search_req__init(&l->search);
+		l->search.by = (char *)(uintptr_t) "applicant";
+		l->search.value = (char *)(uintptr_t)PAGING_PID;
+		l->req.body_case = OW__REQUEST__BODY_CASE_SEARCH;
+		l->req.case_search = &l->search;
+		break;
+	case L_HISTORY:
+		ow__case_history_req__init(&l->history);
+		l->history.id = paging_case[0];
+		l->req.body_case = OW__REQUEST__BODY_CASE_HISTORY;
+		l->req.case_history = &l->history;
+		break;
+	case L_APPLICANT:
+		ow__applicant_get_req__init(&l->applicant);
+		l->applicant.id_number = (char *)(uintptr_t)PAGING_PID;
+		l->req.body_case = OW__REQUEST__BODY_APPLICANT_GET;
+		l->req.applicant_get = &l->applicant;
+		break;
+	case L_USERS:
+		ow__user_list_req__init(&l->users);
+		l->req.body_case = OW__REQUEST__BODY_USER_LIST;
+		l->req.user_list = &l->users;
+		break;
+	case L_CATALOG:
+		ow__catalog_list_req__init(&l->catalog);
+		l->req.body_case = OW__REQUEST__BODY_CATALOG_LIST;
+		l->req.catalog_list = &l->catalog;
+		break;
+	default:
+		ow__queue_list_req__init(&l->queue);
+		l->req.body_case = OW__REQUEST__BODY_QUEUE_LIST;
+		l->req.queue_list = &l->queue;
+		break;
+	}
+}
+
+/* Who may read the list. */
+static struct node_client *
+list_client(int kind)
+{
+	return kind == L_USERS ? admin : clerk;
+}
+
+/* The key of entry i of a list response into out ("" past the end), and
+ * how many entries it has. */
+static size_t
+list_entry(const Ow__Response *r, size_t i, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	switch (r->body_case) {
+	case OW__RESPONSE__BODY_CASE_SEARCH:
+		n = r->case_search->n_cases;
+		if (i < n) {
+			snprintf(out, size, "%s", r->case_search->cases[i]->id);
+		}
+		break;
+	case OW__RESPONSE__BODY_CASE_HISTORY:
+		n = r->case_history->n_entries;
+		if (i < n) {
+			snprintf(out, size, "%s#%llu",
+			    r->case_history->entries[i]->origin,
+			    (unsigned long long)r->case_history->entries[i]
+			        ->seq);
+		}
+		break;
+	case OW__RESPONSE__BODY_APPLICANT_GET:
+		n = r->applicant_get->n_cases;
+		if (i < n) {
+			snprintf(
+			    out, size, "%s", r->applicant_get->cases[i]->id);
+		}
+		break;
+	case OW__RESPONSE__BODY_USER_LIST:
+		n = r->user_list->n_users;
+		if (i < n) {
+			snprintf(out, size, "%s", r->user_list->users[i]->name);
+		}
+		break;
+	case OW__RESPONSE__BODY_CATALOG_LIST:
+		n = r->catalog_list->n_matters;
+		if (i < n) {
+			snprintf(
+			    out, size, "%s", r->catalog_list->matters[i]->code);
+		}
+		break;
+	case OW__RESPONSE__BODY_QUEUE_LIST:
+		n = r->queue_list->n_tickets;
+		if (i < n) {
+			snprintf(
+			    out, size, "%s", r->queue_list->tickets[i]->number);
+		}
+		break;
+	default:
+		fail_msg("not a list response (body %d)", (int)r->body_case);
+	}
+	return n;
+}
+
+/* One page of kind: its status; *resp as itest_call. */
+static int
+list_page(int kind, uint32_t limit, const char *after, Ow__Response **resp)
+{
+	struct list_req l;
+
+	list_req_init(&l, kind);
+	assert_rc(node_list_page(&l.req, limit, after), 0);
+	return itest_call(list_client(kind), &l.req, resp);
+}
+
+/* The request was refused as a bad cursor: CM_EINVAL, problem "after". */
+static void
+assert_bad_cursor(int kind, const char *after)
+{
+	Ow__Response *r = NULL;
+	int status = list_page(kind, 2, after, &r);
+
+	if (status != CM_EINVAL) {
+		print_error("%s after \"%s\"\n", list_names[kind], after);
+	}
+	assert_rc(status, CM_EINVAL);
+	assert_int_equal(r->n_problems, 1);
+	assert_string_equal(r->problems[0]->field, "after");
+	assert_string_equal(r->problems[0]->code, "CURSOR");
+	assert_true(r->problems[0]->message[0] != '\0');
+	ow__response__free_unpacked(r, NULL);
+}
+
+/* The hex of s (for cursors made by hand). */
+static void
+hex_of(const char *s, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (; *s != '\0'; s++) {
+		*out++ = digits[(unsigned char)*s >> 4];
+		*out++ = digits[(unsigned char)*s & 15];
+	}
+	*out = '\0';
+}
+
+static int
+node_up_paging(void **state)
+{
+	static const char *const env[] = {"OW_PAGE_MAX=3", NULL};
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__Response *r = NULL;
+	char name[16];
+
+	(void)state;
+	itest_node_init(&node, node_bin);
+	itest_node_start(&node, ITEST_TODAY, NULL, env);
+	admin = itest_login(&node, "admin", ITEST_ADMIN_PW);
+	snprintf(
+	    admin_token, sizeof(admin_token), "%s", node_client_token(admin));
+	/* Users: admin, clerk1, and five more. */
+	itest_user_add(admin, "clerk1", "clerk", "clerk-pass-1");
+	for (int i = 1; i <= 5; i++) {
+		snprintf(name, sizeof(name), "user%02d", i);
+		itest_user_add(admin, name, "auditor", "audit-pass-1");
+	}
+	clerk = itest_login(&node, "clerk1", "clerk-pass-1");
+	/* A case accepted, with notes: a long history. */
+	{
+		struct itest_food f;
+
+		itest_food_init(&f, 4);
+		req.body_case = OW__REQUEST__BODY_CASE_CREATE;
+		req.case_create = &f.req;
+		assert_rc(itest_call(clerk, &req, &r), 0);
+		snprintf(paging_case[0], sizeof(paging_case[0]), "%s",
+		    r->case_create->case_->id);
+		ow__response__free_unpacked(r, NULL);
+	}
+	/* Cases of one applicant (refusals need no fields). */
+	for (int i = 0; i < PAGING_CASES; i++) {
+		Ow__CaseCreateReq b = OW__CASE_CREATE_REQ__INIT;
+		Ow__Party app = OW__PARTY__INIT;
+
+		app.kind = OW__APPLICANT_KIND__APPLICANT_PERSON;
+		app.id_number = (char *)(uintptr_t)PAGING_PID;
+		app.name = (char *)(uintptr_t) "王小二";
+		b.matter = (char *)(uintptr_t) "XK00013001";
+		b.applicant = &app;
+		b.refuse_reason = (char *)(uintptr_t) "测试";
+		req.body_case = OW__REQUEST__BODY_CASE_CREATE;
+		req.case_create = &b;
+		assert_rc(itest_call(clerk, &req, &r), 0);
+		if (i == 0) {
+			snprintf(paging_case[1], sizeof(paging_case[1]), "%s",
+			    r->case_create->case_->id);
+		}
+		ow__response__free_unpacked(r, NULL);
+	}
+	for (int i = 0; i < PAGING_NOTES; i++) {
+		Ow__CaseNoteReq b = OW__CASE_NOTE_REQ__INIT;
+
+		b.id = paging_case[0];
+		b.text = (char *)(uintptr_t) "备注";
+		req.body_case = OW__REQUEST__BODY_CASE_NOTE;
+		req.case_note = &b;
+		assert_rc(itest_call(clerk, &req, NULL), 0);
+	}
+	for (int i = 0; i < PAGING_TICKETS; i++) {
+		Ow__QueueIssueReq b = OW__QUEUE_ISSUE_REQ__INIT;
+
+		b.category = (char *)(uintptr_t)(i % 3 == 1 ? "enterprise"
+		                                            : "individual");
+		b.priority = i == 4;
+		req.body_case = OW__REQUEST__BODY_QUEUE_ISSUE;
+		req.queue_issue = &b;
+		assert_rc(itest_call(clerk, &req, NULL), 0);
+	}
+	return 0;
+}
+
+static int
+node_down_paging(void **state)
+{
+	node_client_close(clerk);
+	clerk = NULL;
+	return node_down(state);
+}
+
+static void
+test_page_clamp(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < L_N; kind++) {
+		const uint32_t limits[] = {0, PAGE_MAX + 1, 1000, UINT32_MAX};
+
+		for (size_t j = 0; j < sizeof(limits) / sizeof(limits[0]);
+		     j++) {
+			Ow__Response *r = NULL;
+			char key[64];
+
+			assert_rc(list_page(kind, limits[j], NULL, &r), 0);
+			if (list_entry(r, 0, key, sizeof(key)) != PAGE_MAX) {
+				print_error("%s limit %u\n", list_names[kind],
+				    limits[j]);
+			}
+			assert_int_equal(
+			    list_entry(r, 0, key, sizeof(key)), PAGE_MAX);
+			assert_true(node_list_next(r)[0] != '\0');
+			ow__response__free_unpacked(r, NULL);
+		}
+	}
+}
+
+static void
+test_pages_concatenate(void **state)
+{
+	/* What each list holds here (at least: the catalog is the bundled
+	 * one, the history has the create and the notes). */
+	const size_t expect[L_N] = {PAGING_CASES, 1 + PAGING_NOTES,
+	    PAGING_CASES, 7, 19, PAGING_TICKETS};
+
+	(void)state;
+	for (int kind = 0; kind < L_N; kind++) {
+		struct list_req l;
+		Ow__Response *all = NULL;
+		char cursor[2100] = "", key[64], want[64];
+		size_t n, got = 0, pages = 0;
+
+		list_req_init(&l, kind);
+		assert_rc(
+		    node_client_call_all(list_client(kind), &l.req, &all), 0);
+		assert_rc(all->status, 0);
+		assert_string_equal(node_list_next(all), "");
+		n = list_entry(all, 0, key, sizeof(key));
+		if (n != expect[kind]) {
+			print_error("%s: %zu entries\n", list_names[kind], n);
+		}
+		assert_int_equal(n, expect[kind]);
+		/* Every entry once: the keys are unique and in order. */
+		for (size_t i = 1; i < n; i++) {
+			list_entry(all, i - 1, want, sizeof(want));
+			list_entry(all, i, key, sizeof(key));
+			assert_string_not_equal(key, want);
+		}
+		/* Pages of 2 give the same entries in the same order. */
+		do {
+			Ow__Response *r = NULL;
+			size_t m;
+
+			assert_rc(list_page(kind, 2, cursor, &r), 0);
+			m = list_entry(r, 0, key, sizeof(key));
+			assert_true(m <= 2);
+			for (size_t i = 0; i < m; i++) {
+				list_entry(r, i, key, sizeof(key));
+				list_entry(all, got + i, want, sizeof(want));
+				assert_string_equal(key, want);
+			}
+			got += m;
+			pages++;
+			snprintf(
+			    cursor, sizeof(cursor), "%s", node_list_next(r));
+			ow__response__free_unpacked(r, NULL);
+			assert_true(pages <= n);
+		} while (cursor[0] != '\0');
+		assert_int_equal(got, n);
+		assert_int_equal(pages, (n + 1) / 2);
+		ow__response__free_unpacked(all, NULL);
+	}
+}
+
+static void
+test_bad_cursors(void **state)
+{
+	char other[L_N][2100], hex[200], key[64];
+	struct list_req l;
+	Ow__Response *r = NULL;
+
+	(void)state;
+	/* A good cursor of every list. */
+	for (int kind = 0; kind < L_N; kind++) {
+		assert_rc(list_page(kind, 1, NULL, &r), 0);
+		snprintf(
+		    other[kind], sizeof(other[kind]), "%s", node_list_next(r));
+		assert_true(other[kind][0] != '\0');
+		ow__response__free_unpacked(r, NULL);
+	}
+	for (int kind = 0; kind < L_N; kind++) {
+		assert_bad_cursor(kind, "zz");
+		assert_bad_cursor(kind, "abc");  /* half a byte */
+		assert_bad_cursor(kind, "00ff"); /* no key of the list */
+		assert_bad_cursor(kind, "7a");
+		for (int k2 = 0; k2 < L_N; k2++) {
+			/* applicant_get and case_search by applicant page
+			 * the same index: their cursors agree. */
+			if (k2 != kind &&
+			    !((kind == L_SEARCH || kind == L_APPLICANT) &&
+			        (k2 == L_SEARCH || k2 == L_APPLICANT))) {
+				assert_bad_cursor(kind, other[k2]);
+			}
+		}
+	}
+	/* A long cursor: more than a key can be. */
+	{
+		char *big = malloc(5000);
+
+		assert_non_null(big);
+		memset(big, 'a', 4999);
+		big[4999] = '\0';
+		assert_bad_cursor(L_USERS, big);
+		free(big);
+	}
+	/* The history of another case, the cases of another applicant, a
+	 * search by another value. */
+	list_req_init(&l, L_HISTORY);
+	l.history.id = paging_case[1];
+	l.history.after = other[L_HISTORY];
+	assert_rc(itest_call(clerk, &l.req, NULL), CM_EINVAL);
+	list_req_init(&l, L_APPLICANT);
+	l.applicant.id_number = (char *)(uintptr_t) "91430111MA4L41YT1U";
+	l.applicant.after = other[L_APPLICANT];
+	assert_rc(itest_call(clerk, &l.req, NULL), CM_EINVAL);
+	list_req_init(&l, L_SEARCH);
+	l.search.by = (char *)(uintptr_t) "name";
+	l.search.value = (char *)(uintptr_t) "王小";
+	l.search.after = other[L_SEARCH];
+	assert_rc(itest_call(clerk, &l.req, NULL), CM_EINVAL);
+	/* A search by id has one page: no cursor leads into it. */
+	list_req_init(&l, L_SEARCH);
+	l.search.by = (char *)(uintptr_t) "id";
+	l.search.value = paging_case[0];
+	l.search.after = other[L_SEARCH];
+	assert_rc(itest_call(clerk, &l.req, NULL), CM_EINVAL);
+	/* The queue: a ticket key of today is a cursor, of another day not
+	 * (that queue is gone), nor one with a seq of no ticket shape. */
+	{
+		char k[40];
+
+		snprintf(
+		    k, sizeof(k), "t/%08d/%06u", (int)ow_day(ITEST_TODAY), 5u);
+		hex_of(k, hex);
+		assert_rc(list_page(L_QUEUE, 0, hex, &r), 0);
+		assert_int_equal(
+		    list_entry(r, 0, key, sizeof(key)), PAGING_TICKETS - 5);
+		ow__response__free_unpacked(r, NULL);
+		snprintf(k, sizeof(k), "t/%08d/%06u",
+		    (int)ow_day(ITEST_TODAY) - 1, 5u);
+		hex_of(k, hex);
+		assert_bad_cursor(L_QUEUE, hex);
+		snprintf(
+		    k, sizeof(k), "t/%08d/%u", (int)ow_day(ITEST_TODAY), 5u);
+		hex_of(k, hex);
+		assert_bad_cursor(L_QUEUE, hex);
+		snprintf(
+		    k, sizeof(k), "t/%08d/%06u", (int)ow_day(ITEST_TODAY), 0u);
+		hex_of(k, hex);
+		assert_bad_cursor(L_QUEUE, hex);
+	}
+	/* The catalog: after a code that is no matter's, the next ones. */
+	hex_of("c/XK", hex);
+	assert_rc(list_page(L_CATALOG, 1, hex, &r), 0);
+	list_entry(r, 0, key, sizeof(key));
+	assert_true(strncmp(key, "XK", 2) == 0);
+	ow__response__free_unpacked(r, NULL);
+	/* A refused page ends node_client_call_all with that answer. */
+	list_req_init(&l, L_USERS);
+	l.users.after = (char *)(uintptr_t) "zz";
+	assert_rc(node_client_call_all(admin, &l.req, &r), 0);
+	assert_rc(r->status, CM_EINVAL);
+	ow__response__free_unpacked(r, NULL);
+	assert_string_equal(l.users.after, "zz");
+	/* node_client_call_all takes lists only. */
+	{
+		Ow__Request req;
+		Ow__StatusReq body;
+
+		itest_status_request(&req, &body, "", "x");
+		assert_rc(node_client_call_all(admin, &req, &r), CM_EINVAL);
+		assert_null(r);
+		assert_false(node_list_kind(OW__REQUEST__BODY_STATUS));
+	}
+	assert_serves();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1039,6 +1501,11 @@ main(int argc, char **argv)
 	const struct CMUnitTest expiry[] = {
 	    cmocka_unit_test(test_session_expires),
 	};
+	const struct CMUnitTest paging[] = {
+	    cmocka_unit_test(test_page_clamp),
+	    cmocka_unit_test(test_pages_concatenate),
+	    cmocka_unit_test(test_bad_cursors),
+	};
 
 	node_bin = itest_node_bin(argc, argv);
 	if (strcmp(group, "client-1mib") == 0 && argc == 5) {
@@ -1066,7 +1533,11 @@ main(int argc, char **argv)
 		return cmocka_run_group_tests_name("node_session_expiry",
 		    expiry, node_up_short_sessions, node_down_plain);
 	}
+	if (strcmp(group, "paging") == 0) {
+		return cmocka_run_group_tests_name(
+		    "node_paging", paging, node_up_paging, node_down_paging);
+	}
 	fprintf(stderr, "usage: test_node_wire [OW-NODE [wire|shutdown|"
-	                "watchdog|expiry]]\n");
+	                "watchdog|expiry|paging]]\n");
 	return 2;
 }

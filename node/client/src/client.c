@@ -11,6 +11,7 @@
 #include <nng/supplemental/tls/tls.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CLIENT_RESP_MAX (4u << 20)
@@ -263,4 +264,226 @@ node_client_login(struct node_client *c, const char *user, const char *password,
 	}
 	ow__response__free_unpacked(resp, NULL);
 	return rc;
+}
+
+/* ---- paging ------------------------------------------------------------- */
+
+/* The paging fields of a list request; false when it is none. */
+static bool
+req_page(Ow__Request *req, uint32_t **limit, char ***after)
+{
+#define REQ_PAGE(f)                                                            \
+	if (req->f == NULL) {                                                  \
+		return false;                                                  \
+	}                                                                      \
+	*limit = &req->f->limit;                                               \
+	*after = &req->f->after;                                               \
+	return true
+
+	switch (req->body_case) {
+	case OW__REQUEST__BODY_CASE_SEARCH:
+		REQ_PAGE(case_search);
+	case OW__REQUEST__BODY_CASE_HISTORY:
+		REQ_PAGE(case_history);
+	case OW__REQUEST__BODY_APPLICANT_GET:
+		REQ_PAGE(applicant_get);
+	case OW__REQUEST__BODY_USER_LIST:
+		REQ_PAGE(user_list);
+	case OW__REQUEST__BODY_CATALOG_LIST:
+		REQ_PAGE(catalog_list);
+	case OW__REQUEST__BODY_QUEUE_LIST:
+		REQ_PAGE(queue_list);
+	default:
+		return false;
+	}
+#undef REQ_PAGE
+}
+
+/* Where a list response keeps its next; NULL when it is none. */
+static char **
+resp_next(const Ow__Response *resp)
+{
+	switch (resp->body_case) {
+	case OW__RESPONSE__BODY_CASE_SEARCH:
+		return resp->case_search != NULL ? &resp->case_search->next
+		                                 : NULL;
+	case OW__RESPONSE__BODY_CASE_HISTORY:
+		return resp->case_history != NULL ? &resp->case_history->next
+		                                  : NULL;
+	case OW__RESPONSE__BODY_APPLICANT_GET:
+		return resp->applicant_get != NULL ? &resp->applicant_get->next
+		                                   : NULL;
+	case OW__RESPONSE__BODY_USER_LIST:
+		return resp->user_list != NULL ? &resp->user_list->next : NULL;
+	case OW__RESPONSE__BODY_CATALOG_LIST:
+		return resp->catalog_list != NULL ? &resp->catalog_list->next
+		                                  : NULL;
+	case OW__RESPONSE__BODY_QUEUE_LIST:
+		return resp->queue_list != NULL ? &resp->queue_list->next
+		                                : NULL;
+	default:
+		return NULL;
+	}
+}
+
+bool
+node_list_kind(Ow__Request__BodyCase body)
+{
+	return body == OW__REQUEST__BODY_CASE_SEARCH ||
+	       body == OW__REQUEST__BODY_CASE_HISTORY ||
+	       body == OW__REQUEST__BODY_APPLICANT_GET ||
+	       body == OW__REQUEST__BODY_USER_LIST ||
+	       body == OW__REQUEST__BODY_CATALOG_LIST ||
+	       body == OW__REQUEST__BODY_QUEUE_LIST;
+}
+
+int
+node_list_page(Ow__Request *req, uint32_t limit, const char *after)
+{
+	uint32_t *lp;
+	char **ap;
+
+	if (!req_page(req, &lp, &ap)) {
+		return CM_EINVAL;
+	}
+	*lp = limit;
+	*ap = (char *)(uintptr_t)(after != NULL ? after : "");
+	return 0;
+}
+
+const char *
+node_list_next(const Ow__Response *resp)
+{
+	char **np = resp != NULL ? resp_next(resp) : NULL;
+
+	return np != NULL && *np != NULL ? *np : "";
+}
+
+/* Move the entries of page f (n_f of them) behind those of acc. The
+ * arrays are protobuf-c's (malloc'd); page keeps its array, empty. */
+#define TAKE(acc, page, f)                                                     \
+	do {                                                                   \
+		if ((page)->n_##f > 0) {                                       \
+			void *grown =                                          \
+			    realloc((acc)->f, ((acc)->n_##f + (page)->n_##f) * \
+			                          sizeof(*(acc)->f));          \
+			if (grown == NULL) {                                   \
+				return CM_ENOMEM;                              \
+			}                                                      \
+			(acc)->f = grown;                                      \
+			memcpy((acc)->f + (acc)->n_##f, (page)->f,             \
+			    (page)->n_##f * sizeof(*(acc)->f));                \
+			(acc)->n_##f += (page)->n_##f;                         \
+			(page)->n_##f = 0;                                     \
+		}                                                              \
+	} while (0)
+
+/* Add page's entries to acc (both answers to the same list request). */
+static int
+take_entries(Ow__Response *acc, Ow__Response *page)
+{
+	switch (acc->body_case) {
+	case OW__RESPONSE__BODY_CASE_SEARCH:
+		TAKE(acc->case_search, page->case_search, cases);
+		break;
+	case OW__RESPONSE__BODY_CASE_HISTORY:
+		TAKE(acc->case_history, page->case_history, entries);
+		break;
+	case OW__RESPONSE__BODY_APPLICANT_GET:
+		TAKE(acc->applicant_get, page->applicant_get, cases);
+		break;
+	case OW__RESPONSE__BODY_USER_LIST:
+		TAKE(acc->user_list, page->user_list, users);
+		break;
+	case OW__RESPONSE__BODY_CATALOG_LIST:
+		TAKE(acc->catalog_list, page->catalog_list, matters);
+		break;
+	case OW__RESPONSE__BODY_QUEUE_LIST:
+		TAKE(acc->queue_list, page->queue_list, tickets);
+		break;
+	default:
+		return CM_EPROTO;
+	}
+	return 0;
+}
+#undef TAKE
+
+int
+node_client_call_all(
+    struct node_client *c, Ow__Request *req, Ow__Response **resp)
+{
+	uint32_t *limit;
+	char **after, *start, *cursor = NULL;
+	Ow__Response *acc = NULL, *page = NULL;
+	int rc;
+
+	*resp = NULL;
+	if (!req_page(req, &limit, &after)) {
+		return CM_EINVAL;
+	}
+	start = *after;
+	for (;;) {
+		char **next;
+
+		rc = node_client_call(c, req, &page);
+		if (rc != 0) {
+			break;
+		}
+		if (page->status != 0) {
+			/* Refused: that answer, whatever came before. */
+			if (acc != NULL) {
+				ow__response__free_unpacked(acc, NULL);
+			}
+			acc = page;
+			page = NULL;
+			break;
+		}
+		next = resp_next(page);
+		if (next == NULL ||
+		    (acc != NULL && page->body_case != acc->body_case) ||
+		    ((*next)[0] != '\0' && strcmp(*next, *after) == 0)) {
+			rc = CM_EPROTO;
+			break;
+		}
+		cm_free(cursor);
+		cursor = (*next)[0] != '\0' ? cm_strdup(*next) : NULL;
+		if ((*next)[0] != '\0' && cursor == NULL) {
+			rc = CM_ENOMEM;
+			break;
+		}
+		if (acc == NULL) {
+			acc = page;
+		} else {
+			char *tmp;
+
+			rc = take_entries(acc, page);
+			if (rc != 0) {
+				break;
+			}
+			/* The last page's next ("") ends up in acc; the
+			 * strings stay with messages of their own type. */
+			tmp = *resp_next(acc);
+			*resp_next(acc) = *next;
+			*next = tmp;
+			ow__response__free_unpacked(page, NULL);
+		}
+		page = NULL;
+		if (cursor == NULL) {
+			break;
+		}
+		*after = cursor;
+	}
+	*after = start;
+	cm_free(cursor);
+	if (page != NULL) {
+		ow__response__free_unpacked(page, NULL);
+	}
+	if (rc != 0) {
+		if (acc != NULL) {
+			ow__response__free_unpacked(acc, NULL);
+		}
+		return rc;
+	}
+	*resp = acc;
+	return 0;
 }

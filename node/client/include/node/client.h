@@ -59,6 +59,36 @@ int node_client_login(struct node_client *c, const char *user,
 void node_client_set_token(struct node_client *c, const char *token);
 const char *node_client_token(const struct node_client *c);
 
+/*
+ * Paging (docs/api.md, "Paging"). Every request that answers with a list
+ * has `limit` and `after`, and its response `next` ("" on the last page).
+ * These find them whatever the body, so callers need not know each list:
+ * - node_list_kind: whether a request body is a list;
+ * - node_list_page: set req's limit (0: the node's default) and after
+ *   (NULL or "": the start; borrowed, it must outlive the call); 0, or
+ *   CM_EINVAL when req's body is not a list (req is unchanged then);
+ * - node_list_next: the response's next; "" when it has none (the last
+ *   page, a refusal, a body that is not a list).
+ */
+bool node_list_kind(Ow__Request__BodyCase body);
+int node_list_page(Ow__Request *req, uint32_t limit, const char *after);
+const char *node_list_next(const Ow__Response *resp);
+
+/*
+ * Send a list request and follow `next` to the last page: the first page
+ * is req as it is (its after, "" for the start, and its limit per page).
+ * On 0, *resp (freed as for node_client_call) is either one response with
+ * every entry of every page in order, the other fields as the first page
+ * gave them and next "", or the response of the first page the node
+ * refused (look at resp->status). The pages are separate requests, not a
+ * snapshot: an entry that changes while they are read may show twice or
+ * not at all. req is left as it was. Returns node_client_call's errors,
+ * CM_EINVAL (not a list) or CM_EPROTO (a page of another body, or a
+ * cursor that does not move on).
+ */
+int node_client_call_all(
+    struct node_client *c, Ow__Request *req, Ow__Response **resp);
+
 /* nng's error codes in the project's terms. */
 int node_err_from_nng(int nng_rv);
 
