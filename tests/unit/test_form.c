@@ -17,7 +17,12 @@
 #include "common/error.h"
 #include "forms/catalog.h"
 #include "testutil.h"
+#include "tui/draft.h"
 #include "tui/form.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct form_matter *
 matter(const char *code)
@@ -208,6 +213,78 @@ test_enterprise_being_set_up(void **state)
 }
 
 static void
+test_draft_roundtrip(void **state)
+{
+	struct tui_form fm, back;
+	char dir[] = "/tmp/ow-draft-test.XXXXXX", path[1200], code[24];
+	char ticket[16];
+	struct stat st;
+	char *v;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("OW_DRAFT_DIR", dir, 1);
+	assert_rc(tui_draft_path("clerk/1", path, sizeof(path)), 0);
+	assert_non_null(strstr(path, "/draft-clerk_1.json"));
+	assert_rc(tui_draft_peek(path, code, sizeof(code)), CM_ENOTFOUND);
+
+	assert_rc(tui_form_init(
+	              &fm, matter("GG00032001"), true, ow_day("2026-11-16")),
+	    0);
+	type(&fm.applicant, "11010519491231002X");
+	focus_field(&fm, "applicant_name");
+	type(tui_form_editor(&fm, tui_form_focus(&fm)), "买买提·𠮷力");
+	focus_field(&fm, "is_minor");
+	assert_true(tui_form_set_choice(&fm, 1));
+	fm.focus = fm.nrows - 1;
+	assert_true(tui_form_toggle(&fm));
+	assert_rc(tui_draft_save(&fm, "A001", path), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_rc(tui_draft_peek(path, code, sizeof(code)), 0);
+	assert_string_equal(code, "GG00032001");
+
+	assert_rc(tui_form_init(
+	              &back, matter("GG00032001"), true, ow_day("2026-11-16")),
+	    0);
+	assert_rc(tui_draft_apply(&back, path, ticket, sizeof(ticket)), 0);
+	assert_string_equal(ticket, "A001");
+	v = tui_form_profile_value(&back, "person.name");
+	assert_string_equal(v, "买买提·𠮷力");
+	cm_free(v);
+	v = tui_form_profile_value(&back, "person.id");
+	assert_string_equal(v, "11010519491231002X");
+	cm_free(v);
+	/* The choice shows the guardian's rows again; the material is
+	 * ticked. */
+	assert_true(row_of(&back, "guardian_name") > 0);
+	assert_true(back.handed[back.m->nmaterials - 1]);
+	tui_form_free(&back);
+
+	/* Another matter's form does not take it. */
+	assert_rc(tui_form_init(
+	              &back, matter("JF00031001"), true, ow_day("2026-11-16")),
+	    0);
+	assert_rc(
+	    tui_draft_apply(&back, path, ticket, sizeof(ticket)), CM_EINVAL);
+	tui_form_free(&back);
+	tui_form_free(&fm);
+
+	/* A damaged draft is said, not taken. */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("{\"matter\": 1", fp);
+	fclose(fp);
+	assert_rc(tui_draft_peek(path, code, sizeof(code)), CM_ECORRUPT);
+	assert_rc(tui_draft_remove(path), 0);
+	assert_rc(tui_draft_remove(path), 0);
+	assert_rc(tui_draft_peek(path, code, sizeof(code)), CM_ENOTFOUND);
+	rmdir(dir);
+	unsetenv("OW_DRAFT_DIR");
+}
+
+static void
 test_alloc_failures(void **state)
 {
 	(void)state;
@@ -236,6 +313,7 @@ main(void)
 	    cmocka_unit_test(test_applicant_and_checks),
 	    cmocka_unit_test(test_prefill_and_outcome),
 	    cmocka_unit_test(test_enterprise_being_set_up),
+	    cmocka_unit_test(test_draft_roundtrip),
 	    cmocka_unit_test(test_alloc_failures),
 	};
 

@@ -193,8 +193,8 @@ help_lines(struct tui_desk *d, struct help_line *out, size_t max)
 
 /* The popup window at h x w, centred, on top; made anew when its size
  * changes. */
-static WINDOW *
-popup(struct tui_desk *d, int h, int w)
+WINDOW *
+tui_chrome_popup(struct tui_desk *d, int h, int w)
 {
 	int y = (d->rows - 2 - h) / 2, x = (d->cols - w) / 2;
 
@@ -258,7 +258,7 @@ draw_help(struct tui_desk *d, struct tui_cursor *cur)
 	if (d->help_top < 0) {
 		d->help_top = 0;
 	}
-	win = popup(d, h, w);
+	win = tui_chrome_popup(d, h, w);
 	if (win == NULL) {
 		return;
 	}
@@ -299,7 +299,7 @@ draw_quit(struct tui_desk *d, struct tui_cursor *cur)
 	if (w > d->cols - 4) {
 		w = d->cols - 4;
 	}
-	win = popup(d, 7, w);
+	win = tui_chrome_popup(d, 7, w);
 	if (win == NULL) {
 		return;
 	}
@@ -331,6 +331,11 @@ tui_chrome_dialog(struct tui_desk *d, struct tui_cursor *cur)
 		break;
 	case TUI_DLG_QUIT:
 		draw_quit(d, cur);
+		break;
+	case TUI_DLG_CONFIRM:
+	case TUI_DLG_PROMPT:
+	case TUI_DLG_CHOICE:
+		tui_dialog_draw(d, cur);
 		break;
 	default:
 		break;
@@ -369,6 +374,9 @@ tui_chrome_dialog_key(struct tui_desk *d, int key)
 		case TUI_KC_ENTER:
 			d->dialog = TUI_DLG_NONE;
 			if (d->quit_choice == 1) {
+				/* The clerk chose to lose the input. */
+				tui_intake_draft_drop(d);
+				tui_intake_end(d);
 				tui_desk_quit(d, false);
 			}
 			break;
@@ -384,5 +392,5 @@ tui_chrome_dialog_key(struct tui_desk *d, int key)
 		}
 		return true;
 	}
-	return false;
+	return tui_dialog_key(d, key);
 }

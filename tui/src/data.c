@@ -190,6 +190,7 @@ matters_free(struct tui_desk *d)
 {
 	for (size_t i = 0; i < d->nmatters; i++) {
 		cm_free(d->matters[i].name);
+		cm_free(d->matters[i].alt);
 	}
 	cm_free(d->matters);
 	d->matters = NULL;
@@ -223,8 +224,14 @@ catalog_done(struct tui_call *c)
 		copy(d->matters[d->nmatters].code, sizeof(d->matters[0].code),
 		    m->code);
 		d->matters[d->nmatters].name = cm_strdup(name);
-		if (d->matters[d->nmatters].name != NULL) {
+		d->matters[d->nmatters].alt =
+		    cm_strdup(zh ? m->name_en : m->name_zh);
+		if (d->matters[d->nmatters].name != NULL &&
+		    d->matters[d->nmatters].alt != NULL) {
 			d->nmatters++;
+		} else {
+			cm_free(d->matters[d->nmatters].name);
+			cm_free(d->matters[d->nmatters].alt);
 		}
 	}
 }
@@ -615,4 +622,11 @@ tui_data_free(struct tui_desk *d)
 		list_free(&d->warn_level[i]);
 	}
 	matters_free(d);
+	tui_data_case_free(d);
+	tui_intake_end(d);
+	tui_dialog_free(d);
+	tui_editor_free(&d->picker.filter);
+	cm_free(d->picker.hits);
+	d->picker.hits = NULL;
+	tui_editor_free(&d->search.value);
 }

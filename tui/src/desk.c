@@ -200,6 +200,7 @@ on_render(uv_prepare_t *h)
 	if (d->dirty && !d->quitting) {
 		d->dirty = false;
 		draw(d);
+		tui_stats_drawn(d->view != NULL ? d->view->name : "");
 	}
 }
 
@@ -237,6 +238,7 @@ handle_key(struct tui_desk *d, int key)
 	bool typing;
 
 	d->last_key_ms = uv_now(&d->loop);
+	tui_stats_key();
 	tui_desk_dirty(d);
 	if (d->too_small) {
 		/* Nothing shows what a key would do: only quitting works. */
@@ -341,6 +343,7 @@ on_tick(uv_timer_t *h)
 	uint64_t idle = uv_now(&d->loop) - d->last_key_ms;
 
 	d->ticks++;
+	tui_intake_draft_tick(d);
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
 	if (strcmp(clock, d->clock) != 0) {
@@ -483,6 +486,7 @@ tui_desk_logged_in(struct tui_desk *d)
 	d->last_key_ms = uv_now(&d->loop);
 	tui_desk_switch(d, v);
 	tui_desk_message(d, TUI_MSG_INFO, _("Logged in as %s."), d->user);
+	tui_intake_draft_find(d);
 	tui_data_refresh(d, TUI_REFRESH_ALL);
 }
 
@@ -516,6 +520,9 @@ begin_quit(struct tui_desk *d)
 	if (d->quitting) {
 		return;
 	}
+	/* A hang-up or SIGTERM in the middle of a form: keep what was
+	 * typed (a confirmed quit dropped the draft before). */
+	tui_intake_draft_tick(d);
 	d->quitting = true;
 	drop_windows(d);
 	tui_term_stop();
@@ -590,10 +597,12 @@ start_handles(struct tui_desk *d)
 int
 tui_desk_run(const struct tui_desk_options *opts)
 {
-	struct tui_desk *d = cm_calloc(1, sizeof(*d));
+	struct tui_desk *d;
 	struct node_client_tls tls;
 	int rc;
 
+	tui_stats_open();
+	d = cm_calloc(1, sizeof(*d));
 	if (d == NULL) {
 		fprintf(stderr, "ow-desk: %s\n", cm_strerror(CM_ENOMEM));
 		return TUI_EXIT_FAILED;
@@ -655,5 +664,6 @@ tui_desk_run(const struct tui_desk_options *opts)
 	}
 	rc = rc != 0 ? TUI_EXIT_FAILED : d->exit_code;
 	cm_free(d);
+	tui_stats_close();
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "term.h"
 #include "tui/desk.h"
 #include "tui/editor.h"
+#include "tui/form.h"
 #include "tui/keymap.h"
 
 struct tui_desk;
@@ -61,6 +62,11 @@ struct tui_view_ops {
 
 extern const struct tui_view_ops tui_view_login;
 extern const struct tui_view_ops tui_view_home;
+extern const struct tui_view_ops tui_view_matter;
+extern const struct tui_view_ops tui_view_form;
+extern const struct tui_view_ops tui_view_result;
+extern const struct tui_view_ops tui_view_case;
+extern const struct tui_view_ops tui_view_search;
 
 enum tui_link_state {
 	TUI_LINK_UNKNOWN, /* nothing asked yet */
@@ -73,7 +79,28 @@ enum tui_msg_kind { TUI_MSG_INFO, TUI_MSG_ERROR };
 enum tui_dialog {
 	TUI_DLG_NONE,
 	TUI_DLG_HELP,
-	TUI_DLG_QUIT, /* confirm quitting with unsaved input */
+	TUI_DLG_QUIT,    /* confirm quitting with unsaved input */
+	TUI_DLG_CONFIRM, /* yes or no (dialog.c) */
+	TUI_DLG_PROMPT,  /* a line of text (dialog.c) */
+	TUI_DLG_CHOICE,  /* one of a list (dialog.c) */
+};
+
+struct tui_desk;
+/* A dialog's answer: ok false when it was cancelled; choice is the
+ * confirmed answer (1 yes) or the index chosen; text the line typed. */
+typedef void (*tui_dialog_cb)(
+    struct tui_desk *d, bool ok, int choice, const char *text);
+
+#define TUI_DLG_CHOICES 16
+struct tui_dlg {
+	char title[128];
+	char text[TUI_MSG_MAX];
+	const char *choices[TUI_DLG_CHOICES]; /* translated, borrowed */
+	int nchoices;
+	int sel;
+	struct tui_editor ed;
+	bool need_text; /* the prompt refuses an empty line */
+	tui_dialog_cb cb;
 };
 
 /* Refresh kinds, as bits: what tui_data_refresh() fetches. */
@@ -110,6 +137,82 @@ struct tui_case_list {
 struct tui_matter {
 	char code[24];
 	char *name; /* in the desk's language */
+	char *alt;  /* in the other one, for searching */
+};
+
+/* The matter picker: a filter typed, the matters that match. */
+struct tui_picker {
+	struct tui_editor filter;
+	size_t *hits; /* indexes into d->matters */
+	size_t nhits, sel, top;
+	bool loading; /* the chosen matter is being fetched */
+};
+
+/* The form being taken in (kept across locks and resizes). */
+struct tui_intake {
+	bool active;
+	bool busy; /* the case is being created */
+	struct tui_form form;
+	size_t top;         /* first row shown */
+	bool looked_up;     /* the register answered for form.looked_up */
+	size_t known_cases; /* the applicant's earlier cases */
+	bool known_more;    /* more than known_cases (one page shown) */
+	/* The latest of them as lines for the list (F5), newest first. */
+#define TUI_KNOWN_MAX 12
+	char known[TUI_KNOWN_MAX][160];
+	char known_id[TUI_KNOWN_MAX][40];
+	size_t nknown;
+	char ticket[16];         /* the ticket the applicant came with */
+	unsigned changes, saved; /* edits made, and drafted */
+};
+
+/* The draft of the form on this machine (tui/draft.h). */
+struct tui_draft {
+	char path[1200];
+	bool found;    /* one waits from an earlier session */
+	bool restore;  /* the matter being opened is for it */
+	char code[24]; /* its matter */
+};
+
+/* The answer of a create: the notice to print. */
+struct tui_result {
+	char case_id[40];
+	uint32_t state;
+	char kind[16]; /* acceptance, gaps, onetime, refusal */
+	char *text;    /* the notice, UTF-8 */
+	char verify[40];
+	int top;
+	int32_t promised_due;
+};
+
+/* Matters the desk has read (for labels in the case view): by code and
+ * version, as the cases were taken in. */
+#define TUI_MATTER_CACHE 32
+struct tui_mcache {
+	struct form_matter *m[TUI_MATTER_CACHE];
+	size_t n, next; /* next: the slot to reuse when full */
+	char asked[32]; /* "code/version" being fetched, "" none */
+};
+
+/* An open case (the node's whole answer is kept). */
+struct tui_caseview {
+	char id[40];
+	bool loading;
+	Ow__Response *get;     /* body case_get */
+	Ow__Response *history; /* body case_history, when asked */
+	bool show_history;
+	int top;
+	const struct tui_view_ops *back; /* where Esc goes */
+};
+
+/* Search: by what, the value, the results. */
+struct tui_search {
+	int by; /* index into the kinds of view_search.c */
+	struct tui_editor value;
+	int focus; /* 0 the value, 1 the results */
+	bool busy, searched;
+	struct tui_case_list results;
+	char *last_value;
 };
 
 struct tui_login {
@@ -186,6 +289,14 @@ struct tui_desk {
 	/* Screens' own state */
 	struct tui_login login;
 	struct tui_home home;
+	struct tui_picker picker;
+	struct tui_intake intake;
+	struct tui_result result;
+	struct tui_caseview cv;
+	struct tui_search search;
+	struct tui_dlg dlg;
+	struct tui_mcache mcache;
+	struct tui_draft draft;
 
 	bool quitting;
 	int exit_code;
@@ -230,5 +341,67 @@ const char *tui_data_error(int rc, const Ow__Response *resp);
 
 /* view_login.c: the answer to tui_data_login (rc: 0 or the reason). */
 void tui_login_result(struct tui_desk *d, int rc, const char *error);
+
+/* data_case.c: the calls of the case screens. */
+void tui_data_matter_open(struct tui_desk *d, const char *code);
+void tui_data_applicant(struct tui_desk *d, const char *id_number);
+/* Create the case from the intake form; refuse_reason non-NULL: record
+ * a refusal. */
+void tui_data_case_create(struct tui_desk *d, const char *refuse_reason);
+/* Open a case; back: the view Esc returns to. */
+void tui_data_case_open(
+    struct tui_desk *d, const char *id, const struct tui_view_ops *back);
+void tui_data_case_act(struct tui_desk *d, const char *action,
+    const char *reason, unsigned method, const char *tracking);
+void tui_data_case_rate(
+    struct tui_desk *d, unsigned level, const char *comment);
+void tui_data_case_history(struct tui_desk *d);
+void tui_data_search(struct tui_desk *d, const char *by, const char *value);
+/* A ticket: op is skip, recall, transfer (to window) or link (to
+ * case_id). */
+void tui_data_ticket(struct tui_desk *d, const char *op, const char *number,
+    const char *window, const char *case_id);
+void tui_data_case_free(struct tui_desk *d);
+/* The matter of a case as it was taken in, when the desk has it; else
+ * NULL, and it is fetched (the screen redraws when it comes). */
+const struct form_matter *tui_data_matter_of(
+    struct tui_desk *d, const char *code, unsigned version);
+/* Today for the form's checks (OW_TODAY fixes it, as for the node). */
+int32_t tui_data_today(void);
+
+/* view_form.c */
+void tui_intake_start(struct tui_desk *d, struct form_matter *m);
+void tui_intake_end(struct tui_desk *d);
+/* The node's answer to a create: problems to show (rc/status != 0). */
+void tui_intake_failed(
+    struct tui_desk *d, const Ow__Response *resp, const char *error);
+
+/* The draft: looked for after login, saved a moment after each change
+ * and when the desk goes (a hang-up, SIGTERM), dropped when the case is
+ * saved or the clerk gives the form up. */
+void tui_intake_draft_find(struct tui_desk *d);
+void tui_intake_draft_tick(struct tui_desk *d);
+void tui_intake_draft_drop(struct tui_desk *d);
+
+/* stats.c: the benchmark's figures (OW_DESK_STATS). */
+void tui_stats_open(void);
+void tui_stats_key(void);
+void tui_stats_drawn(const char *view);
+void tui_stats_close(void);
+
+/* view_result.c: print the notice (to the print command, or a file). */
+void tui_result_print(struct tui_desk *d);
+
+/* dialog.c */
+void tui_dialog_confirm(
+    struct tui_desk *d, const char *title, const char *text, tui_dialog_cb cb);
+void tui_dialog_prompt(struct tui_desk *d, const char *title, const char *text,
+    bool need_text, size_t max_chars, tui_dialog_cb cb);
+void tui_dialog_choice(struct tui_desk *d, const char *title,
+    const char *const *choices, int n, tui_dialog_cb cb);
+void tui_dialog_draw(struct tui_desk *d, struct tui_cursor *cur);
+bool tui_dialog_key(struct tui_desk *d, int key);
+void tui_dialog_free(struct tui_desk *d);
+WINDOW *tui_chrome_popup(struct tui_desk *d, int h, int w);
 
 #endif

@@ -693,9 +693,17 @@ tui_form_prefill(struct tui_form *fm, const char *const *keys,
 		if (fm->eds[i].len > 0) {
 			continue;
 		}
-		if (tui_editor_paste(&fm->eds[i], v) != TUI_EDIT_REFUSED ||
-		    fm->eds[i].len > 0) {
-			filled++;
+		/* The register's value is the field's value on entry: Esc
+		 * goes back to it, not to empty. */
+		{
+			struct tui_editor *e = &fm->eds[i], fresh;
+
+			if (tui_editor_init(&fresh, v, e->max_chars, e->filter,
+			        e->autoskip) == 0) {
+				tui_editor_free(e);
+				*e = fresh;
+				filled++;
+			}
 		}
 	}
 	fm->prefilled += filled;

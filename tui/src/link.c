@@ -69,6 +69,38 @@ tui_call_new(enum tui_call_kind kind, Ow__Request__BodyCase body_case)
 		ow__catalog_list_req__init(&c->body.catalog_list);
 		c->req.catalog_list = &c->body.catalog_list;
 		break;
+	case OW__REQUEST__BODY_CATALOG_SHOW:
+		ow__catalog_show_req__init(&c->body.catalog_show);
+		c->req.catalog_show = &c->body.catalog_show;
+		break;
+	case OW__REQUEST__BODY_APPLICANT_GET:
+		ow__applicant_get_req__init(&c->body.applicant_get);
+		c->req.applicant_get = &c->body.applicant_get;
+		break;
+	case OW__REQUEST__BODY_CASE_CREATE:
+		ow__case_create_req__init(&c->body.case_create);
+		c->req.case_create = &c->body.case_create;
+		break;
+	case OW__REQUEST__BODY_CASE_GET:
+		ow__case_get_req__init(&c->body.case_get);
+		c->req.case_get = &c->body.case_get;
+		break;
+	case OW__REQUEST__BODY_CASE_ACT:
+		ow__case_act_req__init(&c->body.case_act);
+		c->req.case_act = &c->body.case_act;
+		break;
+	case OW__REQUEST__BODY_CASE_HISTORY:
+		ow__case_history_req__init(&c->body.case_history);
+		c->req.case_history = &c->body.case_history;
+		break;
+	case OW__REQUEST__BODY_QUEUE_TICKET:
+		ow__queue_ticket_req__init(&c->body.queue_ticket);
+		c->req.queue_ticket = &c->body.queue_ticket;
+		break;
+	case OW__REQUEST__BODY_CASE_RATE:
+		ow__case_rate_req__init(&c->body.case_rate);
+		c->req.case_rate = &c->body.case_rate;
+		break;
 	default:
 		cm_free(c);
 		return NULL;
@@ -100,10 +132,21 @@ call_free(struct tui_call *c)
 		sodium_memzero(c->strs[i], strlen(c->strs[i]));
 		cm_free(c->strs[i]);
 	}
+	if (c->extra != NULL && c->extra_free != NULL) {
+		c->extra_free(c->extra);
+	}
 	if (c->resp != NULL) {
 		ow__response__free_unpacked(c->resp, NULL);
 	}
 	cm_free(c);
+}
+
+void
+tui_call_free(struct tui_call *c)
+{
+	if (c != NULL) {
+		call_free(c);
+	}
 }
 
 bool
@@ -127,7 +170,18 @@ work_cb(uv_work_t *w)
 			return;
 		}
 	}
-	c->rc = node_client_call(l->client, &c->req, &c->resp);
+	/* Lists the desk shows whole (the queue, the catalog, a case's
+	 * history) are read page by page into one answer. */
+	switch (c->req.body_case) {
+	case OW__REQUEST__BODY_QUEUE_LIST:
+	case OW__REQUEST__BODY_CATALOG_LIST:
+	case OW__REQUEST__BODY_CASE_HISTORY:
+		c->rc = node_client_call_all(l->client, &c->req, &c->resp);
+		break;
+	default:
+		c->rc = node_client_call(l->client, &c->req, &c->resp);
+		break;
+	}
 	if (c->kind == TUI_CALL_LOGIN && c->rc == 0 && c->resp->status == 0 &&
 	    c->resp->body_case == OW__RESPONSE__BODY_LOGIN) {
 		node_client_set_token(l->client, c->resp->login->token);

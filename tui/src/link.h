@@ -52,7 +52,19 @@ struct tui_call {
 		Ow__QueueNextReq queue_next;
 		Ow__CaseSearchReq case_search;
 		Ow__CatalogListReq catalog_list;
+		Ow__CatalogShowReq catalog_show;
+		Ow__ApplicantGetReq applicant_get;
+		Ow__CaseCreateReq case_create;
+		Ow__CaseGetReq case_get;
+		Ow__CaseActReq case_act;
+		Ow__CaseHistoryReq case_history;
+		Ow__CaseRateReq case_rate;
+		Ow__QueueTicketReq queue_ticket;
 	} body;
+	/* More the request points to (a case's fields, its materials),
+	 * owned by the call: extra_free(extra) runs when it is freed. */
+	void *extra;
+	void (*extra_free)(void *);
 	char *strs[TUI_CALL_STRS];
 	int nstrs;
 	int rc;
@@ -101,6 +113,9 @@ char *tui_call_str(struct tui_call *c, const char *s);
  */
 void tui_link_submit(
     struct tui_link *l, struct tui_call *c, tui_call_cb cb, void *arg);
+
+/* Free a call that was never submitted. */
+void tui_call_free(struct tui_call *c);
 
 /* True while a call runs or waits. */
 bool tui_link_busy(const struct tui_link *l);

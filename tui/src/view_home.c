@@ -3,7 +3,8 @@
  * waiting, the longest wait, the ticket at this window), the clerk's open
  * cases (paged from the node) and the cases turning yellow, red or
  * overdue. It refreshes itself on the node's events; F2 calls the next
- * ticket, F5 fetches everything again.
+ * ticket, F3 takes in a new case, / or F4 searches, Enter opens the
+ * selected case, F5 fetches everything again.
  *
  * Columns are measured, not assumed: each is as wide as its widest
  * header or value (translated headers can be wider than English ones),
@@ -23,6 +24,13 @@
 static const struct tui_bind home_binds[] = {
     {TUI_KC_F(2), TUI_ACT_CALL_NEXT, N_("Next"),
         N_("Call the next ticket to this window"), 0},
+    {TUI_KC_F(3), TUI_ACT_NEW_CASE, N_("New case"),
+        N_("Take in a new case: choose the matter"), 0},
+    {'/', TUI_ACT_SEARCH, NULL, N_("Search cases"), TUI_BIND_NOT_TYPING},
+    {TUI_KC_F(4), TUI_ACT_SEARCH, N_("Search"), NULL, 0},
+    {TUI_KC_ENTER, TUI_ACT_OPEN, NULL, N_("Open the selected case"), 0},
+    {TUI_KC_F(6), TUI_ACT_TOGGLE, N_("Ticket"),
+        N_("The ticket at this window: skip, call again, send elsewhere"), 0},
     {TUI_KC_F(5), TUI_ACT_REFRESH, N_("Refresh"),
         N_("Fetch the queue and the case lists again"), 0},
     {TUI_KC_F(9), TUI_ACT_LOCK, N_("Lock"), N_("Lock the desk now"), 0},
@@ -44,6 +52,57 @@ static struct tui_case_list *
 focus_list(struct tui_desk *d)
 {
 	return d->home.focus == 0 ? &d->mine : &d->warn;
+}
+
+/* ---- The ticket at this window ----------------------------------------- */
+
+static char ticket_number[16];
+
+static void
+window_given(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)choice;
+	if (ok) {
+		tui_data_ticket(d, "transfer", ticket_number, text, NULL);
+	}
+}
+
+static void
+ticket_op(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)text;
+	if (!ok) {
+		return;
+	}
+	switch (choice) {
+	case 0:
+		tui_data_ticket(d, "skip", ticket_number, NULL, NULL);
+		break;
+	case 1:
+		tui_data_ticket(d, "recall", ticket_number, NULL, NULL);
+		break;
+	default:
+		tui_dialog_prompt(d, _("Send the ticket to another window"),
+		    _("The window:"), true, 15, window_given);
+		break;
+	}
+}
+
+static void
+ticket_menu(struct tui_desk *d)
+{
+	static const char *ops[3];
+
+	if (d->ticket[0] == '\0') {
+		tui_desk_message(d, TUI_MSG_INFO, "%s",
+		    _("No ticket is called to this window (F2 calls one)."));
+		return;
+	}
+	snprintf(ticket_number, sizeof(ticket_number), "%s", d->ticket);
+	ops[0] = _("Skip: the applicant did not come");
+	ops[1] = _("Call again");
+	ops[2] = _("Send to another window");
+	tui_dialog_choice(d, _("Ticket"), ops, 3, ticket_op);
 }
 
 /* ---- Actions ----------------------------------------------------------- */
@@ -104,6 +163,32 @@ home_action(struct tui_desk *d, enum tui_action a)
 	case TUI_ACT_CALL_NEXT:
 		tui_data_call_next(d);
 		return true;
+	case TUI_ACT_NEW_CASE:
+		if (d->intake.active) {
+			/* A form part way: back to it, nothing typed lost. */
+			tui_desk_switch(d, &tui_view_form);
+		} else if (d->draft.found) {
+			d->draft.restore = true;
+			tui_data_matter_open(d, d->draft.code);
+		} else {
+			tui_desk_switch(d, &tui_view_matter);
+		}
+		return true;
+	case TUI_ACT_SEARCH:
+		tui_desk_switch(d, &tui_view_search);
+		return true;
+	case TUI_ACT_TOGGLE:
+		ticket_menu(d);
+		return true;
+	case TUI_ACT_OPEN: {
+		struct tui_case_list *l = focus_list(d);
+
+		if (l->n > 0 && l->sel < l->n) {
+			tui_data_case_open(
+			    d, l->rows[l->sel].id, &tui_view_home);
+		}
+		return true;
+	}
 	case TUI_ACT_REFRESH:
 		tui_data_refresh(d, TUI_REFRESH_STATUS | TUI_REFRESH_QUEUE |
 		                        TUI_REFRESH_MINE | TUI_REFRESH_WARN);

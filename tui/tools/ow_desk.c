@@ -23,7 +23,8 @@ usage(FILE *fp)
 	fputs(
 	    _("Usage: ow-desk [-d DATADIR | -n URL] [--window W] [options]\n"
 	      "\n"
-	      "The clerk desk: log in, see the hall queue and your cases, call tickets.\n"
+	      "The clerk desk: log in, call tickets, take in cases, print notices, find and\n"
+	      "work cases of any hall.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -d, --datadir DIR   the local node of DIR (ipc://DIR/node.sock, live events\n"
@@ -38,6 +39,10 @@ usage(FILE *fp)
 	      "  -u, --user NAME     the user name to start with (default: $OW_USER)\n"
 	      "  --lock-minutes N    lock the desk after N minutes without a key (default 10;\n"
 	      "                      0 never)\n"
+	      "  --print CMD         print notices by piping them to CMD, run by /bin/sh\n"
+	      "                      (e.g. \"lp -d counter3\"; default: $OW_PRINT)\n"
+	      "  --notice-dir DIR    without a print command, notices are saved as files in\n"
+	      "                      DIR (default: $OW_NOTICE_DIR, else ~/ow-notices)\n"
 	      "  -h, --help          this help\n"
 	      "  --version           the version\n"
 	      "\n"
@@ -76,6 +81,8 @@ enum {
 	O_CA,
 	O_EVENTS,
 	O_LOCK,
+	O_PRINT,
+	O_NOTICE_DIR,
 	O_VERSION,
 };
 
@@ -92,6 +99,8 @@ main(int argc, char **argv)
 	    {"window", required_argument, NULL, 'w'},
 	    {"user", required_argument, NULL, 'u'},
 	    {"lock-minutes", required_argument, NULL, O_LOCK},
+	    {"print", required_argument, NULL, O_PRINT},
+	    {"notice-dir", required_argument, NULL, O_NOTICE_DIR},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -119,6 +128,8 @@ main(int argc, char **argv)
 	o.window = getenv("OW_WINDOW");
 	o.user = getenv("OW_USER");
 	o.lock_seconds = DEFAULT_LOCK_MINUTES * 60;
+	o.print_cmd = getenv("OW_PRINT");
+	o.notice_dir = getenv("OW_NOTICE_DIR");
 	while ((c = getopt_long(argc, argv, "d:n:w:u:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -158,6 +169,12 @@ main(int argc, char **argv)
 			o.lock_seconds = (int)m * 60;
 			break;
 		}
+		case O_PRINT:
+			o.print_cmd = optarg;
+			break;
+		case O_NOTICE_DIR:
+			o.notice_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return TUI_EXIT_OK;

@@ -20,6 +20,10 @@ struct tui_desk_options {
 	const char *user;            /* prefill of the user name; NULL: none */
 	int timeout_ms;              /* per call */
 	int lock_seconds; /* idle time before the desk locks; 0: never */
+	/* Notices: piped to print_cmd (run by /bin/sh, e.g. "lp"), or
+	 * written as files into notice_dir when print_cmd is NULL. */
+	const char *print_cmd;
+	const char *notice_dir;
 };
 
 /* Exit statuses of ow-desk. */

@@ -66,7 +66,18 @@ enum tui_keycode {
 	XX(PAGE_UP)                                                            \
 	XX(PAGE_DOWN)                                                          \
 	XX(FIRST)                                                              \
-	XX(LAST)
+	XX(LAST)                                                               \
+	XX(BACK)     /* leave this screen */                                   \
+	XX(NEW_CASE) /* take in a new case: choose the matter */               \
+	XX(SEARCH)   /* search cases */                                        \
+	XX(OPEN)     /* open the selected case */                              \
+	XX(PRINT)    /* print the notice */                                    \
+	XX(REFUSE)   /* refuse the application, with a reason */               \
+	XX(LOOKUP)   /* look the applicant up in the register */               \
+	XX(ACT)      /* act on the case: the actions the role allows */        \
+	XX(HISTORY)  /* show or hide the case's history */                     \
+	XX(RATE)     /* take the applicant's rating */                         \
+	XX(TOGGLE)   /* tick a material, change a choice */
 
 enum tui_action {
 #define TUI_XX_ACTION(name) TUI_ACT_##name,
