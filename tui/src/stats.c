@@ -26,7 +26,8 @@ tui_stats_open(void)
 	if (path == NULL || path[0] == '\0') {
 		return;
 	}
-	st.out = fopen(path, "w");
+	/* Appended to: the benchmark writes its markers into it too. */
+	st.out = fopen(path, "a");
 	st.t_start = uv_hrtime();
 }
 
