@@ -298,7 +298,8 @@ keys main F10
 check "F10 quits" poll main "DESK-EXIT rc=0"
 
 # ---- The Chinese screens
-start_desk zh LANGUAGE=zh_CN OW_TODAY=$DAY OW_DRAFT_DIR=$tmp/drafts -- -d "$hall" --window 5 -u clerk1 --notice-dir "$notices"
+start_desk zh LANGUAGE=zh_CN OW_TODAY=$DAY OW_DRAFT_DIR=$tmp/drafts -- -d "$hall" --window 5 -u clerk1 \
+  --print "cat > $tmp/printed.txt"
 check "zh: login" poll zh "用户名"
 text zh clerk-pass-1
 keys zh Enter
@@ -313,6 +314,24 @@ check "zh: prefilled" poll zh "欧阳娜娜"
 keys zh Escape
 check "zh: leaving asks in Chinese" poll zh "离开表单？"
 keys zh y
+check "zh: home again" poll zh "我的在办案件"
+# A refusal in Chinese, printed through the print command.
+keys zh F3
+text zh 社会保障
+keys zh Enter
+check "zh: a form" poll zh "申请人身份证号码"
+text zh 440308199901101512
+keys zh F8
+check "zh: the reason is asked" poll zh "理由（法律依据）"
+text zh 申请事项依法不需要取得行政许可
+keys zh Enter
+check "zh: refusing is confirmed" poll zh "不予受理此申请？"
+keys zh y
+check "zh: the refusal notice" poll zh "不予受理通知书"
+keys zh F6
+check "zh: printed" poll zh "通知书已送打印机。"
+check "zh: the print command got the notice" grep -q "申请事项依法不需要取得行政许可" "$tmp/printed.txt"
+keys zh Enter
 keys zh /
 keys zh F3
 text zh $ID
