@@ -209,7 +209,12 @@ diag_type(struct reader *r, const char *path, enum jtype t, const char *key)
 static const char *
 path_join(char *buf, size_t size, const char *base, const char *key)
 {
-	snprintf(buf, size, "%s%s%s", base, *base != '\0' ? "/" : "", key);
+	/* A path too long for buf is cut: it only names a place in a
+	 * message. */
+	if (snprintf(buf, size, "%s%s%s", base, *base != '\0' ? "/" : "",
+	        key) >= (int)size) {
+		buf[size - 1] = '\0';
+	}
 	return buf;
 }
 

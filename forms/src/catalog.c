@@ -241,10 +241,17 @@ dup_or_oom(struct ctx *c, const char *s)
 static void
 join(char *out, const char *base, const char *key)
 {
+	int n;
+
+	/* A path too long is cut (at a whole character): it only names a
+	 * place in a message. */
 	if (base[0] == '\0') {
-		snprintf(out, PATH_MAX_LEN, "%s", key);
+		n = snprintf(out, PATH_MAX_LEN, "%s", key);
 	} else {
-		snprintf(out, PATH_MAX_LEN, "%s/%s", base, key);
+		n = snprintf(out, PATH_MAX_LEN, "%s/%s", base, key);
+	}
+	if (n >= PATH_MAX_LEN) {
+		out[PATH_MAX_LEN - 1] = '\0';
 	}
 	cm_utf8_trim_partial(out);
 }
@@ -252,7 +259,9 @@ join(char *out, const char *base, const char *key)
 static void
 join_index(char *out, const char *base, size_t i)
 {
-	snprintf(out, PATH_MAX_LEN, "%s/%zu", base, i);
+	if (snprintf(out, PATH_MAX_LEN, "%s/%zu", base, i) >= PATH_MAX_LEN) {
+		out[PATH_MAX_LEN - 1] = '\0';
+	}
 }
 
 static const char *
