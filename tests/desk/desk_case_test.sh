@@ -178,6 +178,11 @@ check "then the comment" poll main "The applicant's comment"
 text main 办事很快
 keys main Enter
 check "the rating is on the case" poll main "Rating: 5/5 办事很快"
+keys main F6
+check "F6 asks for a note" poll main "The note (for colleagues"
+text main 申请人下午来取证
+keys main Enter
+check "the note is on the case" poll main "clerk1: 申请人下午来取证"
 keys main Escape
 check "Esc goes back home" poll main "My open cases"
 

@@ -509,6 +509,19 @@ tui_data_case_rate(struct tui_desk *d, unsigned level, const char *comment)
 	tui_link_submit(&d->link, c, changed_done, d);
 }
 
+void
+tui_data_case_note(struct tui_desk *d, const char *text)
+{
+	struct tui_call *c = call(d, OW__REQUEST__BODY_CASE_NOTE);
+
+	if (c == NULL) {
+		return;
+	}
+	c->body.case_note.id = tui_call_str(c, d->cv.id);
+	c->body.case_note.text = tui_call_str(c, text);
+	tui_link_submit(&d->link, c, changed_done, d);
+}
+
 static void
 history_done(struct tui_call *c)
 {

@@ -356,6 +356,7 @@ void tui_data_case_act(struct tui_desk *d, const char *action,
 void tui_data_case_rate(
     struct tui_desk *d, unsigned level, const char *comment);
 void tui_data_case_history(struct tui_desk *d);
+void tui_data_case_note(struct tui_desk *d, const char *text);
 void tui_data_search(struct tui_desk *d, const char *by, const char *value);
 /* A ticket: op is skip, recall, transfer (to window) or link (to
  * case_id). */

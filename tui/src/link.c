@@ -93,6 +93,10 @@ tui_call_new(enum tui_call_kind kind, Ow__Request__BodyCase body_case)
 		ow__case_history_req__init(&c->body.case_history);
 		c->req.case_history = &c->body.case_history;
 		break;
+	case OW__REQUEST__BODY_CASE_NOTE:
+		ow__case_note_req__init(&c->body.case_note);
+		c->req.case_note = &c->body.case_note;
+		break;
 	case OW__REQUEST__BODY_QUEUE_TICKET:
 		ow__queue_ticket_req__init(&c->body.queue_ticket);
 		c->req.queue_ticket = &c->body.queue_ticket;

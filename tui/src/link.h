@@ -60,6 +60,7 @@ struct tui_call {
 		Ow__CaseHistoryReq case_history;
 		Ow__CaseRateReq case_rate;
 		Ow__QueueTicketReq queue_ticket;
+		Ow__CaseNoteReq case_note;
 	} body;
 	/* More the request points to (a case's fields, its materials),
 	 * owned by the call: extra_free(extra) runs when it is freed. */

@@ -24,6 +24,8 @@ static const struct tui_bind case_binds[] = {
         N_("The actions you may take on this case"), 0},
     {TUI_KC_F(7), TUI_ACT_HISTORY, N_("History"),
         N_("Show or hide the case's history"), 0},
+    {TUI_KC_F(6), TUI_ACT_NOTE, N_("Note"),
+        N_("Add a note to the case (seen at every hall)"), 0},
     {TUI_KC_F(8), TUI_ACT_RATE, N_("Rating"),
         N_("Take the applicant's rating (1 to 5) and comment"), 0},
     {TUI_KC_F(5), TUI_ACT_REFRESH, N_("Refresh"), N_("Fetch the case again"),
@@ -250,12 +252,26 @@ rate(struct tui_desk *d)
 	    d, _("The applicant's rating"), levels, 5, level_chosen);
 }
 
+static void
+note_given(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)choice;
+	if (ok) {
+		tui_data_case_note(d, text);
+	}
+}
+
 static bool
 case_action(struct tui_desk *d, enum tui_action a)
 {
 	struct tui_caseview *cv = &d->cv;
 
 	switch (a) {
+	case TUI_ACT_NOTE:
+		tui_dialog_prompt(d, _("A note on the case"),
+		    _("The note (for colleagues, not the applicant):"), true,
+		    500, note_given);
+		return true;
 	case TUI_ACT_ACT:
 		choose_action(d);
 		return true;

@@ -77,6 +77,7 @@ enum tui_keycode {
 	XX(ACT)      /* act on the case: the actions the role allows */        \
 	XX(HISTORY)  /* show or hide the case's history */                     \
 	XX(RATE)     /* take the applicant's rating */                         \
+	XX(NOTE)     /* add a note to the case */                              \
 	XX(TOGGLE)   /* tick a material, change a choice */
 
 enum tui_action {
