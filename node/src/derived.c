@@ -184,7 +184,12 @@ w_index(struct node *n, int level, const char *id, bool put)
 int
 node_warning_set(struct node *n, const char *id, int level)
 {
-	int old = node_warning_of(n, id);
+	return node_warning_move(n, id, node_warning_of(n, id), level);
+}
+
+int
+node_warning_move(struct node *n, const char *id, int old, int level)
+{
 	char key[64];
 	uint8_t b;
 	int rc;
@@ -243,13 +248,14 @@ node_warning_compute(struct node *n, const Ow__Case *cs)
  * Sweep the running cases of this hall (accepted, accepted with gaps, in
  * review: a paused or decided case's level does not move) from where the
  * last call stopped, for at most budget_us microseconds of the loop's
- * time. Levels follow working days, so a pass is needed once a day (and at
- * start); a change of state sets the level at once without waiting for
- * it. Cases whose level changed get their index entry moved, and an event
- * tells the screens. Returns true when a full pass has ended.
+ * time, and only floor_us once a request is waiting for the loop. Levels
+ * follow working days, so a pass is needed once a day (and at start); a
+ * change of state sets the level at once without waiting for it. Cases
+ * whose level changed get their index entry moved, and an event tells the
+ * screens. Returns true when a full pass has ended.
  */
 bool
-node_warnings_sweep(struct node *n, uint64_t budget_us)
+node_warnings_sweep(struct node *n, uint64_t budget_us, uint64_t floor_us)
 {
 	static const enum node_state running[] = {
 	    NODE_ST_ACCEPTED, NODE_ST_ACCEPTED_GAPS, NODE_ST_IN_REVIEW};
@@ -290,10 +296,11 @@ node_warnings_sweep(struct node *n, uint64_t budget_us)
 			const uint8_t *k = node_iter_key(it, &kl);
 			char id[NODE_CASE_ID_MAX];
 			Ow__Case *cs = NULL;
-			uint64_t gen;
+			uint64_t gen, used = (uv_hrtime() - start) / 1000;
 			int level;
 
-			if ((uv_hrtime() - start) / 1000 >= budget_us) {
+			if (used >= budget_us ||
+			    (used >= floor_us && node_requests_waiting(n))) {
 				out_of_time = true;
 				break;
 			}

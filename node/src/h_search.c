@@ -216,60 +216,6 @@ node__applicant_page(struct call *c, Ow__ApplicantGetResp *out, bool *pending)
 	return rc;
 }
 
-/*
- * The shim of node__applicant_page for h_cases.c's handler, which calls
- * node__applicant_cases(n, id, out) and so cannot hand over the
- * request's limit and after. Handlers run one at a time on the loop
- * thread, so the call is lent through a static while the handler runs.
- * Once that handler calls node__applicant_page (and fails the request on
- * its error), these two go and the dispatcher takes node__h_applicant_get
- * again.
- */
-static struct call *applicant_call;
-static int applicant_rc;
-
-bool
-node__applicant_cases(struct node *n, const char *id, Ow__ApplicantGetResp *out)
-{
-	bool pending = false;
-
-	(void)n;
-	(void)id;
-	applicant_rc = applicant_call != NULL
-	                   ? node__applicant_page(applicant_call, out, &pending)
-	                   : CM_EINTERNAL;
-	return pending;
-}
-
-enum node_disp
-node__h_applicant_list(struct call *c)
-{
-	const Ow__ApplicantGetReq *r = c->req->applicant_get;
-	struct node_page pg;
-	enum node_disp disp;
-	uint8_t prefix[96];
-	size_t plen = node_index_prefix(
-	    NODE_IDX_APPLICANT, r->id_number, NULL, prefix, sizeof(prefix) - 1);
-
-	/* A bad cursor is refused before anything is read (or audited). */
-	if (plen > 0) {
-		prefix[plen++] = 0;
-	}
-	if (node__page_begin(c, &pg, NODE_LIST_APPLICANT, r->limit, r->after,
-	        prefix, plen) != 0) {
-		return NODE_REPLY_NOW;
-	}
-	applicant_call = c;
-	applicant_rc = 0;
-	disp = node__h_applicant_get(c);
-	applicant_call = NULL;
-	if (applicant_rc != 0 && c->resp->status == 0) {
-		node__fail(c->resp, applicant_rc);
-		return NODE_REPLY_NOW;
-	}
-	return disp;
-}
-
 enum node_disp
 node__h_case_search(struct call *c)
 {

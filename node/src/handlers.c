@@ -362,7 +362,7 @@ static const struct handler handlers[] = {
     {OW__REQUEST__BODY_CASE_RATE, "case_rate", NODE_RIGHT_RATE,
         node__h_case_rate},
     {OW__REQUEST__BODY_APPLICANT_GET, "applicant_get", NODE_RIGHT_READ,
-        node__h_applicant_list},
+        node__h_applicant_get},
     {OW__REQUEST__BODY_USER_ADD, "user_add", NODE_RIGHT_USERS,
         node__h_user_add},
     {OW__REQUEST__BODY_USER_PASSWD, "user_passwd", -1, node__h_user_passwd},

@@ -137,15 +137,4 @@ char *node__page_next(const struct node_page *p);
 int node__applicant_page(
     struct call *c, Ow__ApplicantGetResp *out, bool *pending);
 
-/*
- * Until h_cases.c's applicant handler calls node__applicant_page itself:
- * node__h_applicant_list is the dispatcher's entry for applicant_get; it
- * checks the cursor, then runs node__h_applicant_get with the call lent
- * to node__applicant_cases, which fills the page. Both go once the
- * handler makes the call (see h_search.c).
- */
-enum node_disp node__h_applicant_list(struct call *c);
-bool node__applicant_cases(
-    struct node *n, const char *id, Ow__ApplicantGetResp *out);
-
 #endif

@@ -14,6 +14,7 @@
 
 #include <nng/nng.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <uv.h>
 
 #include "common/hlc.h"
@@ -57,13 +58,34 @@ struct node_event {
 	uint8_t bytes[];
 };
 
-/* Batches: the loop fills `open`; a worker syncs `flying`. */
+/*
+ * An op of this node stamped and packed on the loop, to be sealed (chained,
+ * signed, hashed, logged) by the flush worker: signing is the largest part
+ * of a write's CPU, and only the worker needs the chain head.
+ */
+struct node_unsealed {
+	struct node_op_frame f;
+	uint64_t seq;
+	uint64_t hlc;     /* the clock after this op, for meta "hlc" */
+	uint64_t log_ops; /* the log's op count after it, for "stat/ops" */
+};
+
+/* Batches: the loop fills `open`; a worker seals and syncs `flying`. */
 struct node_gen {
 	struct node_batch *batch;
+	struct node_unsealed *ops; /* in seq order; sealed by the worker */
+	size_t nops, cops;
 	struct node_event *events, *events_tail; /* sent once durable */
 	struct node_slot *waiting; /* replies to send when durable */
 	size_t nwaiting;
 	uint64_t id;
+};
+
+/* A save point of the open batch and of what node_write_op advanced. */
+struct node_mark {
+	uint64_t seq, log_ops;
+	struct cm_hlc hlc;
+	size_t nops;
 };
 
 /* A case written but not yet durable: reads see it, and their replies
@@ -78,6 +100,7 @@ struct node_overlay {
 /* A recently done change, by request: for idempotent resends. */
 #define NODE_RECENT_REQS 1024
 struct node_recent {
+	uint64_t hash; /* of key: most slots are told apart without strcmp */
 	char key[200];
 	char case_id[NODE_CASE_ID_MAX];
 	uint64_t gen; /* the batch it went into; 0 = empty slot */
@@ -94,7 +117,10 @@ struct node {
 	char hall_code[NODE_HALL_CODE_MAX];
 	int64_t started_at;
 
-	/* The chain of this node's own ops. */
+	/* The chain of this node's own ops. The loop hands out seq and hlc
+	 * (and counts log_ops); head, the hash of the last sealed op, belongs
+	 * to whoever seals: the flush worker while a batch flies, the loop
+	 * only when none does (node_open, node_reload_counters). */
 	struct cm_hlc hlc;
 	uint64_t seq;
 	unsigned char head[NODE_HASH_BYTES];
@@ -122,6 +148,7 @@ struct node {
 	/* Received requests, handed from nng threads to the loop. */
 	pthread_mutex_t lock;
 	struct node_slot *done_head, *done_tail;
+	atomic_bool has_requests; /* done_head is not empty (read unlocked) */
 	uv_async_t wake;
 
 	/* Group commit. */
@@ -138,8 +165,10 @@ struct node {
 
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
-	bool sweeping;     /* a warning sweep is part way */
-	int32_t swept_day; /* the day the last full sweep was for */
+	uv_timer_t sweep_timer; /* runs while a warning sweep is part way */
+	bool sweeping;          /* a warning sweep is part way */
+	int32_t sweep_day;      /* the day it is for */
+	int32_t swept_day;      /* the day the last full sweep was for */
 	bool stopping;
 	unsigned jobs; /* worker jobs whose reply is still to come */
 	int exit_code;
@@ -176,16 +205,41 @@ int node_open_batch(struct node *n);
 
 /*
  * Append one op of this node to the open batch: stamp it (origin, seq,
- * hlc, prev_hash), seal it, put it in the log and advance the chain head.
- * The caller adds the materialised records to the same batch. Returns 0
- * or a CM_E* code (nothing is added then).
+ * hlc; prev_hash is a placeholder) and pack it. The batch's flush seals
+ * it (node_gen_seal): chains it to the head, signs it, and puts it into
+ * the log with the new head. The caller adds the materialised records to
+ * the same batch. Returns 0 or a CM_E* code (nothing is added then; the
+ * clock may have moved).
  */
 int node_write_op(struct node *n, Ow__Op *op);
 
+/*
+ * Save points for a request that writes several records: mark before the
+ * first (opens the batch; 0 or CM_ENOMEM), then either unmark (keep) or
+ * roll back to the mark: the batch's records, the unsealed ops and the
+ * counters node_write_op advanced.
+ */
+int node_write_mark(struct node *n, struct node_mark *m);
+void node_write_unmark(struct node *n);
+void node_write_rollback(struct node *n, const struct node_mark *m);
+
+/*
+ * Seal the unsealed ops of g in order on top of n->head, put their log
+ * records, the new head (vv/<origin>), the clock and the op count into
+ * g's batch, and advance n->head. Runs where the batch is written (the
+ * flush worker, or init); reads only n->head, n->node_id and n->kp.
+ * Frees the ops either way. 0 or CM_EINTERNAL (then n->head is
+ * unchanged and the batch must not be written).
+ */
+int node_gen_seal(struct node *n, struct node_gen *g);
+/* Free g's unsealed ops (a batch that will not be written). */
+void node_gen_drop_ops(struct node_gen *g);
+
 /* Put a case (packed) and its index changes into the open batch, and
- * into the overlay so reads see it before it is durable. old may be
- * NULL (a new case). */
-int node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c);
+ * into the overlay so reads see it before it is durable. old_keys are
+ * the index keys of the case before the change (NULL: a new case). */
+int node_write_case(
+    struct node *n, const struct node_keys *old_keys, const Ow__Case *c);
 
 /* Read a case: the overlay first, then the store. *gen is the batch the
  * returned case waits for (0 = durable). Free with node_case_free.
@@ -210,8 +264,12 @@ int node_registry_update(struct node *n, const Ow__Case *cs,
  * when it changed), computing it for today, and the timer's sweep. */
 int node_warning_of(struct node *n, const char *id);
 int node_warning_set(struct node *n, const char *id, int level);
+/* The same when the stored level is known (-1 for a new case): no read. */
+int node_warning_move(struct node *n, const char *id, int old, int level);
 int node_warning_compute(struct node *n, const Ow__Case *cs);
-bool node_warnings_sweep(struct node *n, uint64_t budget_us);
+/* One slice of the sweep: at most budget_us of the loop's time, and less
+ * when a request is waiting (after floor_us). True when a pass ended. */
+bool node_warnings_sweep(struct node *n, uint64_t budget_us, uint64_t floor_us);
 
 /* The matter a case was taken in under (an older version from the
  * store); *owned is set when the caller must free it. */
@@ -231,6 +289,9 @@ void node_publish(struct node *n, const Ow__Event *ev);
 int node_queue_job(
     struct node *n, uv_work_t *w, uv_work_cb work, uv_after_work_cb after);
 void node_job_done(struct node *n);
+
+/* Is a received request waiting for the loop? Any thread; a hint. */
+bool node_requests_waiting(struct node *n);
 
 /* Make the slot's reply wait for the open batch. */
 void node_defer_reply(struct node *n, struct node_slot *slot);

@@ -500,6 +500,126 @@ fail:
 	return rc;
 }
 
+/* The length of v as a protobuf varint. */
+static size_t
+oplog_varint_len(size_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The frame is the SignedOp encoding protobuf-c makes for {op, signature}
+ * (both non-empty): 0x0a, varint length, the Op bytes, 0x12, 0x40, the 64
+ * signature bytes. The unit test holds it against ow__signed_op__pack.
+ */
+int
+node_op_frame_pack(const Ow__Op *op, struct node_op_frame *f)
+{
+	Ow__Op head;
+	size_t n, m, vlen, k, off = 0, v;
+	uint8_t *buf;
+	int rc;
+
+	if (op == NULL || f == NULL) {
+		return CM_EINVAL;
+	}
+	memset(f, 0, sizeof(*f));
+	if (!oplog_op_well_formed(op)) {
+		return CM_EINVAL;
+	}
+	if ((rc = oplog_sodium_init()) != 0) {
+		return rc;
+	}
+	n = ow__op__get_packed_size(op);
+	if (n > OPLOG_MAX_BYTES) {
+		return CM_ETOOBIG;
+	}
+	vlen = oplog_varint_len(n);
+	m = 1 + vlen + n + 2 + NODE_SIG_BYTES;
+	if (m > OPLOG_MAX_BYTES) {
+		return CM_ETOOBIG;
+	}
+	/* Fields 1-6 alone: their encoding is what precedes prev_hash. */
+	ow__op__init(&head);
+	head.origin = op->origin;
+	head.seq = op->seq;
+	head.hlc = op->hlc;
+	head.actor = op->actor;
+	head.case_id = op->case_id;
+	head.kind = op->kind;
+	k = ow__op__get_packed_size(&head);
+	if (k + 2 + NODE_HASH_BYTES > n) {
+		return CM_EINTERNAL;
+	}
+	buf = cm_malloc(m);
+	if (buf == NULL) {
+		return CM_ENOMEM;
+	}
+	buf[off++] = 0x0a;
+	for (v = n; v >= 0x80; v >>= 7) {
+		buf[off++] = (uint8_t)(v | 0x80);
+	}
+	buf[off++] = (uint8_t)v;
+	if (ow__op__pack(op, buf + off) != n || buf[off + k] != 0x3a ||
+	    buf[off + k + 1] != NODE_HASH_BYTES) {
+		cm_free(buf);
+		return CM_EINTERNAL;
+	}
+	f->buf = buf;
+	f->len = m;
+	f->op_off = off;
+	f->op_len = n;
+	f->prev_off = off + k + 2;
+	buf[off + n] = 0x12;
+	buf[off + n + 1] = NODE_SIG_BYTES;
+	memset(buf + off + n + 2, 0, NODE_SIG_BYTES);
+	return 0;
+}
+
+int
+node_op_frame_seal(struct node_op_frame *f,
+    const unsigned char prev[NODE_HASH_BYTES], const struct node_keypair *kp,
+    unsigned char hash[NODE_HASH_BYTES])
+{
+	uint8_t *bytes, *sig;
+
+	/* A frame that pack did not make (or that was changed since) would
+	 * put a signature over the wrong bytes. */
+	if (f == NULL || f->buf == NULL || prev == NULL || kp == NULL ||
+	    hash == NULL || f->prev_off < f->op_off + 2 ||
+	    f->prev_off + NODE_HASH_BYTES > f->op_off + f->op_len ||
+	    f->op_off + f->op_len + 2 + NODE_SIG_BYTES != f->len ||
+	    f->buf[f->prev_off - 2] != 0x3a ||
+	    f->buf[f->prev_off - 1] != NODE_HASH_BYTES ||
+	    f->buf[f->op_off + f->op_len] != 0x12 ||
+	    f->buf[f->op_off + f->op_len + 1] != NODE_SIG_BYTES) {
+		return CM_EINTERNAL;
+	}
+	bytes = f->buf + f->op_off;
+	sig = bytes + f->op_len + 2;
+	memcpy(f->buf + f->prev_off, prev, NODE_HASH_BYTES);
+	if (crypto_sign_detached(sig, NULL, bytes, f->op_len, kp->sk) != 0) {
+		return CM_EINTERNAL;
+	}
+	crypto_generichash(hash, NODE_HASH_BYTES, bytes, f->op_len, NULL, 0);
+	return 0;
+}
+
+void
+node_op_frame_free(struct node_op_frame *f)
+{
+	if (f != NULL) {
+		cm_free(f->buf);
+		memset(f, 0, sizeof(*f));
+	}
+}
+
 int
 node_op_open(const uint8_t *buf, size_t len,
     const unsigned char pk[NODE_PK_BYTES], Ow__Op **op,

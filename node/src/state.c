@@ -301,6 +301,8 @@ node_close(struct node *n)
 		node_batch_free(n->open.batch);
 		n->open.batch = NULL;
 	}
+	node_gen_drop_ops(&n->open);
+	node_gen_drop_ops(&n->flying);
 	for (struct node_event *e = n->open.events; e != NULL;) {
 		struct node_event *next = e->next;
 
@@ -586,6 +588,9 @@ node_init_datadir(const char *dir, const char *node_id, const char *hall,
 	if (rc == 0) {
 		rc = node_user_put(&n, "admin", "admin", NODE_ROLE_OPS,
 		    hall_code, hash, false, "");
+	}
+	if (rc == 0 && n.open.batch != NULL) {
+		rc = node_gen_seal(&n, &n.open);
 	}
 	if (rc == 0 && n.open.batch != NULL) {
 		rc = node_store_write(n.st, n.open.batch, true);

@@ -42,15 +42,23 @@
 #include "common/error.h"
 #include "common/log.h"
 
-/* Tuning for a hall server: a few GB of data, one writer, a few readers. */
-#define STORE_CACHE_BYTES     ((size_t)64 << 20) /* shared by all CFs */
-#define STORE_MAX_OPEN_FILES  512
-#define STORE_WRITE_BUFFER    ((size_t)16 << 20) /* per CF memtable */
-#define STORE_DB_WRITE_BUFFER ((size_t)64 << 20) /* all memtables */
-#define STORE_MAX_WAL_BYTES   ((uint64_t)256 << 20)
-#define STORE_BLOOM_BITS      10.0
-#define STORE_INFO_LOGS       5 /* RocksDB's own LOG files kept */
-#define STORE_INFO_LOG_BYTES  ((size_t)8 << 20)
+/*
+ * Tuning for a hall server: a few GB of data, one writer, a few readers,
+ * and a memory budget that does not grow with the data: the block cache
+ * holds data, index and filter blocks alike, and the memtables are capped
+ * together (figures in docs/benchmarks.md).
+ */
+#define STORE_CACHE_BYTES      ((size_t)64 << 20) /* shared by all CFs */
+#define STORE_CACHE_SHARD_BITS 2                  /* 4 shards of 16 MB */
+#define STORE_MAX_OPEN_FILES   512
+#define STORE_WRITE_BUFFER     ((size_t)8 << 20)  /* per CF memtable */
+#define STORE_DB_WRITE_BUFFER  ((size_t)32 << 20) /* all memtables */
+#define STORE_METADATA_BLOCK   4096 /* index and filter partitions */
+#define STORE_MAX_WAL_BYTES    ((uint64_t)256 << 20)
+#define STORE_BLOOM_BITS       10.0
+#define STORE_MEMTABLE_BLOOM   0.02 /* bloom size, share of a memtable */
+#define STORE_INFO_LOGS        5    /* RocksDB's own LOG files kept */
+#define STORE_INFO_LOG_BYTES   ((size_t)8 << 20)
 
 struct node_store {
 	rocksdb_t *db;
@@ -299,21 +307,37 @@ store_check_cfs(const char *dir, const rocksdb_options_t *opts)
 /*
  * The options of the DB and of every column family. Level compaction
  * (RocksDB's default, set to say so), bloom filters and one LRU block
- * cache shared by all column families; memtables and the WAL bounded so
- * that rarely written column families (user, catalog) do not pin old WAL
- * files; RocksDB's own info LOG kept small.
+ * cache shared by all column families, which also holds the index and
+ * filter blocks; memtables and the WAL bounded so that rarely written
+ * column families (user, catalog) do not pin old WAL files; RocksDB's own
+ * info LOG kept small.
  */
 static rocksdb_options_t *
 store_options(bool is_new)
 {
 	rocksdb_options_t *opts = rocksdb_options_create();
 	rocksdb_block_based_table_options_t *bbo;
+	rocksdb_lru_cache_options_t *lru;
 	rocksdb_cache_t *cache;
+	rocksdb_env_t *env;
 
 	/* Both only for a new store: see store_check_cfs. */
 	rocksdb_options_set_create_if_missing(opts, is_new);
 	rocksdb_options_set_create_missing_column_families(opts, is_new);
 	rocksdb_options_increase_parallelism(opts, 2);
+	/*
+	 * Compactions run at the lowest CPU priority (nice 19; flushes keep
+	 * theirs, so writes do not wait for them). A hall server has few
+	 * cores: after a busy hour, compactions otherwise take a core from
+	 * the loop, and a lookup can wait a scheduler slice of milliseconds
+	 * (CaseGet p99 was 3.8 ms right after loading a million cases, with
+	 * compactions running). The setting is the process's default Env's;
+	 * the wrapper we free is not.
+	 */
+	env = rocksdb_create_default_env();
+	rocksdb_env_lower_thread_pool_cpu_priority(env);
+	rocksdb_options_set_env(opts, env);
+	rocksdb_env_destroy(env);
 	rocksdb_options_set_compaction_style(opts, rocksdb_level_compaction);
 	rocksdb_options_set_max_open_files(opts, STORE_MAX_OPEN_FILES);
 	rocksdb_options_set_write_buffer_size(opts, STORE_WRITE_BUFFER);
@@ -322,6 +346,13 @@ store_options(bool is_new)
 	rocksdb_options_set_keep_log_file_num(opts, STORE_INFO_LOGS);
 	rocksdb_options_set_max_log_file_size(opts, STORE_INFO_LOG_BYTES);
 	rocksdb_options_set_paranoid_checks(opts, 1);
+	/* A bloom filter over the memtable's whole keys: most point reads
+	 * of a write (was this request done, the applicant's registry
+	 * record) find nothing, and without it each one walked the
+	 * memtable's skip list on the loop. */
+	rocksdb_options_set_memtable_prefix_bloom_size_ratio(
+	    opts, STORE_MEMTABLE_BLOOM);
+	rocksdb_options_set_memtable_whole_key_filtering(opts, 1);
 	/*
 	 * The default, point-in-time recovery, replays the WAL up to the
 	 * first damaged record and opens: every write after it is gone,
@@ -334,19 +365,42 @@ store_options(bool is_new)
 	    opts, rocksdb_tolerate_corrupted_tail_records_recovery);
 
 	bbo = rocksdb_block_based_options_create();
-	cache = rocksdb_cache_create_lru(STORE_CACHE_BYTES);
+	/* Few shards (RocksDB would make 64 of 1 MB): a table written before
+	 * the filters were partitioned has a whole filter block that must fit
+	 * one shard's high-priority half to be kept. */
+	lru = rocksdb_lru_cache_options_create();
+	rocksdb_lru_cache_options_set_capacity(lru, STORE_CACHE_BYTES);
+	rocksdb_lru_cache_options_set_num_shard_bits(
+	    lru, STORE_CACHE_SHARD_BITS);
+	cache = rocksdb_cache_create_lru_opts(lru);
+	rocksdb_lru_cache_options_destroy(lru);
 	rocksdb_block_based_options_set_block_cache(bbo, cache);
 	/* Takes ownership of the policy. */
 	rocksdb_block_based_options_set_filter_policy(
 	    bbo, rocksdb_filterpolicy_create_bloom_full(STORE_BLOOM_BITS));
 	/*
-	 * Index and filter blocks stay with their table readers (RocksDB's
-	 * default) rather than in the block cache: measured at 600k cases,
-	 * the filter block of a large SST is bigger than one cache shard, is
-	 * never kept, and every point read re-read and re-checksummed it
-	 * (79% of the loop). max_open_files bounds the memory this holds.
+	 * Index and filter blocks live in the block cache, so the memory they
+	 * take is bounded by it rather than growing with the data (with
+	 * their table readers, as RocksDB does by default, they grew outside
+	 * any limit: 4.4 MB at 300k cases). They are partitioned:
+	 * one whole filter block of a large SST is bigger than a cache shard
+	 * (measured at 600k cases: never kept, and every point read re-read
+	 * and re-checksummed it, 79% of the loop), while partitions of 4 KB
+	 * are cached like data blocks. The top-level index of each table and
+	 * the blocks of L0 (the tables every read looks at) stay pinned, and
+	 * index and filter blocks go into the cache's high-priority pool.
 	 */
-	rocksdb_block_based_options_set_cache_index_and_filter_blocks(bbo, 0);
+	rocksdb_block_based_options_set_cache_index_and_filter_blocks(bbo, 1);
+	rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(
+	    bbo, 1);
+	rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(
+	    bbo, 1);
+	rocksdb_block_based_options_set_pin_top_level_index_and_filter(bbo, 1);
+	rocksdb_block_based_options_set_index_type(
+	    bbo, rocksdb_block_based_table_index_type_two_level_index_search);
+	rocksdb_block_based_options_set_partition_filters(bbo, 1);
+	rocksdb_block_based_options_set_metadata_block_size(
+	    bbo, STORE_METADATA_BLOCK);
 	rocksdb_options_set_block_based_table_factory(opts, bbo);
 	rocksdb_block_based_options_destroy(bbo);
 	rocksdb_cache_destroy(cache);

@@ -1,9 +1,10 @@
 /*
- * writer.c: changes go into the open batch: the signed op in the log, the
- * chain head and clock in meta, the materialised case and its index
- * entries. The batch is synced by the server (group commit) before any
- * reply that depends on it goes out; until then the overlay lets reads see
- * the new case, and such reads wait for the same batch.
+ * writer.c: changes go into the open batch: the materialised case and its
+ * index entries at once, the op stamped and packed; the flush worker seals
+ * the ops (node_gen_seal: chain, sign, log, head, clock) just before it
+ * syncs the batch (group commit), and no reply that depends on it goes out
+ * before. Until then the overlay lets reads see the new case, and such
+ * reads wait for the same batch.
  */
 #include "node.h"
 #include "common/alloc.h"
@@ -38,46 +39,145 @@ node_open_batch(struct node *n)
 int
 node_write_op(struct node *n, Ow__Op *op)
 {
-	unsigned char hash[NODE_HASH_BYTES];
-	uint8_t key[1 + NODE_ORIGIN_MAX + 8], head[8 + NODE_HASH_BYTES];
-	uint8_t hlc[8];
-	char mkey[8 + NODE_ORIGIN_MAX];
-	uint8_t *buf = NULL;
-	size_t len = 0, klen;
+	/* Where the chain head goes once the flush worker knows it. */
+	static const uint8_t placeholder[NODE_HASH_BYTES];
+	struct node_unsealed *u;
 	int rc = node_open_batch(n);
 
 	if (rc != 0) {
 		return rc;
 	}
+	if (n->open.nops == n->open.cops) {
+		size_t ncap = n->open.cops == 0 ? 16 : n->open.cops * 2;
+		struct node_unsealed *no =
+		    cm_reallocarray(n->open.ops, ncap, sizeof(*no));
+
+		if (no == NULL) {
+			return CM_ENOMEM;
+		}
+		n->open.ops = no;
+		n->open.cops = ncap;
+	}
+	u = &n->open.ops[n->open.nops];
 	op->origin = n->node_id;
 	op->seq = n->seq + 1;
 	op->hlc = cm_hlc_now(&n->hlc, cm_hlc_wall_ms());
-	op->prev_hash.data = n->head;
+	op->prev_hash.data = (uint8_t *)(uintptr_t)placeholder;
 	op->prev_hash.len = NODE_HASH_BYTES;
-	rc = node_op_seal(op, &n->kp, &buf, &len, hash);
-	if (rc != 0) {
-		return rc;
-	}
-	klen = node_log_key(n->node_id, op->seq, key);
-	node_batch_put(n->open.batch, NODE_CF_LOG, key, klen, buf, len);
-	cm_free(buf);
-	be64(head, op->seq);
-	memcpy(head + 8, hash, NODE_HASH_BYTES);
-	snprintf(mkey, sizeof(mkey), "vv/%s", n->node_id);
-	node_batch_put(n->open.batch, NODE_CF_META, mkey, strlen(mkey), head,
-	    sizeof(head));
-	be64(hlc, n->hlc.last);
-	node_batch_put(n->open.batch, NODE_CF_META, "hlc", 3, hlc, 8);
-	n->seq = op->seq;
-	memcpy(n->head, hash, NODE_HASH_BYTES);
-	n->log_ops++;
-	be64(hlc, n->log_ops);
-	node_batch_put(n->open.batch, NODE_CF_META, "stat/ops", 8, hlc, 8);
+	rc = node_op_frame_pack(op, &u->f);
 	/* The op's strings point into n and the caller's buffers: clear the
 	 * borrowed ones so nobody frees them. */
 	op->prev_hash.data = NULL;
 	op->prev_hash.len = 0;
+	if (rc != 0) {
+		return rc;
+	}
+	n->seq = op->seq;
+	n->log_ops++;
+	u->seq = op->seq;
+	u->hlc = n->hlc.last;
+	u->log_ops = n->log_ops;
+	n->open.nops++;
 	return 0;
+}
+
+int
+node_write_mark(struct node *n, struct node_mark *m)
+{
+	int rc = node_open_batch(n);
+
+	if (rc != 0) {
+		return rc;
+	}
+	m->seq = n->seq;
+	m->log_ops = n->log_ops;
+	m->hlc = n->hlc;
+	m->nops = n->open.nops;
+	node_batch_mark(n->open.batch);
+	return 0;
+}
+
+void
+node_write_unmark(struct node *n)
+{
+	node_batch_unmark(n->open.batch);
+}
+
+void
+node_write_rollback(struct node *n, const struct node_mark *m)
+{
+	node_batch_rollback(n->open.batch);
+	while (n->open.nops > m->nops) {
+		node_op_frame_free(&n->open.ops[--n->open.nops].f);
+	}
+	n->seq = m->seq;
+	n->log_ops = m->log_ops;
+	n->hlc = m->hlc;
+}
+
+void
+node_gen_drop_ops(struct node_gen *g)
+{
+	for (size_t i = 0; i < g->nops; i++) {
+		node_op_frame_free(&g->ops[i].f);
+	}
+	cm_free(g->ops);
+	g->ops = NULL;
+	g->nops = g->cops = 0;
+}
+
+/*
+ * The ops of one batch chain in order (each one's prev_hash is the hash of
+ * the one before), so sealing is sequential; flushes are too, so the head
+ * needs no lock. The meta records say what the last op left: the head and
+ * its seq, the clock, the op count.
+ */
+int
+node_gen_seal(struct node *n, struct node_gen *g)
+{
+	unsigned char head[NODE_HASH_BYTES], next[NODE_HASH_BYTES];
+	uint8_t key[1 + NODE_ORIGIN_MAX + 8], val[8 + NODE_HASH_BYTES];
+	char mkey[8 + NODE_ORIGIN_MAX];
+	const struct node_unsealed *last;
+	int rc = 0;
+
+	if (g->nops == 0) {
+		node_gen_drop_ops(g);
+		return 0;
+	}
+	memcpy(head, n->head, sizeof(head));
+	for (size_t i = 0; i < g->nops && rc == 0; i++) {
+		struct node_unsealed *u = &g->ops[i];
+		size_t klen;
+
+		rc = node_op_frame_seal(&u->f, head, &n->kp, next);
+		klen = node_log_key(n->node_id, u->seq, key);
+		if (rc == 0 && klen == 0) {
+			rc = CM_EINTERNAL;
+		}
+		if (rc == 0) {
+			node_batch_put(g->batch, NODE_CF_LOG, key, klen,
+			    u->f.buf, u->f.len);
+			memcpy(head, next, sizeof(head));
+		}
+		/* The batch has its own copy: free as we go. */
+		node_op_frame_free(&u->f);
+	}
+	if (rc == 0) {
+		last = &g->ops[g->nops - 1];
+		be64(val, last->seq);
+		memcpy(val + 8, head, NODE_HASH_BYTES);
+		snprintf(mkey, sizeof(mkey), "vv/%s", n->node_id);
+		node_batch_put(g->batch, NODE_CF_META, mkey, strlen(mkey), val,
+		    sizeof(val));
+		be64(val, last->hlc);
+		node_batch_put(g->batch, NODE_CF_META, "hlc", 3, val, 8);
+		be64(val, last->log_ops);
+		node_batch_put(g->batch, NODE_CF_META, "stat/ops", 8, val, 8);
+		memcpy(n->head, head, sizeof(head));
+	}
+	node_gen_drop_ops(g);
+	return rc;
 }
 
 static bool
@@ -103,9 +203,12 @@ overlay_find(struct node *n, const char *id)
 }
 
 int
-node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c)
+node_write_case(
+    struct node *n, const struct node_keys *old_keys, const Ow__Case *c)
 {
-	struct node_keys ok, nk;
+	static const struct node_keys none;
+	const struct node_keys *ok = old_keys != NULL ? old_keys : &none;
+	struct node_keys nk;
 	struct node_overlay *ov;
 	size_t len = ow__case__get_packed_size(c);
 	uint8_t *buf;
@@ -122,12 +225,8 @@ node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c)
 		return CM_ENOMEM;
 	}
 	ow__case__pack(c, buf);
-	node_keys_init(&ok);
 	node_keys_init(&nk);
 	rc = node_case_index_keys(c, &nk);
-	if (rc == 0 && old != NULL) {
-		rc = node_case_index_keys(old, &ok);
-	}
 	if (rc != 0) {
 		goto out;
 	}
@@ -153,14 +252,14 @@ node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c)
 	}
 	node_batch_put(
 	    n->open.batch, NODE_CF_CASE, c->id, strlen(c->id), buf, len);
-	for (size_t i = 0; i < ok.n; i++) {
-		if (!key_in(&nk, ok.keys[i], ok.lens[i])) {
-			node_batch_delete(
-			    n->open.batch, NODE_CF_IDX, ok.keys[i], ok.lens[i]);
+	for (size_t i = 0; i < ok->n; i++) {
+		if (!key_in(&nk, ok->keys[i], ok->lens[i])) {
+			node_batch_delete(n->open.batch, NODE_CF_IDX,
+			    ok->keys[i], ok->lens[i]);
 		}
 	}
 	for (size_t i = 0; i < nk.n; i++) {
-		if (!key_in(&ok, nk.keys[i], nk.lens[i])) {
+		if (!key_in(ok, nk.keys[i], nk.lens[i])) {
 			node_batch_put(n->open.batch, NODE_CF_IDX, nk.keys[i],
 			    nk.lens[i], "", 0);
 		}
@@ -172,7 +271,6 @@ node_write_case(struct node *n, const Ow__Case *old, const Ow__Case *c)
 	buf = NULL;
 out:
 	cm_free(buf);
-	node_keys_free(&ok);
 	node_keys_free(&nk);
 	return rc;
 }

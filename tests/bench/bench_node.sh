@@ -18,13 +18,15 @@
 # b. With BENCH_CASES (1,000,000) cases loaded by BENCH_LOAD_CLIENTS (16)
 #    clients: CaseGet p50/p99 (target p99 < 1 ms), a paged list by state
 #    (first page, deep page through the cursors), the node's VmRSS (target
-#    < 256 MB), `audit verify` over the whole log, and the restart time from
-#    exec to the first successful status reply (target < 2 s).
+#    < 256 MB), `audit verify` over the whole log, the restart time from
+#    exec to the first successful status reply (target < 2 s), and CaseGet
+#    p99 right after the restart while the warning sweep runs (< 1 ms).
 #
 # Other knobs: BENCH_LOOKUPS (2000), BENCH_RESTARTS (3), BENCH_AUDIT=0
 # (skip the audit), BENCH_DIR (where the data goes; keep it short),
 # BENCH_NODE_SET="KEY=VALUE ..." (--set options for ow-node run),
-# BENCH_KEEP=1 (keep the data). A million cases took ~8 minutes to load
+# BENCH_KEEP=1 (keep the data), BENCH_CLIENTS=16 (one level of part a
+# alone, e.g. with BENCH_SECONDS=30 to profile the node with perf). A million cases took ~8 minutes to load
 # (~600 MB of store) on the 2-core CI machine with
 # BENCH_NODE_SET=tick_seconds=3600; with the default tick the node's
 # deadline-warning sweep starts after 60 s and slows the load severalfold.

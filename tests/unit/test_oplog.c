@@ -801,6 +801,174 @@ test_node_id_valid(void **state)
 	assert_false(node_id_valid("大厅"));
 }
 
+/* ------------------------------------------------------------ frames */
+
+/*
+ * Seal op in two steps (packed with a placeholder prev_hash, then sealed
+ * on top of prev) and check that the bytes and the hash are node_op_seal's
+ * for the op with prev_hash = prev, and protobuf-c's SignedOp encoding.
+ */
+static void
+check_frame_matches_seal(const struct node_keypair *kp, Ow__Op *op,
+    const unsigned char prev[NODE_HASH_BYTES])
+{
+	unsigned char junk[NODE_HASH_BYTES], h1[NODE_HASH_BYTES],
+	    h2[NODE_HASH_BYTES], sig[NODE_SIG_BYTES];
+	struct node_op_frame f;
+	Ow__SignedOp so;
+	uint8_t *ref = NULL, *op_bytes, *pb;
+	size_t rlen = 0, n;
+	Ow__Op *back = NULL;
+
+	ow__signed_op__init(&so);
+	/* A placeholder unlike the real head: every byte of it must go. */
+	memset(junk, 0xa5, sizeof(junk));
+	op->prev_hash.data = junk;
+	op->prev_hash.len = NODE_HASH_BYTES;
+	assert_rc(node_op_frame_pack(op, &f), 0);
+	assert_non_null(f.buf);
+	assert_memory_equal(f.buf + f.prev_off, junk, NODE_HASH_BYTES);
+	assert_rc(node_op_frame_seal(&f, prev, kp, h1), 0);
+
+	op->prev_hash.data = (uint8_t *)(uintptr_t)prev;
+	assert_rc(node_op_seal(op, kp, &ref, &rlen, h2), 0);
+	assert_int_equal(f.len, rlen);
+	assert_memory_equal(f.buf, ref, rlen);
+	assert_memory_equal(h1, h2, NODE_HASH_BYTES);
+
+	/* And protobuf-c's own SignedOp packing of the same parts. */
+	n = ow__op__get_packed_size(op);
+	op_bytes = malloc(n);
+	assert_non_null(op_bytes);
+	assert_int_equal(ow__op__pack(op, op_bytes), n);
+	assert_int_equal(
+	    crypto_sign_detached(sig, NULL, op_bytes, n, kp->sk), 0);
+	so.op.data = op_bytes;
+	so.op.len = n;
+	so.signature.data = sig;
+	so.signature.len = sizeof(sig);
+	assert_int_equal(ow__signed_op__get_packed_size(&so), f.len);
+	pb = malloc(f.len);
+	assert_non_null(pb);
+	ow__signed_op__pack(&so, pb);
+	assert_memory_equal(pb, f.buf, f.len);
+
+	assert_rc(node_op_open(f.buf, f.len, kp->pk, &back, h2), 0);
+	assert_memory_equal(h1, h2, NODE_HASH_BYTES);
+	assert_memory_equal(back->prev_hash.data, prev, NODE_HASH_BYTES);
+	ow__op__free_unpacked(back, NULL);
+	free(pb);
+	free(op_bytes);
+	cm_free(ref);
+	node_op_frame_free(&f);
+	assert_null(f.buf);
+}
+
+static void
+test_frame_is_seal(void **state)
+{
+	struct node_keypair kp;
+	struct test_op t;
+	unsigned char prev[NODE_HASH_BYTES], zero[NODE_HASH_BYTES] = {0};
+	static char big[20000];
+	Ow__VersionVector vv;
+	Ow__VersionEntry e, *ents[1] = {&e};
+
+	(void)state;
+	ow__version_vector__init(&vv);
+	ow__version_entry__init(&e);
+	assert_rc(node_keypair_generate(&kp), 0);
+	randombytes_buf(prev, sizeof(prev));
+
+	make_op(&t, "hall-a", 1, NULL, "材料已收齐");
+	check_frame_matches_seal(&kp, &t.op, zero);
+	make_op(&t, "hall-a", UINT64_C(1) << 40, NULL, "x");
+	check_frame_matches_seal(&kp, &t.op, prev);
+	/* Empty strings are left out of the encoding: prev_hash moves. */
+	make_op(&t, "h", 2, NULL, "");
+	t.actor[0] = '\0';
+	t.case_id[0] = '\0';
+	t.op.kind = 0;
+	check_frame_matches_seal(&kp, &t.op, prev);
+	/* A long op: the SignedOp length takes three varint bytes, and the
+	 * fields after prev_hash (context, request, body) are there. */
+	memset(big, 'a', sizeof(big) - 1);
+	make_op(&t, "hall-b", 77, NULL, "");
+	t.note.text = big;
+	e.origin = t.origin;
+	e.seq = 76;
+	vv.n_entries = 1;
+	vv.entries = ents;
+	t.op.context = &vv;
+	t.op.request = t.actor;
+	check_frame_matches_seal(&kp, &t.op, prev);
+}
+
+static void
+test_frame_refusals(void **state)
+{
+	struct node_keypair kp;
+	struct test_op t;
+	struct node_op_frame f;
+	unsigned char h[NODE_HASH_BYTES], prev[NODE_HASH_BYTES] = {0};
+
+	(void)state;
+	assert_rc(node_keypair_generate(&kp), 0);
+	make_op(&t, "Hall-A", 1, NULL, "x");
+	assert_rc(node_op_frame_pack(&t.op, &f), CM_EINVAL);
+	assert_null(f.buf);
+	make_op(&t, "hall-a", 0, NULL, "x");
+	assert_rc(node_op_frame_pack(&t.op, &f), CM_EINVAL);
+	make_op(&t, "hall-a", 1, NULL, "x");
+	t.op.prev_hash.len = 31;
+	assert_rc(node_op_frame_pack(&t.op, &f), CM_EINVAL);
+	assert_null(f.buf);
+
+	/* A frame whose offsets do not point at prev_hash is not signed. */
+	make_op(&t, "hall-a", 1, NULL, "x");
+	assert_rc(node_op_frame_pack(&t.op, &f), 0);
+	f.prev_off--;
+	assert_rc(node_op_frame_seal(&f, prev, &kp, h), CM_EINTERNAL);
+	f.prev_off++;
+	f.len++;
+	assert_rc(node_op_frame_seal(&f, prev, &kp, h), CM_EINTERNAL);
+	f.len--;
+	assert_rc(node_op_frame_seal(&f, prev, &kp, h), 0);
+	node_op_frame_free(&f);
+	node_op_frame_free(&f); /* empty: a no-op */
+}
+
+static void
+test_frame_alloc_failures(void **state)
+{
+	struct node_keypair kp;
+	struct test_op t;
+	struct node_op_frame f;
+	int ok = 0, failed = 0;
+
+	(void)state;
+	assert_rc(node_keypair_generate(&kp), 0);
+	make_op(&t, "hall-a", 3, NULL, "alloc");
+	for (unsigned long n = 1; n < 10; n++) {
+		int rc;
+
+		cm_alloc_fail_after(n, 0);
+		rc = node_op_frame_pack(&t.op, &f);
+		cm_alloc_fail_after(0, 0);
+		if (rc == 0) {
+			assert_non_null(f.buf);
+			node_op_frame_free(&f);
+			ok++;
+		} else {
+			assert_rc(rc, CM_ENOMEM);
+			assert_null(f.buf);
+			failed++;
+		}
+	}
+	assert_true(failed >= 1);
+	assert_true(ok > 0);
+}
+
 /* ------------------------------------------------------------ memory */
 
 static void
@@ -908,6 +1076,9 @@ main(void)
 	    cmocka_unit_test(test_log_keys_sort_and_parse),
 	    cmocka_unit_test(test_log_keys_strict),
 	    cmocka_unit_test(test_node_id_valid),
+	    cmocka_unit_test(test_frame_is_seal),
+	    cmocka_unit_test(test_frame_refusals),
+	    cmocka_unit_test(test_frame_alloc_failures),
 	    cmocka_unit_test(test_seal_alloc_failures),
 	    cmocka_unit_test(test_open_alloc_failures),
 	};

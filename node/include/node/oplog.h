@@ -71,6 +71,44 @@ int node_op_seal(const Ow__Op *op, const struct node_keypair *kp, uint8_t **out,
     size_t *outlen, unsigned char hash[NODE_HASH_BYTES]);
 
 /*
+ * Sealing in two steps, for a writer that stamps its ops on one thread and
+ * signs them on another (the node's loop and its flush worker). The bytes
+ * are exactly those of node_op_seal for the same op and chain head: the
+ * SignedOp encoding (field 1, the Op bytes; field 2, the signature), so
+ * that the log, `audit verify` and peers cannot tell the two apart.
+ *
+ * node_op_frame_pack encodes op into a frame with room for the signature;
+ * op->prev_hash may be a placeholder (32 bytes, any value): the frame
+ * remembers where its bytes lie. protobuf-c packs fields in field-number
+ * order, so prev_hash (field 7) follows fields 1-6 and the frame checks
+ * that its tag and length bytes (0x3a 0x20) are where that says.
+ * node_op_frame_seal writes the chain head into prev_hash, signs the Op
+ * bytes, writes the signature and returns the op's hash; it allocates
+ * nothing, so it fails only if the frame is not one pack made.
+ */
+struct node_op_frame {
+	uint8_t *buf;    /* the SignedOp encoding, cm_malloc'd */
+	size_t len;      /* of buf */
+	size_t op_off;   /* where the Op bytes start in buf */
+	size_t op_len;   /* their length */
+	size_t prev_off; /* where the 32 prev_hash bytes lie in buf */
+};
+
+/* Pack op into f (borrows op; f->buf freed with node_op_frame_free).
+ * Returns 0, CM_EINVAL (as node_op_seal), CM_ETOOBIG, CM_ENOMEM or
+ * CM_EINTERNAL (prev_hash not where the field order puts it); f is
+ * empty on failure. */
+int node_op_frame_pack(const Ow__Op *op, struct node_op_frame *f);
+/* Seal a packed frame in place on top of prev (the origin's previous op
+ * hash, all zero for seq 1). Borrows prev and kp. Returns 0 or
+ * CM_EINTERNAL. */
+int node_op_frame_seal(struct node_op_frame *f,
+    const unsigned char prev[NODE_HASH_BYTES], const struct node_keypair *kp,
+    unsigned char hash[NODE_HASH_BYTES]);
+/* Free the frame's buffer (an empty frame is a no-op). */
+void node_op_frame_free(struct node_op_frame *f);
+
+/*
  * Open a SignedOp: decode the envelope (bounded: len at most
  * NODE_OP_MAX_BYTES), check the signature with pk, decode the op, check
  * that it has a valid origin, a seq >= 1 and a 32-byte prev_hash and
