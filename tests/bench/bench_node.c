@@ -626,6 +626,42 @@ create_loop(void *arg)
 	return NULL;
 }
 
+/* The floor: the cheapest authenticated request (a lookup of a case that
+ * does not exist: auth, one bloom-filtered read, no write), to show what
+ * the transport and the loop cost on this machine by themselves. */
+static void *
+floor_loop(void *arg)
+{
+	struct client *cl = arg;
+
+	pthread_barrier_wait(&go);
+	while (now_ms() < cl->deadline) {
+		Ow__Request req = OW__REQUEST__INIT;
+		Ow__CaseGetReq b = OW__CASE_GET_REQ__INIT;
+		Ow__Response *resp = NULL;
+		int rc;
+
+		b.id = (char *)(uintptr_t) "FT01-20000101-0001";
+		req.body_case = OW__REQUEST__BODY_CASE_GET;
+		req.case_get = &b;
+		rc = node_client_call(cl->c, &req, &resp);
+		if (rc == 0 && resp->status != CM_ENOTFOUND) {
+			rc = resp->status != 0 ? resp->status : CM_EINTERNAL;
+		}
+		if (resp != NULL) {
+			ow__response__free_unpacked(resp, NULL);
+		}
+		if (rc != 0) {
+			cl->err = rc;
+			break;
+		}
+		if (now_ms() <= cl->deadline) {
+			cl->done++;
+		}
+	}
+	return NULL;
+}
+
 static void *
 load_loop(void *arg)
 {
@@ -812,6 +848,37 @@ cmd_creates(void)
 		created += done;
 	}
 	after = dir_bytes(datadir);
+	if (only == 0) {
+		struct client cl[16];
+		long done = 0;
+		double t0;
+
+		clients_open(cl, 16);
+		pthread_barrier_init(&go, NULL, 17);
+		for (int i = 0; i < 16; i++) {
+			cl[i].deadline = 0;
+			pthread_create(&cl[i].th, NULL, floor_loop, &cl[i]);
+		}
+		t0 = now_ms();
+		for (int i = 0; i < 16; i++) {
+			cl[i].deadline = t0 + (double)seconds * 1000;
+		}
+		pthread_barrier_wait(&go);
+		for (int i = 0; i < 16; i++) {
+			pthread_join(cl[i].th, NULL);
+			if (cl[i].err != 0) {
+				die("floor", cl[i].err);
+			}
+			done += cl[i].done;
+		}
+		pthread_barrier_destroy(&go);
+		printf("  16 clients %9.0f lookups/s of a missing case (the "
+		       "floor: auth and one read, no write)\n",
+		    (double)done / (double)seconds);
+		printf("RESULT floor_per_s_16 %.0f\n",
+		    (double)done / (double)seconds);
+		clients_close(cl, 16);
+	}
 	v = 0;
 	for (int li = 0; li < 3; li++) {
 		double c = 0, o = 0, x;
