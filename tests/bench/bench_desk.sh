@@ -39,26 +39,17 @@ t0=$SECONDS
 echo "  loaded in $((SECONDS - t0)) s"
 
 lines() { wc -l <"$stats" 2>/dev/null || echo 0; }
-# one KEY: send it and wait for the screen update it causes.
+# one keys KEY | one text TEXT: send it, wait for the screen update it
+# causes (a new line in the stats file).
 one() {
   local before i
   before=$(lines)
-  keys b "$@"
+  if [ "$1" = text ]; then text b "$2"; else keys b "$2"; fi
   for ((i = 0; i < 200; i++)); do
     [ "$(lines)" -gt "$before" ] && return 0
     sleep 0.01
   done
-  echo "bench_desk.sh: no screen update after $*" >&2
-  return 1
-}
-one_text() {
-  local before i
-  before=$(lines)
-  text b "$1"
-  for ((i = 0; i < 200; i++)); do
-    [ "$(lines)" -gt "$before" ] && return 0
-    sleep 0.01
-  done
+  echo "bench_desk.sh: no screen update after $1 $2" >&2
   return 1
 }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$(desk_pid b)/status"; }
@@ -71,8 +62,8 @@ keys b Enter
 poll b "My open cases" 20 || { echo "no home screen" >&2; exit 2; }
 poll b "(page 1)" 20 || { echo "the list did not load" >&2; exit 2; }
 echo "list" >>"$stats"
-for _ in $(seq 150); do one Down || exit 2; done
-for _ in $(seq 40); do one PgDn || exit 2; done
+for _ in $(seq 150); do one keys Down || exit 2; done
+for _ in $(seq 40); do one keys PgDn || exit 2; done
 poll b "(page" 5
 rss_list=$(rss)
 echo "form" >>"$stats"
@@ -84,8 +75,8 @@ poll b "New case:  GG00032001" || exit 2
 text b 11010519491231002X
 poll b "New applicant." || exit 2
 for _ in $(seq 20); do
-  for c in 欧 阳 娜 娜 𠮷; do one_text "$c" || exit 2; done
-  one BSpace || exit 2
+  for c in 欧 阳 娜 娜 𠮷; do one text "$c" || exit 2; done
+  one keys BSpace || exit 2
 done
 rss_form=$(rss)
 keys b F10

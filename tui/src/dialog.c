@@ -84,23 +84,10 @@ answer(struct tui_desk *d, bool ok, int choice, const char *text)
 	}
 }
 
-static const struct {
-	int key;
-	enum tui_key edit;
-} edit_keys[] = {
-    {TUI_KC_LEFT, TUI_KEY_LEFT},
-    {TUI_KC_RIGHT, TUI_KEY_RIGHT},
-    {TUI_KC_HOME, TUI_KEY_HOME},
-    {TUI_KC_END, TUI_KEY_END},
-    {TUI_KC_BACKSPACE, TUI_KEY_BACKSPACE},
-    {TUI_KC_DELETE, TUI_KEY_DELETE},
-    {TUI_KC_CTRL('u'), TUI_KEY_KILL_BEFORE},
-    {TUI_KC_CTRL('k'), TUI_KEY_KILL_AFTER},
-};
-
 static bool
 prompt_key(struct tui_desk *d, int key)
 {
+	bool handled;
 	char *v;
 
 	if (key == TUI_KC_ESC) {
@@ -126,23 +113,10 @@ prompt_key(struct tui_desk *d, int key)
 		cm_free(v);
 		return true;
 	}
-	for (size_t i = 0; i < sizeof(edit_keys) / sizeof(edit_keys[0]); i++) {
-		if (edit_keys[i].key == key) {
-			if (tui_editor_key(&d->dlg.ed, edit_keys[i].edit) ==
-			    TUI_EDIT_REFUSED) {
-				beep();
-			}
-			return true;
-		}
+	if (tui_field_key(&d->dlg.ed, key, false, &handled) ==
+	    TUI_EDIT_REFUSED) {
+		beep();
 	}
-	if (key >= 0x20 && key < TUI_KC_BASE) {
-		if (tui_editor_insert(&d->dlg.ed, (uint32_t)key) ==
-		    TUI_EDIT_REFUSED) {
-			beep();
-		}
-		return true;
-	}
-	beep();
 	return true;
 }
 

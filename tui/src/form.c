@@ -264,6 +264,31 @@ tui_form_values(const struct tui_form *fm, struct form_values *out)
 	return 0;
 }
 
+/* The form's values checked as the node checks them: canon (init'd
+ * here) receives the canonical values of the fields that apply, rep
+ * (init'd here) the problems. Both are to be freed by the caller, also
+ * on failure. 0 or CM_ENOMEM. */
+static int
+validated(const struct tui_form *fm, struct form_values *canon,
+    struct form_report *rep)
+{
+	struct form_values raw;
+	int rc;
+
+	form_values_init(&raw);
+	form_values_init(canon);
+	form_report_init(rep);
+	rc = tui_form_values(fm, &raw);
+	if (rc == 0) {
+		rc = form_validate(fm->m, &raw, fm->today, canon, rep);
+	}
+	if (rc == 0 && rep->oom) {
+		rc = CM_ENOMEM;
+	}
+	form_values_free(&raw);
+	return rc;
+}
+
 char *
 tui_form_profile_value(const struct tui_form *fm, const char *key)
 {
@@ -301,20 +326,14 @@ row_eq(struct tui_row a, struct tui_row b)
 int
 tui_form_layout(struct tui_form *fm)
 {
-	struct form_values raw, canon;
+	struct form_values canon;
 	struct form_report rep;
 	struct tui_row was =
 	    fm->nrows > 0 ? fm->rows[fm->focus] : (struct tui_row){0, 0};
 	int sync = synced_field(fm), rc;
 	size_t n = 0;
 
-	form_values_init(&raw);
-	form_values_init(&canon);
-	form_report_init(&rep);
-	rc = tui_form_values(fm, &raw);
-	if (rc == 0) {
-		rc = form_validate(fm->m, &raw, fm->today, &canon, &rep);
-	}
+	rc = validated(fm, &canon, &rep);
 	fm->rows[n++] = (struct tui_row){TUI_ROW_APPLICANT, 0};
 	for (size_t i = 0; i < fm->m->nfields; i++) {
 		const struct form_field *f = &fm->m->fields[i];
@@ -344,7 +363,6 @@ tui_form_layout(struct tui_form *fm)
 			break;
 		}
 	}
-	form_values_free(&raw);
 	form_values_free(&canon);
 	form_report_free(&rep);
 	return rc;
@@ -520,21 +538,12 @@ check_applicant_id(const struct tui_form *fm, char *a, size_t asize)
 int
 tui_form_check(struct tui_form *fm, bool all, struct tui_row *first)
 {
-	struct form_values raw, canon;
+	struct form_values canon;
 	struct form_report rep;
 	int sync = synced_field(fm), count = 0, rc;
 	size_t best = (size_t)-1;
 
-	form_values_init(&raw);
-	form_values_init(&canon);
-	form_report_init(&rep);
-	rc = tui_form_values(fm, &raw);
-	if (rc == 0) {
-		rc = form_validate(fm->m, &raw, fm->today, &canon, &rep);
-	}
-	if (rc == 0 && rep.oom) {
-		rc = CM_ENOMEM;
-	}
+	rc = validated(fm, &canon, &rep);
 	if (rc != 0) {
 		goto out;
 	}
@@ -608,7 +617,6 @@ tui_form_check(struct tui_form *fm, bool all, struct tui_row *first)
 	(void)best;
 	rc = count;
 out:
-	form_values_free(&raw);
 	form_values_free(&canon);
 	form_report_free(&rep);
 	return rc;
@@ -716,26 +724,19 @@ tui_form_prefill(struct tui_form *fm, const char *const *keys,
 int
 tui_form_outcome(const struct tui_form *fm, struct form_mat_result *out)
 {
-	struct form_values raw, canon;
+	struct form_values canon;
 	struct form_report rep;
 	struct form_mat_opts mo;
 	const char *handed[128];
 	size_t nh = tui_form_handed(fm, handed, 128);
 	int rc;
 
-	form_values_init(&raw);
-	form_values_init(&canon);
-	form_report_init(&rep);
-	rc = tui_form_values(fm, &raw);
-	if (rc == 0) {
-		rc = form_validate(fm->m, &raw, fm->today, &canon, &rep);
-	}
+	rc = validated(fm, &canon, &rep);
 	if (rc == 0) {
 		memset(&mo, 0, sizeof(mo));
 		mo.applicant_eligible = true;
 		rc = form_materials_check(fm->m, &canon, handed, nh, &mo, out);
 	}
-	form_values_free(&raw);
 	form_values_free(&canon);
 	form_report_free(&rep);
 	return rc;

@@ -226,3 +226,38 @@ tui_esc_timeout(struct tui_esc *st)
 	st->pending = false;
 	return TUI_KC_ESC;
 }
+
+enum tui_edit_result
+tui_field_key(struct tui_editor *e, int key, bool esc_reverts, bool *handled)
+{
+	static const struct {
+		int key;
+		enum tui_key edit;
+	} edit_keys[] = {
+	    {TUI_KC_LEFT, TUI_KEY_LEFT},
+	    {TUI_KC_RIGHT, TUI_KEY_RIGHT},
+	    {TUI_KC_HOME, TUI_KEY_HOME},
+	    {TUI_KC_CTRL('a'), TUI_KEY_HOME},
+	    {TUI_KC_END, TUI_KEY_END},
+	    {TUI_KC_CTRL('e'), TUI_KEY_END},
+	    {TUI_KC_BACKSPACE, TUI_KEY_BACKSPACE},
+	    {TUI_KC_DELETE, TUI_KEY_DELETE},
+	    {TUI_KC_CTRL('u'), TUI_KEY_KILL_BEFORE},
+	    {TUI_KC_CTRL('k'), TUI_KEY_KILL_AFTER},
+	};
+
+	*handled = true;
+	if (key == TUI_KC_ESC && esc_reverts) {
+		return tui_editor_key(e, TUI_KEY_REVERT);
+	}
+	for (size_t i = 0; i < sizeof(edit_keys) / sizeof(edit_keys[0]); i++) {
+		if (edit_keys[i].key == key) {
+			return tui_editor_key(e, edit_keys[i].edit);
+		}
+	}
+	if (key >= 0x20 && key < TUI_KC_BASE) {
+		return tui_editor_insert(e, (uint32_t)key);
+	}
+	*handled = false;
+	return TUI_EDIT_REFUSED;
+}

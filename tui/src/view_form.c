@@ -49,22 +49,6 @@ static const struct tui_bind form_binds[] = {
 };
 static const struct tui_keymap form_map = TUI_KEYMAP(form_binds);
 
-static const struct {
-	int key;
-	enum tui_key edit;
-} edit_keys[] = {
-    {TUI_KC_LEFT, TUI_KEY_LEFT},
-    {TUI_KC_RIGHT, TUI_KEY_RIGHT},
-    {TUI_KC_HOME, TUI_KEY_HOME},
-    {TUI_KC_CTRL('a'), TUI_KEY_HOME},
-    {TUI_KC_END, TUI_KEY_END},
-    {TUI_KC_CTRL('e'), TUI_KEY_END},
-    {TUI_KC_BACKSPACE, TUI_KEY_BACKSPACE},
-    {TUI_KC_DELETE, TUI_KEY_DELETE},
-    {TUI_KC_CTRL('u'), TUI_KEY_KILL_BEFORE},
-    {TUI_KC_CTRL('k'), TUI_KEY_KILL_AFTER},
-};
-
 /* ---- Life -------------------------------------------------------------- */
 
 static void refocus(struct tui_form *fm);
@@ -518,6 +502,7 @@ form_key(struct tui_desk *d, int key)
 	struct tui_row r;
 	struct tui_editor *e;
 	enum tui_edit_result res;
+	bool handled;
 
 	if (!d->intake.active || d->intake.busy) {
 		return false;
@@ -538,20 +523,8 @@ form_key(struct tui_desk *d, int key)
 		}
 		return false;
 	}
-	for (size_t i = 0; i < sizeof(edit_keys) / sizeof(edit_keys[0]); i++) {
-		if (edit_keys[i].key == key) {
-			res = tui_editor_key(e, edit_keys[i].edit);
-			if (res != TUI_EDIT_REFUSED) {
-				tui_form_touched(fm);
-			}
-			return res != TUI_EDIT_REFUSED;
-		}
-	}
-	if (key < 0x20 || key >= TUI_KC_BASE) {
-		return false;
-	}
-	res = tui_editor_insert(e, (uint32_t)key);
-	if (res == TUI_EDIT_REFUSED) {
+	res = tui_field_key(e, key, false, &handled);
+	if (!handled || res == TUI_EDIT_REFUSED) {
 		return false;
 	}
 	tui_form_touched(fm);

@@ -32,25 +32,6 @@ static const struct tui_bind login_binds[] = {
 };
 static const struct tui_keymap login_map = TUI_KEYMAP(login_binds);
 
-/* Editing keys go to the focused field (not in the map: they are the
- * field's, and the help lists them as one line). */
-static const struct {
-	int key;
-	enum tui_key edit;
-} edit_keys[] = {
-    {TUI_KC_LEFT, TUI_KEY_LEFT},
-    {TUI_KC_RIGHT, TUI_KEY_RIGHT},
-    {TUI_KC_HOME, TUI_KEY_HOME},
-    {TUI_KC_CTRL('a'), TUI_KEY_HOME},
-    {TUI_KC_END, TUI_KEY_END},
-    {TUI_KC_CTRL('e'), TUI_KEY_END},
-    {TUI_KC_BACKSPACE, TUI_KEY_BACKSPACE},
-    {TUI_KC_DELETE, TUI_KEY_DELETE},
-    {TUI_KC_CTRL('u'), TUI_KEY_KILL_BEFORE},
-    {TUI_KC_CTRL('k'), TUI_KEY_KILL_AFTER},
-    {TUI_KC_ESC, TUI_KEY_REVERT},
-};
-
 /* Zero the password's characters before the memory goes back. */
 static void
 wipe_password(struct tui_login *l)
@@ -166,21 +147,14 @@ login_action(struct tui_desk *d, enum tui_action a)
 static bool
 login_key(struct tui_desk *d, int key)
 {
-	struct tui_editor *e = focused(&d->login);
+	bool handled;
 
 	if (d->login.busy) {
 		return false;
 	}
-	for (size_t i = 0; i < sizeof(edit_keys) / sizeof(edit_keys[0]); i++) {
-		if (edit_keys[i].key == key) {
-			return tui_editor_key(e, edit_keys[i].edit) !=
-			       TUI_EDIT_REFUSED;
-		}
-	}
-	if (key < 0x20 || key >= TUI_KC_BASE) {
-		return false;
-	}
-	return tui_editor_insert(e, (uint32_t)key) != TUI_EDIT_REFUSED;
+	return tui_field_key(focused(&d->login), key, true, &handled) !=
+	           TUI_EDIT_REFUSED &&
+	       handled;
 }
 
 static bool

@@ -141,18 +141,10 @@ matter_key(struct tui_desk *d, int key)
 {
 	struct tui_picker *p = &d->picker;
 	enum tui_edit_result r;
+	bool handled;
 
-	if (key == TUI_KC_BACKSPACE) {
-		r = tui_editor_key(&p->filter, TUI_KEY_BACKSPACE);
-	} else if (key == TUI_KC_CTRL('u')) {
-		r = tui_editor_key(&p->filter, TUI_KEY_KILL_BEFORE);
-	} else if (key == TUI_KC_LEFT) {
-		r = tui_editor_key(&p->filter, TUI_KEY_LEFT);
-	} else if (key == TUI_KC_RIGHT) {
-		r = tui_editor_key(&p->filter, TUI_KEY_RIGHT);
-	} else if (key >= 0x20 && key < TUI_KC_BASE) {
-		r = tui_editor_insert(&p->filter, (uint32_t)key);
-	} else {
+	r = tui_field_key(&p->filter, key, false, &handled);
+	if (!handled) {
 		return false;
 	}
 	if (r == TUI_EDIT_REFUSED) {

@@ -135,38 +135,14 @@ search_key(struct tui_desk *d, int key)
 {
 	struct tui_search *s = &d->search;
 	enum tui_edit_result r;
+	bool handled;
 
 	if (s->focus != 0) {
 		return false;
 	}
-	switch (key) {
-	case TUI_KC_BACKSPACE:
-		r = tui_editor_key(&s->value, TUI_KEY_BACKSPACE);
-		break;
-	case TUI_KC_LEFT:
-		r = tui_editor_key(&s->value, TUI_KEY_LEFT);
-		break;
-	case TUI_KC_RIGHT:
-		r = tui_editor_key(&s->value, TUI_KEY_RIGHT);
-		break;
-	case TUI_KC_HOME:
-		r = tui_editor_key(&s->value, TUI_KEY_HOME);
-		break;
-	case TUI_KC_END:
-		r = tui_editor_key(&s->value, TUI_KEY_END);
-		break;
-	case TUI_KC_DELETE:
-		r = tui_editor_key(&s->value, TUI_KEY_DELETE);
-		break;
-	case TUI_KC_CTRL('u'):
-		r = tui_editor_key(&s->value, TUI_KEY_KILL_BEFORE);
-		break;
-	default:
-		if (key < 0x20 || key >= TUI_KC_BASE) {
-			return false;
-		}
-		r = tui_editor_insert(&s->value, (uint32_t)key);
-		break;
+	r = tui_field_key(&s->value, key, false, &handled);
+	if (!handled) {
+		return false;
 	}
 	return r != TUI_EDIT_REFUSED;
 }

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tui/editor.h"
+
 /*
  * A key is a Unicode code point (a typed character, or a C0 control such
  * as Ctrl-U = 0x15) or one of these codes above U+10FFFF. Tab, Enter,
@@ -167,6 +169,16 @@ size_t tui_esc_feed(struct tui_esc *st, int key, int out[2]);
 
 /* The timer ran out: returns TUI_KC_ESC if Esc was pending, else 0. */
 int tui_esc_timeout(struct tui_esc *st);
+
+/*
+ * A key typed into a text field, the same in every screen: Left, Right,
+ * Home (Ctrl-A), End (Ctrl-E), Backspace, Delete, Ctrl-U, Ctrl-K, Esc
+ * (revert the field) when esc_reverts, and printable characters. Returns
+ * what the editor did; *handled is false (and nothing is done) for any
+ * other key, which is then the screen's.
+ */
+enum tui_edit_result tui_field_key(
+    struct tui_editor *e, int key, bool esc_reverts, bool *handled);
 
 /* The action's name ("CALL_NEXT"), for logs and tests. */
 const char *tui_action_name(enum tui_action a);
