@@ -1,0 +1,302 @@
+/*
+ * msg.c: decoding and encoding replication messages (see msg.h).
+ *
+ * Everything a peer sends passes repl_msg_decode before the core looks at
+ * it. protobuf-c's unpack is bounds-checked but knows nothing of the
+ * protocol, so the checks that keep the core simple live here: after a
+ * successful decode the core may rely on valid ids, distinct vector
+ * entries, non-empty runs whose seqs do not overflow, and sizes within
+ * the limits of msg.h.
+ */
+#include "repl/msg.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/error.h"
+
+/* protobuf-c reports a failed allocation only as a NULL message, which
+ * looks like malformed input; this allocator remembers it (as oplog.c
+ * does), so a node never blames a peer for its own memory pressure. */
+struct msg_alloc {
+	bool is_failed;
+};
+
+static void *
+msg_pb_alloc(void *data, size_t size)
+{
+	struct msg_alloc *st = data;
+	void *p = cm_malloc(size);
+
+	if (p == NULL) {
+		st->is_failed = true;
+	}
+	return p;
+}
+
+static void
+msg_pb_free(void *data, void *p)
+{
+	(void)data;
+	cm_free(p);
+}
+
+/*
+ * Does m or a message inside it hold an unknown field numbered 0? protobuf-c
+ * 1.4.1 keeps field 0 from an overlong tag ("80 00") as an unknown field and
+ * cannot read back what it packs from it (see oplog.c). Nothing re-packs a
+ * received message today, but a message that cannot survive a re-pack is
+ * refused, so that no later change can store one.
+ */
+static bool
+msg_has_field0(const ProtobufCMessage *m, unsigned depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	const char *base = (const char *)m;
+
+	if (depth > 16) {
+		return true; /* the schema nests 4 deep: not ours */
+	}
+	for (unsigned i = 0; i < m->n_unknown_fields; i++) {
+		if (m->unknown_fields[i].tag == 0) {
+			return true;
+		}
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *q = base + f->quantifier_offset;
+		const char *member = base + f->offset;
+
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE) {
+			continue;
+		}
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+		    *(const uint32_t *)q != f->id) {
+			continue;
+		}
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)q;
+			ProtobufCMessage *const *subs =
+			    *(ProtobufCMessage *const *const *)member;
+
+			for (size_t j = 0; j < n; j++) {
+				if (msg_has_field0(subs[j], depth + 1)) {
+					return true;
+				}
+			}
+		} else {
+			const ProtobufCMessage *sub =
+			    *(const ProtobufCMessage *const *)member;
+
+			if (sub != NULL && msg_has_field0(sub, depth + 1)) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const Ow__VersionEntry *x = *(const Ow__VersionEntry *const *)a;
+	const Ow__VersionEntry *y = *(const Ow__VersionEntry *const *)b;
+
+	return strcmp(x->origin, y->origin);
+}
+
+/* Valid origins, each once, at most REPL_VECTOR_MAX. 0, CM_EPROTO or
+ * CM_ENOMEM. A NULL vector is an empty one. */
+static int
+vector_check(const Ow__VersionVector *v)
+{
+	const Ow__VersionEntry **sorted;
+	int rc = 0;
+
+	if (v == NULL || v->n_entries == 0) {
+		return 0;
+	}
+	if (v->n_entries > REPL_VECTOR_MAX) {
+		return CM_EPROTO;
+	}
+	for (size_t i = 0; i < v->n_entries; i++) {
+		if (v->entries[i] == NULL ||
+		    !node_id_valid(v->entries[i]->origin)) {
+			return CM_EPROTO;
+		}
+	}
+	/* Sorted rather than compared pairwise: a hostile vector must not
+	 * cost quadratic time. */
+	sorted = cm_calloc(v->n_entries, sizeof(*sorted));
+	if (sorted == NULL) {
+		return CM_ENOMEM;
+	}
+	memcpy(sorted, v->entries, v->n_entries * sizeof(*sorted));
+	qsort(sorted, v->n_entries, sizeof(*sorted), entry_cmp);
+	for (size_t i = 1; i < v->n_entries; i++) {
+		if (strcmp(sorted[i - 1]->origin, sorted[i]->origin) == 0) {
+			rc = CM_EPROTO;
+			break;
+		}
+	}
+	cm_free(sorted);
+	return rc;
+}
+
+static int
+batch_check(const Ow__ReplBatch *b)
+{
+	size_t total = 0;
+
+	if (b->n_runs > REPL_RUNS_MAX) {
+		return CM_EPROTO;
+	}
+	for (size_t i = 0; i < b->n_runs; i++) {
+		const Ow__ReplRun *r = b->runs[i];
+
+		if (r == NULL || !node_id_valid(r->origin) ||
+		    r->first_seq == 0 || r->n_ops == 0 ||
+		    r->first_seq - 1 > UINT64_MAX - r->n_ops) {
+			return CM_EPROTO;
+		}
+		total += r->n_ops;
+		if (total > REPL_BATCH_OPS_MAX) {
+			return CM_EPROTO;
+		}
+		for (size_t j = 0; j < r->n_ops; j++) {
+			if (r->ops[j].len == 0 ||
+			    r->ops[j].len > NODE_OP_MAX_BYTES) {
+				return CM_EPROTO;
+			}
+		}
+	}
+	return vector_check(b->have);
+}
+
+static int
+msg_check(const Ow__ReplMessage *m)
+{
+	if (m->version != REPL_PROTO_VERSION) {
+		return CM_EUNSUPPORTED;
+	}
+	if (!node_id_valid(m->from)) {
+		return CM_EPROTO;
+	}
+	switch (m->body_case) {
+	case OW__REPL_MESSAGE__BODY_PULL:
+		if (m->pull == NULL || m->pull->max_bytes == 0) {
+			return CM_EPROTO;
+		}
+		return vector_check(m->pull->have);
+	case OW__REPL_MESSAGE__BODY_BATCH:
+		if (m->batch == NULL) {
+			return CM_EPROTO;
+		}
+		return batch_check(m->batch);
+	case OW__REPL_MESSAGE__BODY_HINT:
+		if (m->hint == NULL) {
+			return CM_EPROTO;
+		}
+		return vector_check(m->hint->have);
+	default:
+		return CM_EPROTO;
+	}
+}
+
+int
+repl_msg_decode(const uint8_t *buf, size_t len, Ow__ReplMessage **out)
+{
+	static const uint8_t empty[1];
+	struct msg_alloc st = {false};
+	ProtobufCAllocator al = {msg_pb_alloc, msg_pb_free, &st};
+	Ow__ReplMessage *m;
+	int rc;
+
+	if (out == NULL || (buf == NULL && len > 0)) {
+		return CM_EINVAL;
+	}
+	*out = NULL;
+	if (len > REPL_MSG_MAX) {
+		return CM_EPROTO;
+	}
+	m = ow__repl_message__unpack(&al, len, buf != NULL ? buf : empty);
+	if (m == NULL) {
+		return st.is_failed ? CM_ENOMEM : CM_EPROTO;
+	}
+	rc = msg_has_field0(&m->base, 0) ? CM_EPROTO : msg_check(m);
+	if (rc != 0) {
+		ow__repl_message__free_unpacked(m, &al);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+void
+repl_msg_free(Ow__ReplMessage *m)
+{
+	/* Allocated through cm_malloc, which is malloc: the default
+	 * allocator frees it. */
+	if (m != NULL) {
+		ow__repl_message__free_unpacked(m, NULL);
+	}
+}
+
+enum repl_msg_kind
+repl_msg_kind(const Ow__ReplMessage *m)
+{
+	switch (m->body_case) {
+	case OW__REPL_MESSAGE__BODY_PULL:
+		return REPL_MSG_PULL;
+	case OW__REPL_MESSAGE__BODY_BATCH:
+		return REPL_MSG_BATCH;
+	default:
+		return REPL_MSG_HINT;
+	}
+}
+
+int
+repl_msg_encode(const Ow__ReplMessage *m, uint8_t **out, size_t *len)
+{
+	size_t n;
+	uint8_t *buf;
+
+	if (m == NULL || out == NULL || len == NULL) {
+		return CM_EINVAL;
+	}
+	*out = NULL;
+	*len = 0;
+	n = ow__repl_message__get_packed_size(m);
+	if (n > REPL_MSG_MAX) {
+		return CM_ETOOBIG;
+	}
+	/* One byte more, so that an empty message is not a 0-byte
+	 * allocation. */
+	buf = cm_malloc(n + 1);
+	if (buf == NULL) {
+		return CM_ENOMEM;
+	}
+	if (ow__repl_message__pack(m, buf) != n) {
+		cm_free(buf);
+		return CM_EINTERNAL;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+uint64_t
+repl_vv_get(const Ow__VersionVector *v, const char *origin)
+{
+	if (v == NULL) {
+		return 0;
+	}
+	for (size_t i = 0; i < v->n_entries; i++) {
+		if (strcmp(v->entries[i]->origin, origin) == 0) {
+			return v->entries[i]->seq;
+		}
+	}
+	return 0;
+}

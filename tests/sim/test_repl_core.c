@@ -1,0 +1,680 @@
+/*
+ * test_repl_core.c: the replication state machine (repl/core.h) in small
+ * hand-made situations: pull and relay, byte caps, ops above a gap, every
+ * refusal, timeouts and backoff, and lack of memory. The simulator runs
+ * the same core through thousands of random worlds; these pin down the
+ * individual rules with exact expectations.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/alloc.h"
+#include "common/error.h"
+#include "repl/core.h"
+#include "repl/msg.h"
+#include "repl_testlib.h"
+
+#define T0 UINT64_C(1772409600000) /* the halls' wall clock at start */
+
+struct th {
+	struct tl_hall t;
+	struct repl *r;
+	struct cm_hlc hlc;
+	unsigned reports[REPL_EV__COUNT];
+	int last_code;
+	unsigned persists, batches;
+	size_t largest_batch;
+};
+
+/* Messages in flight between the test halls. */
+struct msg {
+	int from, to;
+	uint8_t *buf;
+	size_t len;
+};
+
+static struct th halls[3];
+static struct msg q[4096];
+static size_t nq;
+
+static int
+hall_index(const char *id)
+{
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(halls[i].t.id, id) == 0) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void
+th_start(int i, uint64_t max_batch, const int *peers, int npeers)
+{
+	struct th *h = &halls[i];
+	struct repl_config cfg;
+
+	repl_config_default(&cfg);
+	cfg.self = h->t.id;
+	memcpy(cfg.self_pk, h->t.kp.pk, NODE_PK_BYTES);
+	cfg.hlc = &h->hlc;
+	cfg.log = &tl_log_ops;
+	cfg.log_arg = &h->t;
+	cfg.max_batch_bytes = max_batch;
+	cm_hlc_init(&h->hlc, 0);
+	assert_rc(repl_new(&cfg, &h->r), 0);
+	for (int k = 0; k < 3; k++) {
+		assert_rc(
+		    repl_origin_add(h->r, halls[k].t.id, halls[k].t.kp.pk), 0);
+	}
+	for (int k = 0; k < npeers; k++) {
+		assert_rc(repl_peer_add(h->r, halls[peers[k]].t.id), 0);
+	}
+}
+
+static int
+setup(void **state)
+{
+	static const char *const ids[3] = {"hall-a", "hall-b", "hall-c"};
+
+	(void)state;
+	memset(halls, 0, sizeof(halls));
+	for (int i = 0; i < 3; i++) {
+		tl_hall_init(&halls[i].t, ids[i]);
+	}
+	nq = 0;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		repl_free(halls[i].r);
+		tl_hall_free(&halls[i].t);
+	}
+	for (size_t i = 0; i < nq; i++) {
+		cm_free(q[i].buf);
+	}
+	nq = 0;
+	return 0;
+}
+
+static void
+enqueue(int from, int to, const uint8_t *buf, size_t len)
+{
+	assert_true(nq < sizeof(q) / sizeof(q[0]));
+	q[nq].from = from;
+	q[nq].to = to;
+	q[nq].buf = cm_malloc(len);
+	assert_non_null(q[nq].buf);
+	memcpy(q[nq].buf, buf, len);
+	q[nq].len = len;
+	nq++;
+}
+
+/* Forget the messages in flight (lost on the network). */
+static void
+drop_queue(void)
+{
+	for (size_t i = 0; i < nq; i++) {
+		cm_free(q[i].buf);
+	}
+	nq = 0;
+}
+
+/* Carry out the effects of hall i. */
+static void
+apply(int i, struct repl_effects *fx)
+{
+	struct th *h = &halls[i];
+
+	for (size_t k = 0; k < fx->n; k++) {
+		const struct repl_effect *e = &fx->items[k];
+
+		switch (e->kind) {
+		case REPL_FX_SEND:
+			if (e->msg == REPL_MSG_BATCH) {
+				h->batches++;
+				if (e->len > h->largest_batch) {
+					h->largest_batch = e->len;
+				}
+			}
+			if (hall_index(e->peer) >= 0) {
+				enqueue(i, hall_index(e->peer), e->buf, e->len);
+			}
+			break;
+		case REPL_FX_PUBLISH:
+			for (int j = 0; j < 3; j++) {
+				if (j != i && halls[j].r != NULL) {
+					enqueue(i, j, e->buf, e->len);
+				}
+			}
+			break;
+		case REPL_FX_PERSIST:
+			h->persists++;
+			for (size_t o = 0; o < e->nops; o++) {
+				tl_log_put(&h->t, e->ops[o].origin,
+				    e->ops[o].seq, e->ops[o].buf,
+				    e->ops[o].len);
+			}
+			break;
+		case REPL_FX_REPORT:
+			h->reports[e->event]++;
+			h->last_code = e->code;
+			break;
+		}
+	}
+	repl_effects_reset(fx);
+}
+
+static void
+on_msg(int to, uint64_t now, const char *from, const uint8_t *buf, size_t len)
+{
+	struct repl_effects fx;
+
+	repl_effects_init(&fx);
+	assert_rc(
+	    repl_on_message(halls[to].r, now, T0 + now, from, buf, len, &fx),
+	    0);
+	apply(to, &fx);
+	repl_effects_free(&fx);
+}
+
+/* Deliver the messages in flight now, in order (what they cause is in
+ * flight afterwards). */
+static void
+run(uint64_t now)
+{
+	static struct msg now_q[4096];
+	size_t n = nq;
+
+	memcpy(now_q, q, n * sizeof(*q));
+	nq = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct msg m = now_q[k];
+
+		if (halls[m.to].r != NULL) {
+			on_msg(m.to, now, halls[m.from].t.id, m.buf, m.len);
+		}
+		cm_free(m.buf);
+	}
+}
+
+static void
+timer(int i, uint64_t now)
+{
+	struct repl_effects fx;
+
+	repl_effects_init(&fx);
+	assert_rc(repl_on_timer(halls[i].r, now, &fx), 0);
+	apply(i, &fx);
+	repl_effects_free(&fx);
+}
+
+/* Hall i makes a note as its next op and hands it to its core. */
+static void
+local_note(int i, uint64_t now, const char *text)
+{
+	Ow__Op *op = tl_note(text);
+	struct repl_effects fx;
+	uint8_t *buf;
+	size_t len;
+
+	op->origin = halls[i].t.id;
+	buf = tl_seal(&halls[i].t, op, &len);
+	repl_effects_init(&fx);
+	assert_rc(repl_on_local_op(halls[i].r, now, buf, len, &fx), 0);
+	apply(i, &fx);
+	repl_effects_free(&fx);
+	cm_free(buf);
+	tl_op_free(op);
+}
+
+/* ---- pulls, relays, caps -------------------------------------------------- */
+
+/* a - b - c in a line: c gets a's ops through b. */
+static void
+test_pull_and_relay(void **state)
+{
+	const int pa[] = {1}, pb[] = {0, 2}, pc[] = {1};
+	const uint8_t *x, *y;
+	size_t lx, ly;
+
+	(void)state;
+	th_start(0, REPL_BATCH_MAX, pa, 1);
+	th_start(1, REPL_BATCH_MAX, pb, 2);
+	th_start(2, REPL_BATCH_MAX, pc, 1);
+	for (int i = 0; i < 3; i++) {
+		timer(i, 0);
+	}
+	run(1);
+	local_note(0, 10, "one");
+	local_note(0, 11, "two");
+	local_note(0, 12, "three");
+	/* The hints make b pull from a at once, then c from b. */
+	for (int round = 0; round < 6; round++) {
+		run(20 + round);
+	}
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 3);
+	assert_int_equal(repl_seq(halls[2].r, "hall-a"), 3);
+	/* c holds a's ops exactly as a signed them. */
+	assert_rc(tl_log_ops.get(&halls[0].t, "hall-a", 3, &x, &lx), 0);
+	assert_rc(tl_log_ops.get(&halls[2].t, "hall-a", 3, &y, &ly), 0);
+	assert_int_equal(lx, ly);
+	assert_memory_equal(x, y, lx);
+	assert_int_equal(halls[2].reports[REPL_EV_BAD_SIGNATURE], 0);
+}
+
+/* Batches stay under the cap asked for; "more" makes the requester pull
+ * again at once. */
+static void
+test_byte_cap(void **state)
+{
+	const int pa[] = {1}, pb[] = {0};
+
+	(void)state;
+	th_start(0, REPL_BATCH_MAX, pa, 1);
+	th_start(1, REPL_BATCH_MIN, pb, 1);
+	for (int i = 0; i < 40; i++) {
+		local_note(0, 10, "a note of some length, to fill batches");
+	}
+	drop_queue(); /* a's hints: b pulls on its timer */
+	timer(1, 100);
+	for (int round = 0; round < 40 && nq > 0; round++) {
+		run(101);
+	}
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 40);
+	assert_true(halls[0].batches > 5);
+	assert_true(halls[0].largest_batch <= REPL_BATCH_MIN);
+}
+
+/* Ops above a gap wait in memory and are applied, in order, once the gap
+ * is filled. */
+static void
+test_gap_then_fill(void **state)
+{
+	const int pb[] = {0};
+	Ow__ReplMessage m = OW__REPL_MESSAGE__INIT;
+	Ow__ReplBatch b = OW__REPL_BATCH__INIT;
+	Ow__ReplRun run1 = OW__REPL_RUN__INIT, *runs[1] = {&run1};
+	ProtobufCBinaryData ops[4];
+	struct repl_effects fx;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	for (int i = 0; i < 4; i++) {
+		Ow__Op *op = tl_note("n");
+		uint8_t *sealed = tl_seal(&halls[0].t, op, &len);
+
+		ops[i].data = sealed;
+		ops[i].len = len;
+		tl_op_free(op);
+	}
+	m.version = REPL_PROTO_VERSION;
+	m.from = halls[0].t.id;
+	m.body_case = OW__REPL_MESSAGE__BODY_BATCH;
+	m.batch = &b;
+	b.runs = runs;
+	b.n_runs = 1;
+	run1.origin = halls[0].t.id;
+	run1.first_seq = 3;
+	run1.ops = &ops[2];
+	run1.n_ops = 2;
+	assert_rc(repl_msg_encode(&m, &buf, &len), 0);
+	on_msg(1, 1, "hall-a", buf, len);
+	cm_free(buf);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 0);
+	assert_int_equal(halls[1].persists, 0);
+	assert_true(repl_held_bytes(halls[1].r) > 0);
+
+	run1.first_seq = 1;
+	run1.ops = &ops[0];
+	assert_rc(repl_msg_encode(&m, &buf, &len), 0);
+	repl_effects_init(&fx);
+	assert_rc(
+	    repl_on_message(halls[1].r, 2, T0, "hall-a", buf, len, &fx), 0);
+	/* One PERSIST with 1, 2 and the held 3, 4, in order. */
+	for (size_t k = 0; k < fx.n; k++) {
+		if (fx.items[k].kind == REPL_FX_PERSIST) {
+			assert_int_equal(fx.items[k].nops, 4);
+			for (size_t o = 0; o < 4; o++) {
+				assert_int_equal(fx.items[k].ops[o].seq, o + 1);
+			}
+			assert_int_equal(fx.items[k].nheads, 1);
+			assert_int_equal(fx.items[k].heads[0].seq, 4);
+			assert_memory_equal(fx.items[k].heads[0].hash,
+			    halls[0].t.head, NODE_HASH_BYTES);
+		}
+	}
+	apply(1, &fx);
+	repl_effects_free(&fx);
+	cm_free(buf);
+	assert_int_equal(halls[1].persists, 1);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 4);
+	assert_int_equal(repl_held_bytes(halls[1].r), 0);
+	for (int i = 0; i < 4; i++) {
+		cm_free(ops[i].data);
+	}
+}
+
+/* ---- refusals ---------------------------------------------------------------- */
+
+/* A batch of one op at (origin, seq), sent to b by a. */
+static void
+send_one(const char *origin, uint64_t seq, const uint8_t *op, size_t oplen,
+    uint64_t wall)
+{
+	Ow__ReplMessage m = OW__REPL_MESSAGE__INIT;
+	Ow__ReplBatch b = OW__REPL_BATCH__INIT;
+	Ow__ReplRun r1 = OW__REPL_RUN__INIT, *runs[1] = {&r1};
+	ProtobufCBinaryData d = {oplen, (uint8_t *)(uintptr_t)op};
+	struct repl_effects fx;
+	uint8_t *buf;
+	size_t len;
+
+	m.version = REPL_PROTO_VERSION;
+	m.from = halls[0].t.id;
+	m.body_case = OW__REPL_MESSAGE__BODY_BATCH;
+	m.batch = &b;
+	b.runs = runs;
+	b.n_runs = 1;
+	r1.origin = (char *)(uintptr_t)origin;
+	r1.first_seq = seq;
+	r1.ops = &d;
+	r1.n_ops = 1;
+	assert_rc(repl_msg_encode(&m, &buf, &len), 0);
+	repl_effects_init(&fx);
+	assert_rc(
+	    repl_on_message(halls[1].r, 1, wall, "hall-a", buf, len, &fx), 0);
+	apply(1, &fx);
+	repl_effects_free(&fx);
+	cm_free(buf);
+}
+
+static void
+test_refusals(void **state)
+{
+	const int pb[] = {0};
+	struct tl_hall rogue, fork;
+	uint8_t *op1, *op2, *bad, *other;
+	size_t l1, l2, lo;
+	unsigned k;
+	Ow__Op *op;
+
+	(void)state;
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	op = tl_note("1");
+	op1 = tl_seal(&halls[0].t, op, &l1);
+	tl_op_free(op);
+	op = tl_note("2");
+	op2 = tl_seal(&halls[0].t, op, &l2);
+	tl_op_free(op);
+
+	/* An origin nobody registered. */
+	tl_hall_init(&rogue, "hall-z");
+	op = tl_note("z");
+	other = tl_seal(&rogue, op, &lo);
+	tl_op_free(op);
+	send_one("hall-z", 1, other, lo, T0);
+	assert_int_equal(halls[1].reports[REPL_EV_UNKNOWN_ORIGIN], 1);
+	/* hall-z's op under hall-a's name: the signature is not a's. */
+	send_one("hall-a", 1, other, lo, T0);
+	assert_int_equal(halls[1].reports[REPL_EV_BAD_SIGNATURE], 1);
+	cm_free(other);
+
+	/* One bit of the op changed. */
+	bad = cm_malloc(l1);
+	memcpy(bad, op1, l1);
+	bad[4] ^= 1;
+	send_one("hall-a", 1, bad, l1, T0);
+	assert_int_equal(halls[1].reports[REPL_EV_BAD_SIGNATURE] +
+	                     halls[1].reports[REPL_EV_MALFORMED],
+	    2);
+	cm_free(bad);
+
+	/* The clock 61 s ahead of b's: refused, nothing persisted; taken
+	 * once b's clock has caught up. */
+	send_one("hall-a", 1, op1, l1, T0 - 61000);
+	assert_int_equal(halls[1].reports[REPL_EV_CLOCK_AHEAD], 1);
+	send_one("hall-a", 1, op1, l1, T0 - 61000); /* cached: no re-check */
+	assert_int_equal(halls[1].reports[REPL_EV_CLOCK_AHEAD], 2);
+	assert_int_equal(halls[1].persists, 0);
+	send_one("hall-a", 1, op1, l1, T0);
+	assert_int_equal(halls[1].persists, 1);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 1);
+
+	/* The same op again: a harmless repeat. */
+	send_one("hall-a", 1, op1, l1, T0);
+	assert_int_equal(halls[1].persists, 1);
+
+	/* Another op at (a, 1), signed by a: a fork. */
+	tl_hall_init(&fork, "hall-a"); /* the same key, a fresh chain */
+	op = tl_note("another");
+	other = tl_seal(&fork, op, &lo);
+	tl_op_free(op);
+	send_one("hall-a", 1, other, lo, T0);
+	assert_int_equal(halls[1].reports[REPL_EV_FORK], 1);
+	cm_free(other);
+	/* Signed by a at seq 2, but not after a:1: the chain breaks. */
+	op = tl_note("off the chain");
+	other = tl_seal(&fork, op, &lo); /* fork's seq 2, prev = fork's 1 */
+	tl_op_free(op);
+	send_one("hall-a", 2, other, lo, T0);
+	assert_int_equal(halls[1].reports[REPL_EV_CHAIN], 1);
+	assert_rc(halls[1].last_code, CM_ECRYPTO);
+	cm_free(other);
+	/* a's op 2 at seq 3 of a: signed by a, but misplaced. */
+	send_one("hall-a", 2, op2, l2, T0);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 2);
+	k = halls[1].reports[REPL_EV_MALFORMED];
+	send_one("hall-a", 3, op2, l2, T0);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 2);
+	assert_int_equal(halls[1].reports[REPL_EV_MALFORMED], k + 1);
+
+	/* b's own ops, which b does not have, from a peer. */
+	op = tl_note("mine?");
+	other = tl_seal(&halls[1].t, op, &lo);
+	tl_op_free(op);
+	halls[1].t.nlog--; /* as if b had lost it */
+	cm_free(halls[1].t.log[halls[1].t.nlog].buf);
+	send_one("hall-b", 1, other, lo, T0);
+	assert_int_equal(halls[1].reports[REPL_EV_OWN_AHEAD], 1);
+	assert_int_equal(repl_seq(halls[1].r, "hall-b"), 0);
+	cm_free(other);
+
+	cm_free(op1);
+	cm_free(op2);
+	tl_hall_free(&rogue);
+	tl_hall_free(&fork);
+}
+
+static void
+test_bad_messages(void **state)
+{
+	const int pb[] = {0};
+	Ow__ReplMessage m = OW__REPL_MESSAGE__INIT;
+	Ow__ReplHint hint = OW__REPL_HINT__INIT;
+	uint8_t *buf, junk[3] = {0x00, 0x01, 0x02};
+	size_t len;
+	struct repl_effects fx;
+
+	(void)state;
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	m.version = REPL_PROTO_VERSION;
+	m.from = halls[0].t.id;
+	m.body_case = OW__REPL_MESSAGE__BODY_HINT;
+	m.hint = &hint;
+	assert_rc(repl_msg_encode(&m, &buf, &len), 0);
+	/* The transport proved hall-c, the message says hall-a. */
+	on_msg(1, 1, "hall-c", buf, len);
+	assert_int_equal(halls[1].reports[REPL_EV_UNKNOWN_PEER], 1);
+	/* Nobody registered. */
+	on_msg(1, 1, "hall-q", buf, len);
+	assert_int_equal(halls[1].reports[REPL_EV_UNKNOWN_PEER], 2);
+	cm_free(buf);
+	on_msg(1, 1, "hall-a", junk, sizeof(junk));
+	assert_int_equal(halls[1].reports[REPL_EV_MALFORMED], 1);
+	m.version = 2;
+	assert_rc(repl_msg_encode(&m, &buf, &len), 0);
+	on_msg(1, 1, "hall-a", buf, len);
+	assert_int_equal(halls[1].reports[REPL_EV_MALFORMED], 2);
+	assert_rc(halls[1].last_code, CM_EUNSUPPORTED);
+	cm_free(buf);
+	/* Wrong use of the API. */
+	repl_effects_init(&fx);
+	assert_rc(
+	    repl_on_message(halls[1].r, 1, T0, NULL, junk, 3, &fx), CM_EINVAL);
+	assert_rc(repl_on_local_op(halls[1].r, 1, junk, 3, &fx), CM_EPROTO);
+	repl_effects_free(&fx);
+}
+
+/* An op that is not the hall's next one is the host's bug. */
+static void
+test_local_op_checks(void **state)
+{
+	const int pb[] = {0};
+	struct repl_effects fx;
+	uint8_t *buf;
+	size_t len;
+	Ow__Op *op;
+
+	(void)state;
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	repl_effects_init(&fx);
+	op = tl_note("a's");
+	buf = tl_seal(&halls[0].t, op, &len);
+	assert_rc(repl_on_local_op(halls[1].r, 1, buf, len, &fx), CM_ECRYPTO);
+	cm_free(buf);
+	tl_op_free(op);
+	halls[1].t.seq = 1; /* skip seq 1 */
+	op = tl_note("b's");
+	buf = tl_seal(&halls[1].t, op, &len);
+	assert_rc(repl_on_local_op(halls[1].r, 1, buf, len, &fx), CM_ERANGE);
+	assert_int_equal(repl_seq(halls[1].r, "hall-b"), 0);
+	assert_int_equal(fx.n, 0);
+	repl_effects_free(&fx);
+	cm_free(buf);
+	tl_op_free(op);
+}
+
+/* ---- timers ----------------------------------------------------------------- */
+
+static void
+test_timeouts_and_backoff(void **state)
+{
+	const int pb[] = {0}, pa[] = {1};
+	struct repl_peer_info info;
+	uint64_t now = 0;
+
+	(void)state;
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	assert_int_equal(repl_next_timer(halls[1].r), 0);
+	/* Three pulls go unanswered: the peer is down, with backoff. */
+	for (int k = 0; k < 3; k++) {
+		timer(1, now);
+		assert_int_equal(nq, 1);
+		drop_queue();
+		now = repl_next_timer(halls[1].r);
+		timer(1, now); /* the timeout */
+		now = repl_next_timer(halls[1].r);
+	}
+	assert_int_equal(halls[1].reports[REPL_EV_PEER_DOWN], 1);
+	assert_rc(repl_peer_info(halls[1].r, "hall-a", &info), 0);
+	assert_false(info.is_up);
+	assert_int_equal(info.failures, 3);
+	assert_rc(info.last_error, CM_ETIMEOUT);
+	/* a comes back and answers. */
+	th_start(0, REPL_BATCH_MAX, pa, 1);
+	local_note(0, now, "back");
+	drop_queue();
+	timer(1, now);
+	run(now + 1);
+	run(now + 2);
+	assert_int_equal(halls[1].reports[REPL_EV_PEER_UP], 1);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 1);
+	assert_rc(repl_peer_info(halls[1].r, "hall-a", &info), 0);
+	assert_true(info.is_up);
+	assert_int_equal(info.failures, 0);
+	assert_rc(
+	    repl_on_unreachable(halls[1].r, now, "hall-x", NULL), CM_ENOTFOUND);
+	assert_rc(repl_peer_remove(halls[1].r, "hall-a"), 0);
+	assert_rc(repl_peer_remove(halls[1].r, "hall-a"), CM_ENOTFOUND);
+	assert_int_equal(repl_next_timer(halls[1].r), UINT64_MAX);
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+/* A batch taken with every allocation failing in turn: CM_ENOMEM, no
+ * effects, the vector where it was; then it succeeds. */
+static void
+test_out_of_memory(void **state)
+{
+	const int pa[] = {1}, pb[] = {0};
+	struct repl_effects fx;
+	struct msg batch;
+	unsigned long k;
+
+	(void)state;
+	th_start(0, REPL_BATCH_MAX, pa, 1);
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	for (int i = 0; i < 5; i++) {
+		local_note(0, 1, "x");
+	}
+	drop_queue();
+	timer(1, 2);
+	run(3); /* a answers b's pull: the batch is now in flight to b */
+	assert_int_equal(nq, 1);
+	batch = q[0];
+	nq = 0;
+	repl_effects_init(&fx);
+	for (k = 1; k < 100000; k++) {
+		int rc;
+
+		cm_alloc_fail_after(k, 0);
+		rc = repl_on_message(
+		    halls[1].r, 4, T0, "hall-a", batch.buf, batch.len, &fx);
+		cm_alloc_fail_after(0, 0);
+		if (rc == 0) {
+			break;
+		}
+		assert_rc(rc, CM_ENOMEM);
+		assert_int_equal(fx.n, 0);
+		assert_int_equal(repl_seq(halls[1].r, "hall-a"), 0);
+	}
+	assert_true(k > 5);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 5);
+	apply(1, &fx);
+	assert_int_equal(halls[1].persists, 1);
+	repl_effects_free(&fx);
+	cm_free(batch.buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_pull_and_relay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_byte_cap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_gap_then_fill, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_messages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_local_op_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_timeouts_and_backoff, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_out_of_memory, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,497 @@
+/*
+ * test_repl_merge.c: the case as a function of the set of its ops
+ * (replication/include/repl/merge.h): the same bytes in every order, the
+ * rule table for concurrent transitions, conflicts flagged and settled,
+ * last-writer-wins fields, ops that wait for their past, forbidden and
+ * stale transitions, and lack of memory. One test shows why replication
+ * does not fold ops with node_case_apply: its result depends on the
+ * order the ops arrive in.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/error.h"
+#include "node/cases.h"
+#include "repl/merge.h"
+#include "repl_testlib.h"
+
+/* Give op its identity, clock and context (up to three entries; NULL
+ * origins end the list). */
+static Ow__Op *
+at(Ow__Op *op, const char *origin, uint64_t seq, uint64_t hlc, const char *o1,
+    uint64_t s1, const char *o2, uint64_t s2, const char *o3, uint64_t s3)
+{
+	const char *os[3] = {o1, o2, o3};
+	uint64_t ss[3] = {s1, s2, s3};
+	int n = o1 == NULL ? 0 : o2 == NULL ? 1 : o3 == NULL ? 2 : 3;
+
+	op->origin = (char *)(uintptr_t)origin;
+	op->seq = seq;
+	op->hlc = hlc << 16;
+	op->context = n > 0 ? tl_vv(n, os, ss) : NULL;
+	return op;
+}
+
+static uint8_t *
+pack(const Ow__Case *c, size_t *len)
+{
+	uint8_t *buf;
+
+	*len = ow__case__get_packed_size(c);
+	buf = cm_malloc(*len + 1);
+	assert_non_null(buf);
+	ow__case__pack(c, buf);
+	return buf;
+}
+
+static Ow__Case *
+build(Ow__Op **ops, size_t n, struct repl_case_stats *st)
+{
+	Ow__Case *c = NULL;
+
+	assert_rc(repl_case_build(ops, n, &c, st), 0);
+	return c;
+}
+
+static void
+free_ops(Ow__Op **ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		tl_op_free(ops[i]);
+	}
+}
+
+/*
+ * Hall a requests a supplement and receives it (a round trip back to
+ * accepted) while hall b, not seeing it, starts the review; b also edits
+ * a field, a adds a note.
+ */
+static size_t
+round_trip(Ow__Op **ops)
+{
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_REQUEST_SUPPLEMENT), "a",
+	    2, 20, "a", 1, NULL, 0, NULL, 0);
+	ops[2] = at(tl_act(NODE_ST_SUPPLEMENT, NODE_ACT_SUPPLEMENT_RECEIVED),
+	    "a", 3, 30, "a", 2, NULL, 0, NULL, 0);
+	ops[3] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_START_REVIEW), "b", 1, 25,
+	    "a", 1, NULL, 0, NULL, 0);
+	ops[4] =
+	    at(tl_edit("k", "v1", "m2"), "b", 2, 26, "a", 1, "b", 1, NULL, 0);
+	ops[5] = at(tl_note("seen"), "a", 4, 31, "a", 3, NULL, 0, NULL, 0);
+	return 6;
+}
+
+/* Every one of the 720 orders gives the same bytes. */
+static void
+test_every_order_same_bytes(void **state)
+{
+	Ow__Op *ops[6], *perm[6];
+	size_t n = round_trip(ops), len0 = 0;
+	uint8_t *bytes0 = NULL;
+	int idx[6] = {0, 1, 2, 3, 4, 5}, c[6] = {0};
+	unsigned count = 0;
+	size_t i = 0;
+
+	(void)state;
+	/* Every permutation, by Heap's algorithm (iterative). */
+
+	for (;;) {
+		Ow__Case *cs;
+		uint8_t *bytes;
+		size_t len;
+
+		for (size_t k = 0; k < n; k++) {
+			perm[k] = ops[idx[k]];
+		}
+		cs = build(perm, n, NULL);
+		assert_non_null(cs);
+		bytes = pack(cs, &len);
+		if (bytes0 == NULL) {
+			bytes0 = bytes;
+			len0 = len;
+			/* The round trip hid nothing: the two branches are
+			 * concurrent, the case is flagged, and the state is
+			 * the rule table's (in_review lies beyond accepted). */
+			assert_true(cs->conflict);
+			assert_int_equal(cs->state, NODE_ST_IN_REVIEW);
+			assert_int_equal(cs->n_fields, 1);
+			assert_string_equal(cs->fields[0]->value, "v1");
+			assert_int_equal(cs->n_materials, 1);
+			assert_int_equal(cs->n_notes, 1);
+			assert_int_equal(cs->version->n_entries, 2);
+			assert_string_equal(
+			    cs->version->entries[0]->origin, "a");
+			assert_int_equal(cs->version->entries[0]->seq, 4);
+			assert_int_equal(cs->version->entries[1]->seq, 2);
+		} else {
+			assert_int_equal(len, len0);
+			assert_memory_equal(bytes, bytes0, len);
+			cm_free(bytes);
+		}
+		node_case_free(cs);
+		count++;
+		while (i < n && c[i] >= (int)i) {
+			c[i] = 0;
+			i++;
+		}
+		if (i >= n) {
+			break;
+		}
+		{
+			size_t j = i % 2 == 0 ? 0 : (size_t)c[i];
+			int t = idx[j];
+
+			idx[j] = idx[i];
+			idx[i] = t;
+		}
+		c[i]++;
+		i = 0;
+	}
+	assert_int_equal(count, 720);
+	cm_free(bytes0);
+	free_ops(ops, n);
+}
+
+/* node_case_apply, folding in arrival order, ends differently for two
+ * orders of the same ops: in one the concurrent review is not even
+ * flagged. This is why replication builds cases with repl_case_build. */
+static void
+test_node_case_apply_depends_on_order(void **state)
+{
+	Ow__Op *ops[6];
+	size_t n = round_trip(ops);
+	const int order1[] = {0, 1, 2, 3, 4, 5}, order2[] = {0, 3, 1, 2, 4, 5};
+	Ow__Case *c1 = NULL, *c2 = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		assert_rc(node_case_apply(&c1, ops[order1[i]]), 0);
+		assert_rc(node_case_apply(&c2, ops[order2[i]]), 0);
+	}
+	assert_int_equal(c1->state, NODE_ST_IN_REVIEW);
+	assert_false(c1->conflict); /* settled silently */
+	assert_int_equal(c2->state, NODE_ST_ACCEPTED);
+	assert_true(c2->conflict);
+	node_case_free(c1);
+	node_case_free(c2);
+	free_ops(ops, n);
+}
+
+/* A transition made where both branches were seen settles them. */
+static void
+test_resolution_supersedes(void **state)
+{
+	Ow__Op *ops[7];
+	size_t n = round_trip(ops);
+	Ow__Case *cs;
+
+	(void)state;
+	ops[n++] = at(tl_act(NODE_ST_IN_REVIEW, NODE_ACT_APPROVE), "c", 1, 40,
+	    "a", 4, "b", 2, NULL, 0);
+	cs = build(ops, n, NULL);
+	assert_false(cs->conflict);
+	assert_int_equal(cs->state, NODE_ST_APPROVED);
+	node_case_free(cs);
+	/* A reassignment after both does not settle two transitions. */
+	tl_op_free(ops[n - 1]);
+	ops[n - 1] =
+	    at(tl_assign("FT02", "x"), "c", 1, 40, "a", 4, "b", 2, NULL, 0);
+	cs = build(ops, n, NULL);
+	assert_true(cs->conflict);
+	assert_int_equal(cs->state, NODE_ST_IN_REVIEW);
+	assert_string_equal(cs->hall, "FT02");
+	node_case_free(cs);
+	free_ops(ops, n);
+}
+
+/* Concurrent transitions from one state: the rule table, flagged. */
+static void
+check_pair(enum node_state base, enum node_action x, enum node_action y,
+    enum node_state want)
+{
+	Ow__Op *ops[4];
+	struct repl_case_stats st;
+	Ow__Case *cs;
+	size_t n = 0;
+
+	uint64_t last = 1; /* a's last op before the branches */
+
+	ops[n++] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	if (base == NODE_ST_IN_REVIEW) {
+		ops[n++] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_START_REVIEW),
+		    "a", 2, 20, "a", 1, NULL, 0, NULL, 0);
+		last = 2;
+	}
+	ops[n++] =
+	    at(tl_act(base, x), "a", last + 1, 30, "a", last, NULL, 0, NULL, 0);
+	ops[n++] = at(tl_act(base, y), "b", 1, 31, "a", last, NULL, 0, NULL, 0);
+	cs = build(ops, n, &st);
+	assert_int_equal(st.anomalies, 0);
+	assert_true(cs->conflict);
+	assert_int_equal(cs->state, want);
+	node_case_free(cs);
+	free_ops(ops, n);
+}
+
+static void
+test_rule_table(void **state)
+{
+	(void)state;
+	/* Two decisions: neither stands. */
+	check_pair(NODE_ST_IN_REVIEW, NODE_ACT_APPROVE, NODE_ACT_REJECT,
+	    NODE_ST_IN_REVIEW);
+	/* A decision yields to a file found incomplete. */
+	check_pair(NODE_ST_IN_REVIEW, NODE_ACT_APPROVE,
+	    NODE_ACT_REQUEST_SUPPLEMENT, NODE_ST_SUPPLEMENT);
+	/* No decision skips an Art. 45 step. */
+	check_pair(NODE_ST_IN_REVIEW, NODE_ACT_SUSPEND, NODE_ACT_APPROVE,
+	    NODE_ST_SUSPENDED);
+	/* The applicant's withdrawal wins over processing. */
+	check_pair(NODE_ST_ACCEPTED, NODE_ACT_START_REVIEW, NODE_ACT_WITHDRAW,
+	    NODE_ST_WITHDRAWN);
+	/* The same transition twice: the state is plain, the flag still
+	 * shows that two halls acted at once. */
+	check_pair(NODE_ST_ACCEPTED, NODE_ACT_START_REVIEW,
+	    NODE_ACT_START_REVIEW, NODE_ST_IN_REVIEW);
+}
+
+/* Reassignments: two to one target agree; two to different targets, or
+ * one beside a transition, are flagged; last-writer-wins picks the
+ * provisional assignee. */
+static void
+test_reassignments(void **state)
+{
+	Ow__Op *ops[4];
+	Ow__Case *cs;
+
+	(void)state;
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] =
+	    at(tl_assign("FT02", "x"), "a", 2, 20, "a", 1, NULL, 0, NULL, 0);
+	ops[2] =
+	    at(tl_assign("FT02", "x"), "b", 1, 21, "a", 1, NULL, 0, NULL, 0);
+	cs = build(ops, 3, NULL);
+	assert_false(cs->conflict);
+	node_case_free(cs);
+
+	tl_op_free(ops[2]);
+	ops[2] =
+	    at(tl_assign("FT03", "y"), "b", 1, 21, "a", 1, NULL, 0, NULL, 0);
+	cs = build(ops, 3, NULL);
+	assert_true(cs->conflict);
+	assert_string_equal(cs->hall, "FT03"); /* the later clock */
+	assert_string_equal(cs->assignee, "y");
+	node_case_free(cs);
+
+	/* A reassignment after both settles them. */
+	ops[3] =
+	    at(tl_assign("FT03", "y"), "a", 3, 30, "a", 2, "b", 1, NULL, 0);
+	cs = build(ops, 4, NULL);
+	assert_false(cs->conflict);
+	node_case_free(cs);
+
+	/* A transition beside a reassignment (reassign vs act). */
+	tl_op_free(ops[2]);
+	ops[2] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_START_REVIEW), "b", 1, 21,
+	    "a", 1, NULL, 0, NULL, 0);
+	cs = build(ops, 3, NULL);
+	assert_true(cs->conflict);
+	assert_int_equal(cs->state, NODE_ST_IN_REVIEW);
+	node_case_free(cs);
+	free_ops(ops, 4);
+}
+
+/* Last-writer-wins by (hlc, origin), whatever the order. */
+static void
+test_last_writer_wins(void **state)
+{
+	Ow__Op *ops[3], *rev[3];
+	Ow__Case *c1, *c2;
+
+	(void)state;
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] = at(
+	    tl_edit("k", "from-a", NULL), "a", 2, 50, "a", 1, NULL, 0, NULL, 0);
+	ops[2] = at(
+	    tl_edit("k", "from-b", NULL), "b", 1, 50, "a", 1, NULL, 0, NULL, 0);
+	rev[0] = ops[2];
+	rev[1] = ops[1];
+	rev[2] = ops[0];
+	c1 = build(ops, 3, NULL);
+	c2 = build(rev, 3, NULL);
+	/* Same clock: the larger origin wins. */
+	assert_string_equal(c1->fields[0]->value, "from-b");
+	assert_string_equal(c2->fields[0]->value, "from-b");
+	assert_false(c1->conflict); /* plain fields never flag */
+	node_case_free(c1);
+	node_case_free(c2);
+	ops[1]->hlc = 51u << 16;
+	c1 = build(rev, 3, NULL);
+	assert_string_equal(c1->fields[0]->value, "from-a");
+	node_case_free(c1);
+	free_ops(ops, 3);
+}
+
+/* Ops wait for their past; a case waits for its create. */
+static void
+test_ops_wait_for_their_past(void **state)
+{
+	Ow__Op *ops[3];
+	struct repl_case_stats st;
+	Ow__Case *cs = (Ow__Case *)1;
+
+	(void)state;
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] =
+	    at(tl_edit("k", "v", NULL), "b", 1, 20, "a", 1, NULL, 0, NULL, 0);
+	/* Made after a:2 (another op of the case, not here yet). */
+	ops[2] = at(tl_note("later"), "b", 2, 30, "a", 2, "b", 1, NULL, 0);
+	assert_rc(repl_case_build(&ops[1], 2, &cs, &st), 0);
+	assert_null(cs);
+	assert_int_equal(st.ready, 0);
+	cs = build(ops, 3, &st);
+	assert_int_equal(st.ready, 2);
+	assert_int_equal(cs->n_notes, 0);
+	assert_int_equal(cs->version->n_entries, 2);
+	assert_int_equal(cs->version->entries[1]->seq, 1);
+	node_case_free(cs);
+	free_ops(ops, 3);
+}
+
+/* A transition the table forbids, and one made from a state its past
+ * does not give: flagged, never applied silently. */
+static void
+test_forbidden_and_stale(void **state)
+{
+	Ow__Op *ops[2];
+	struct repl_case_stats st;
+	Ow__Case *cs;
+
+	(void)state;
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_APPROVE), "a", 2, 20, "a",
+	    1, NULL, 0, NULL, 0);
+	ops[1]->act->to_state = NODE_ST_APPROVED; /* no such row */
+	cs = build(ops, 2, &st);
+	assert_true(cs->conflict);
+	assert_int_equal(cs->state, NODE_ST_ACCEPTED);
+	assert_int_equal(st.anomalies, 1);
+	node_case_free(cs);
+	tl_op_free(ops[1]);
+	/* A real row, but from in_review while the case is accepted. */
+	ops[1] = at(tl_act(NODE_ST_IN_REVIEW, NODE_ACT_APPROVE), "a", 2, 20,
+	    "a", 1, NULL, 0, NULL, 0);
+	cs = build(ops, 2, &st);
+	assert_true(cs->conflict);
+	assert_int_equal(st.anomalies, 1);
+	node_case_free(cs);
+	free_ops(ops, 2);
+}
+
+/* Pauses follow the walk: a supplement during review opens one that the
+ * supplement's receipt closes. */
+static void
+test_pauses(void **state)
+{
+	Ow__Op *ops[4];
+	Ow__Case *cs;
+
+	(void)state;
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_START_REVIEW), "a", 2, 20,
+	    "a", 1, NULL, 0, NULL, 0);
+	ops[2] = at(tl_act(NODE_ST_IN_REVIEW, NODE_ACT_REQUEST_SUPPLEMENT), "a",
+	    3, 30, "a", 2, NULL, 0, NULL, 0);
+	ops[3] = at(tl_act(NODE_ST_SUPPLEMENT, NODE_ACT_SUPPLEMENT_RECEIVED),
+	    "a", 4, 40, "a", 3, NULL, 0, NULL, 0);
+	ops[3]->act->day = 20009;
+	cs = build(ops, 4, NULL);
+	assert_int_equal(cs->state, NODE_ST_ACCEPTED);
+	assert_int_equal(cs->n_pauses, 1);
+	assert_int_equal(cs->pauses[0]->from_day, 20001);
+	assert_int_equal(cs->pauses[0]->to_day, 20009);
+	node_case_free(cs);
+	free_ops(ops, 4);
+}
+
+static void
+test_repeats_and_bad_input(void **state)
+{
+	Ow__Op *ops[3];
+	Ow__Case *cs = NULL;
+	struct repl_case_stats st;
+
+	(void)state;
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] = at(tl_note("n"), "a", 2, 20, "a", 1, NULL, 0, NULL, 0);
+	ops[2] = ops[1];
+	cs = build(ops, 3, &st);
+	assert_int_equal(st.ops, 2);
+	assert_int_equal(cs->n_notes, 1);
+	node_case_free(cs);
+	assert_rc(repl_case_build(ops, 0, &cs, NULL), CM_EINVAL);
+	assert_rc(repl_case_build(NULL, 1, &cs, NULL), CM_EINVAL);
+	free_ops(ops, 2);
+}
+
+/* Every allocation failure is CM_ENOMEM with nothing built or leaked. */
+static void
+test_out_of_memory(void **state)
+{
+	Ow__Op *ops[7];
+	size_t n = round_trip(ops);
+	unsigned long k;
+
+	(void)state;
+	ops[n++] = at(tl_act(NODE_ST_IN_REVIEW, NODE_ACT_APPROVE), "c", 1, 40,
+	    "a", 4, "b", 2, NULL, 0);
+	for (k = 1; k < 10000; k++) {
+		Ow__Case *cs = NULL;
+		int rc;
+
+		cm_alloc_fail_after(k, 0);
+		rc = repl_case_build(ops, n, &cs, NULL);
+		cm_alloc_fail_after(0, 0);
+		if (rc == 0) {
+			assert_non_null(cs);
+			node_case_free(cs);
+			break;
+		}
+		assert_rc(rc, CM_ENOMEM);
+		assert_null(cs);
+	}
+	assert_true(k > 10);
+	free_ops(ops, n);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_order_same_bytes),
+	    cmocka_unit_test(test_node_case_apply_depends_on_order),
+	    cmocka_unit_test(test_resolution_supersedes),
+	    cmocka_unit_test(test_rule_table),
+	    cmocka_unit_test(test_reassignments),
+	    cmocka_unit_test(test_last_writer_wins),
+	    cmocka_unit_test(test_ops_wait_for_their_past),
+	    cmocka_unit_test(test_forbidden_and_stale),
+	    cmocka_unit_test(test_pauses),
+	    cmocka_unit_test(test_repeats_and_bad_input),
+	    cmocka_unit_test(test_out_of_memory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
