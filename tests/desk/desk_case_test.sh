@@ -22,6 +22,8 @@ OW_ADMIN_PASSWORD=admin-pass-1 OW_TODAY=$DAY "$NODE" init "$hall" --node-id hall
 start_node $DAY
 OW_PASSWORD=admin-pass-1 OW_NEW_PASSWORD=clerk-pass-1 "$CTL" -d "$hall" \
   user add clerk1 --role clerk >/dev/null || exit 1
+OW_PASSWORD=admin-pass-1 OW_NEW_PASSWORD=super-pass-1 "$CTL" -d "$hall" \
+  user add sup1 --role supervisor >/dev/null || exit 1
 ctl queue issue --category individual >/dev/null
 
 # text_at SESSION TEXT: the column where TEXT starts on the screen, or -1
@@ -183,6 +185,20 @@ check "F6 asks for a note" poll main "The note (for colleagues"
 text main 申请人下午来取证
 keys main Enter
 check "the note is on the case" poll main "clerk1: 申请人下午来取证"
+# A supervisor approves it elsewhere; the clerk delivers by post.
+OW_PASSWORD=super-pass-1 "$CTL" -d "$hall" -u sup1 case act FT01-20261116-0002 approve >/dev/null
+keys main F5
+check "F5 shows the approval" poll main "Case FT01-20261116-0002  approved"
+keys main F4
+check "deliver is offered" poll main "Deliver the result"
+keys main 1
+check "how is it delivered?" poll main "How is the result delivered?"
+keys main 2
+check "by post: the tracking number" poll main "The tracking number:"
+text main SF1234567890
+keys main Enter
+check "delivered" poll main "Case FT01-20261116-0002  result delivered"
+check "by post, with the number" poll main "Delivered: by post SF1234567890"
 keys main Escape
 check "Esc goes back home" poll main "My open cases"
 
@@ -202,6 +218,32 @@ keys main Escape
 check "Esc returns to the search" poll main "Search cases (any hall)"
 keys main Escape
 check "and home" poll main "My open cases"
+
+# ---- Withdrawing asks for the reason and to confirm
+keys main /
+check "the search keeps its results" poll main "FT01-20261116-0001"
+keys main Up
+keys main Enter
+check "the first case" poll main "Case FT01-20261116-0001  waiting for supplementary materials"
+keys main F4
+check "withdraw is offered" poll main "Withdrawn by the applicant"
+keys main 2
+check "the reason is asked" poll main "The reason, as the applicant will be told:"
+text main 申请人主动撤回
+keys main Enter
+check "it cannot be undone: are you sure?" poll main "cannot be undone"
+keys main Enter
+check "Enter keeps the safe answer" poll main "Case FT01-20261116-0001  waiting for supplementary materials"
+keys main F4
+keys main 2
+text main 申请人主动撤回
+keys main Enter
+keys main y
+check "withdrawn" poll main "Case FT01-20261116-0001  withdrawn"
+keys main Escape
+check "back to the search" poll main "Search cases (any hall)"
+keys main Escape
+check "home after the withdrawal" poll main "My open cases"
 
 # ---- Names with · and 𠮷, a resize in the middle of the form
 keys main F3
