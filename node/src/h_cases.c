@@ -253,7 +253,12 @@ commit_case_ops(struct call *c, Ow__Op **ops, size_t nops, Ow__Case **cur)
 		ops[i]->case_id = case_id;
 		ops[i]->actor = c->sess->user;
 		ops[i]->request = c->req->request_id;
+		/* What the op was based on: the case's version before it
+		 * (replication orders concurrent ops by it). Borrowed while
+		 * the op is packed, then handed back. */
+		ops[i]->context = *cur != NULL ? (*cur)->version : NULL;
 		rc = node_write_op(n, ops[i]);
+		ops[i]->context = NULL;
 		if (rc == 0) {
 			rc = node_case_apply(cur, ops[i]);
 		}

@@ -721,6 +721,34 @@ test_log_names_real_cases(void **state)
 			size_t clen = 0;
 
 			case_ops++;
+			/* Every change names the case version it was made on
+			 * (a create none): earlier ops only. */
+			if (op->kind == OW__OP_KIND__OP_CASE_CREATE
+			        ? op->context != NULL &&
+			              op->context->n_entries > 0
+			        : op->context == NULL ||
+			              op->context->n_entries == 0) {
+				bad++;
+				print_error("seq %llu: wrong context for its "
+				            "kind\n",
+				    (unsigned long long)op->seq);
+			}
+			for (size_t i = 0;
+			     op->context != NULL && i < op->context->n_entries;
+			     i++) {
+				const Ow__VersionEntry *e =
+				    op->context->entries[i];
+
+				if (strcmp(e->origin, op->origin) == 0 &&
+				    e->seq >= op->seq) {
+					bad++;
+					print_error(
+					    "seq %llu: context names "
+					    "seq %llu, not an earlier op\n",
+					    (unsigned long long)op->seq,
+					    (unsigned long long)e->seq);
+				}
+			}
 			if (node_store_get(st, NODE_CF_CASE, op->case_id,
 			        strlen(op->case_id), &cv, &clen) != 0) {
 				const ProtobufCEnumValue *k =
@@ -755,7 +783,9 @@ test_log_names_real_cases(void **state)
 	    "%d ops in the log, %d of them case ops\n", ops, case_ops);
 	assert_true(case_ops > 100);
 	if (bad != 0) {
-		fail_msg("%d ops of the signed log name no case", bad);
+		fail_msg("%d ops of the signed log are wrong (no case, or "
+		         "a wrong context)",
+		    bad);
 	}
 }
 
