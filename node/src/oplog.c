@@ -344,44 +344,43 @@ node_pk_parse(const char *hex, unsigned char pk[NODE_PK_BYTES])
  * memory is plain malloc memory (cm_free is free), which is why a caller
  * may still free the op with ow__op__free_unpacked(op, NULL).
  */
-struct oplog_alloc_state {
-	bool is_failed;
-};
-
 static void *
-oplog_pb_alloc(void *data, size_t size)
+pb_alloc(void *data, size_t size)
 {
-	struct oplog_alloc_state *st = data;
+	struct node_pb_alloc *a = data;
 	void *p = cm_malloc(size);
 
 	if (p == NULL) {
-		st->is_failed = true;
+		a->failed = true;
 	}
 	return p;
 }
 
 static void
-oplog_pb_free(void *data, void *p)
+pb_free(void *data, void *p)
 {
 	(void)data;
 	cm_free(p);
 }
 
-/*
- * Does m, or any message inside it, hold an unknown field numbered 0?
- * Field 0 is invalid protobuf, but protobuf-c 1.4.1 refuses it only in a
- * one-byte tag: an overlong tag ("80 00") is kept as an unknown field and
- * packed back as "00", which protobuf-c then refuses. An op carrying one
- * would make every record packed from it (a case created from
- * CaseCreate.initial) unreadable on every hall. The schema has no
- * recursive messages, so the recursion is bounded by its depth.
- */
+void
+node_pb_alloc_init(struct node_pb_alloc *a)
+{
+	a->al.alloc = pb_alloc;
+	a->al.free = pb_free;
+	a->al.allocator_data = a;
+	a->failed = false;
+}
+
 static bool
-oplog_has_field0(const ProtobufCMessage *m)
+has_field0(const ProtobufCMessage *m, unsigned depth)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	const char *base = (const char *)m;
 
+	if (depth > 16) {
+		return true; /* the schema nests 4 deep: not ours */
+	}
 	for (unsigned i = 0; i < m->n_unknown_fields; i++) {
 		if (m->unknown_fields[i].tag == 0) {
 			return true;
@@ -406,7 +405,7 @@ oplog_has_field0(const ProtobufCMessage *m)
 			    *(ProtobufCMessage *const *const *)member;
 
 			for (size_t j = 0; j < n; j++) {
-				if (oplog_has_field0(subs[j])) {
+				if (has_field0(subs[j], depth + 1)) {
 					return true;
 				}
 			}
@@ -414,12 +413,18 @@ oplog_has_field0(const ProtobufCMessage *m)
 			const ProtobufCMessage *sub =
 			    *(const ProtobufCMessage *const *)member;
 
-			if (sub != NULL && oplog_has_field0(sub)) {
+			if (sub != NULL && has_field0(sub, depth + 1)) {
 				return true;
 			}
 		}
 	}
 	return false;
+}
+
+bool
+node_pb_has_field0(const ProtobufCMessage *m)
+{
+	return has_field0(m, 0);
 }
 
 /* The fields every op must have, whoever made it. */
@@ -628,8 +633,7 @@ node_op_open(const uint8_t *buf, size_t len,
 	/* libsodium is handed this instead of a NULL pointer for empty op
 	 * bytes. */
 	static const uint8_t empty[1];
-	struct oplog_alloc_state st = {false};
-	ProtobufCAllocator al = {oplog_pb_alloc, oplog_pb_free, &st};
+	struct node_pb_alloc pa;
 	Ow__SignedOp *so = NULL;
 	Ow__Op *o = NULL;
 	const uint8_t *bytes;
@@ -646,9 +650,10 @@ node_op_open(const uint8_t *buf, size_t len,
 	if ((rc = oplog_sodium_init()) != 0) {
 		return rc;
 	}
-	so = ow__signed_op__unpack(&al, len, buf != NULL ? buf : empty);
+	node_pb_alloc_init(&pa);
+	so = ow__signed_op__unpack(&pa.al, len, buf != NULL ? buf : empty);
 	if (so == NULL) {
-		return st.is_failed ? CM_ENOMEM : CM_EPROTO;
+		return pa.failed ? CM_ENOMEM : CM_EPROTO;
 	}
 	bytes = so->op.data != NULL ? so->op.data : empty;
 	/* The signature is checked before the op is decoded: bytes nobody
@@ -659,13 +664,13 @@ node_op_open(const uint8_t *buf, size_t len,
 		rc = CM_ECRYPTO;
 		goto done;
 	}
-	o = ow__op__unpack(&al, so->op.len, bytes);
+	o = ow__op__unpack(&pa.al, so->op.len, bytes);
 	if (o == NULL) {
-		rc = st.is_failed ? CM_ENOMEM : CM_EPROTO;
+		rc = pa.failed ? CM_ENOMEM : CM_EPROTO;
 		goto done;
 	}
-	if (!oplog_op_well_formed(o) || oplog_has_field0(&o->base)) {
-		ow__op__free_unpacked(o, &al);
+	if (!oplog_op_well_formed(o) || node_pb_has_field0(&o->base)) {
+		ow__op__free_unpacked(o, &pa.al);
 		rc = CM_EPROTO;
 		goto done;
 	}
@@ -673,7 +678,7 @@ node_op_open(const uint8_t *buf, size_t len,
 	*op = o;
 	rc = 0;
 done:
-	ow__signed_op__free_unpacked(so, &al);
+	ow__signed_op__free_unpacked(so, &pa.al);
 	return rc;
 }
 

@@ -17,87 +17,6 @@
 #include "common/alloc.h"
 #include "common/error.h"
 
-/* protobuf-c reports a failed allocation only as a NULL message, which
- * looks like malformed input; this allocator remembers it (as oplog.c
- * does), so a node never blames a peer for its own memory pressure. */
-struct msg_alloc {
-	bool is_failed;
-};
-
-static void *
-msg_pb_alloc(void *data, size_t size)
-{
-	struct msg_alloc *st = data;
-	void *p = cm_malloc(size);
-
-	if (p == NULL) {
-		st->is_failed = true;
-	}
-	return p;
-}
-
-static void
-msg_pb_free(void *data, void *p)
-{
-	(void)data;
-	cm_free(p);
-}
-
-/*
- * Does m or a message inside it hold an unknown field numbered 0? protobuf-c
- * 1.4.1 keeps field 0 from an overlong tag ("80 00") as an unknown field and
- * cannot read back what it packs from it (see oplog.c). Nothing re-packs a
- * received message today, but a message that cannot survive a re-pack is
- * refused, so that no later change can store one.
- */
-static bool
-msg_has_field0(const ProtobufCMessage *m, unsigned depth)
-{
-	const ProtobufCMessageDescriptor *d = m->descriptor;
-	const char *base = (const char *)m;
-
-	if (depth > 16) {
-		return true; /* the schema nests 4 deep: not ours */
-	}
-	for (unsigned i = 0; i < m->n_unknown_fields; i++) {
-		if (m->unknown_fields[i].tag == 0) {
-			return true;
-		}
-	}
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		const char *q = base + f->quantifier_offset;
-		const char *member = base + f->offset;
-
-		if (f->type != PROTOBUF_C_TYPE_MESSAGE) {
-			continue;
-		}
-		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
-		    *(const uint32_t *)q != f->id) {
-			continue;
-		}
-		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-			size_t n = *(const size_t *)q;
-			ProtobufCMessage *const *subs =
-			    *(ProtobufCMessage *const *const *)member;
-
-			for (size_t j = 0; j < n; j++) {
-				if (msg_has_field0(subs[j], depth + 1)) {
-					return true;
-				}
-			}
-		} else {
-			const ProtobufCMessage *sub =
-			    *(const ProtobufCMessage *const *)member;
-
-			if (sub != NULL && msg_has_field0(sub, depth + 1)) {
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
 static int
 entry_cmp(const void *a, const void *b)
 {
@@ -209,8 +128,7 @@ int
 repl_msg_decode(const uint8_t *buf, size_t len, Ow__ReplMessage **out)
 {
 	static const uint8_t empty[1];
-	struct msg_alloc st = {false};
-	ProtobufCAllocator al = {msg_pb_alloc, msg_pb_free, &st};
+	struct node_pb_alloc pa;
 	Ow__ReplMessage *m;
 	int rc;
 
@@ -221,13 +139,14 @@ repl_msg_decode(const uint8_t *buf, size_t len, Ow__ReplMessage **out)
 	if (len > REPL_MSG_MAX) {
 		return CM_EPROTO;
 	}
-	m = ow__repl_message__unpack(&al, len, buf != NULL ? buf : empty);
+	node_pb_alloc_init(&pa);
+	m = ow__repl_message__unpack(&pa.al, len, buf != NULL ? buf : empty);
 	if (m == NULL) {
-		return st.is_failed ? CM_ENOMEM : CM_EPROTO;
+		return pa.failed ? CM_ENOMEM : CM_EPROTO;
 	}
-	rc = msg_has_field0(&m->base, 0) ? CM_EPROTO : msg_check(m);
+	rc = node_pb_has_field0(&m->base) ? CM_EPROTO : msg_check(m);
 	if (rc != 0) {
-		ow__repl_message__free_unpacked(m, &al);
+		ow__repl_message__free_unpacked(m, &pa.al);
 		return rc;
 	}
 	*out = m;

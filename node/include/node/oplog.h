@@ -109,6 +109,28 @@ int node_op_frame_seal(struct node_op_frame *f,
 void node_op_frame_free(struct node_op_frame *f);
 
 /*
+ * Decoding received protobuf safely, for every decoder of the project:
+ * protobuf-c's allocator on cm_malloc (so that allocation-failure tests
+ * reach it), remembering whether an allocation failed (CM_ENOMEM rather
+ * than a malformed message).
+ */
+struct node_pb_alloc {
+	ProtobufCAllocator al;
+	bool failed;
+};
+void node_pb_alloc_init(struct node_pb_alloc *a);
+
+/*
+ * Does m, or any message inside it, hold an unknown field numbered 0?
+ * Field 0 is invalid protobuf, but protobuf-c 1.4.1 refuses it only in a
+ * one-byte tag: an overlong tag ("80 00") is kept as an unknown field and
+ * packed back as "00", which protobuf-c then refuses, so a message holding
+ * one cannot survive a re-pack. Decoders refuse such messages. Nesting
+ * deeper than the schema's is refused too.
+ */
+bool node_pb_has_field0(const ProtobufCMessage *m);
+
+/*
  * Open a SignedOp: decode the envelope (bounded: len at most
  * NODE_OP_MAX_BYTES), check the signature with pk, decode the op, check
  * that it has a valid origin, a seq >= 1 and a 32-byte prev_hash and
