@@ -583,6 +583,27 @@ case_for_change(struct call *c, const char *id)
 	return cs;
 }
 
+/*
+ * The start of every change to an existing case: a resend of a request
+ * already done gets its answer again, then the case is loaded (not in a
+ * final state). True: go on with *cs; false: reply with *disp.
+ */
+static bool
+begin_change(
+    struct call *c, const char *id, Ow__Case **cs, enum node_disp *disp)
+{
+	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen;
+
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		*disp = already_done(seen_gen);
+		return false;
+	}
+	*cs = case_for_change(c, id);
+	*disp = NODE_REPLY_NOW;
+	return *cs != NULL;
+}
+
 /* Commit a change to cs (taken: freed or handed to the reply). */
 static enum node_disp
 finish_changes(struct call *c, Ow__Op **ops, size_t nops, Ow__Case *cs)
@@ -626,8 +647,7 @@ node__h_case_act(struct call *c)
 	Ow__CaseAct body = OW__CASE_ACT__INIT;
 	enum node_action action;
 	enum node_state to;
-	char seen[NODE_CASE_ID_MAX];
-	uint64_t seen_gen;
+	enum node_disp disp;
 	Ow__Case *cs;
 	int rc;
 
@@ -636,12 +656,8 @@ node__h_case_act(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
-		return already_done(seen_gen);
-	}
-	cs = case_for_change(c, r->id);
-	if (cs == NULL) {
-		return NODE_REPLY_NOW;
+	if (!begin_change(c, r->id, &cs, &disp)) {
+		return disp;
 	}
 	rc = node_wf_check(
 	    (enum node_state)cs->state, action, c->sess->role, &to);
@@ -735,8 +751,7 @@ node__h_case_edit(struct call *c)
 	Ow__CaseEdit body = OW__CASE_EDIT__INIT;
 	Ow__KeyValue **set = NULL;
 	size_t nset = 0;
-	char seen[NODE_CASE_ID_MAX];
-	uint64_t seen_gen;
+	enum node_disp disp;
 	Ow__Case *cs;
 	enum node_disp d = NODE_REPLY_NOW;
 	int rc;
@@ -745,12 +760,8 @@ node__h_case_edit(struct call *c)
 		node__fail(c->resp, CM_EDENIED);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
-		return already_done(seen_gen);
-	}
-	cs = case_for_change(c, r->id);
-	if (cs == NULL) {
-		return NODE_REPLY_NOW;
+	if (!begin_change(c, r->id, &cs, &disp)) {
+		return disp;
 	}
 	m = node_matter_of(c->n, cs->matter, cs->matter_version, &owned);
 	if (m == NULL) {
@@ -836,8 +847,7 @@ node__h_case_assign(struct call *c)
 	const Ow__CaseAssignReq *r = c->req->case_assign;
 	Ow__Op op = OW__OP__INIT;
 	Ow__CaseAssign body = OW__CASE_ASSIGN__INIT;
-	char seen[NODE_CASE_ID_MAX];
-	uint64_t seen_gen;
+	enum node_disp disp;
 	Ow__Case *cs;
 
 	if (!node_hall_code_valid(r->hall) ||
@@ -847,12 +857,8 @@ node__h_case_assign(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
-		return already_done(seen_gen);
-	}
-	cs = case_for_change(c, r->id);
-	if (cs == NULL) {
-		return NODE_REPLY_NOW;
+	if (!begin_change(c, r->id, &cs, &disp)) {
+		return disp;
 	}
 	body.hall = r->hall;
 	body.assignee = r->assignee;
@@ -873,20 +879,15 @@ node__h_case_note(struct call *c)
 	const Ow__CaseNoteReq *r = c->req->case_note;
 	Ow__Op op = OW__OP__INIT;
 	Ow__Note body = OW__NOTE__INIT;
-	char seen[NODE_CASE_ID_MAX];
-	uint64_t seen_gen;
+	enum node_disp disp;
 	Ow__Case *cs;
 
 	if (r->text[0] == '\0' || !node__text_ok(r->text, TEXT_MAX)) {
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
-		return already_done(seen_gen);
-	}
-	cs = case_for_change(c, r->id);
-	if (cs == NULL) {
-		return NODE_REPLY_NOW;
+	if (!begin_change(c, r->id, &cs, &disp)) {
+		return disp;
 	}
 	body.text = r->text;
 	op.kind = OW__OP_KIND__OP_CASE_NOTE;
@@ -904,8 +905,7 @@ node__h_case_extend(struct call *c)
 	const struct form_matter *m;
 	Ow__Op op = OW__OP__INIT;
 	Ow__CaseExtend body = OW__CASE_EXTEND__INIT;
-	char seen[NODE_CASE_ID_MAX];
-	uint64_t seen_gen;
+	enum node_disp disp;
 	enum node_clock clk;
 	Ow__Case *cs;
 	int max;
@@ -915,12 +915,8 @@ node__h_case_extend(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
-		return already_done(seen_gen);
-	}
-	cs = case_for_change(c, r->id);
-	if (cs == NULL) {
-		return NODE_REPLY_NOW;
+	if (!begin_change(c, r->id, &cs, &disp)) {
+		return disp;
 	}
 	m = node_matter_of(c->n, cs->matter, cs->matter_version, &owned);
 	max = m != NULL ? m->extension : 0;
