@@ -31,6 +31,7 @@
 #include "node/client.h"
 #include "node/oplog.h"
 #include "node/workflow.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,20 +141,7 @@ die(const char *msg, int rc)
 static pid_t
 spawn(char *const argv[])
 {
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	return ow_spawn((const char *const *)(uintptr_t)argv, NULL, logpath);
 }
 
 static void
@@ -164,13 +152,8 @@ node_init(void)
 	    (char *)(uintptr_t) "hall-ft", (char *)(uintptr_t) "--hall",
 	    (char *)(uintptr_t) "福田大厅", (char *)(uintptr_t) "--hall-code",
 	    (char *)(uintptr_t) "FT01", NULL};
-	int status = 0;
-	pid_t pid;
-
 	setenv("OW_ADMIN_PASSWORD", ADMIN_PW, 1);
-	pid = spawn(argv);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
+	if (ow_wait_status(spawn(argv)) != 0) {
 		die("ow-node init", 0);
 	}
 }

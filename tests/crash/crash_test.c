@@ -41,6 +41,7 @@
 #include "node/cases.h"
 #include "node/client.h"
 #include "node/workflow.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -555,32 +556,13 @@ worker(void *arg)
 static pid_t
 spawn(char *const argv[], const char *out_path)
 {
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	return ow_spawn((const char *const *)(uintptr_t)argv, NULL, out_path);
 }
 
 static int
 run_wait(char *const argv[])
 {
-	int status = 0;
-	pid_t pid = spawn(argv, logpath);
-
-	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ow_wait_status(spawn(argv, logpath));
 }
 
 static void

@@ -4,6 +4,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "nodeproc.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,29 +99,7 @@ itest_node_bin(int argc, char **argv)
 static int
 run_wait(const char *const *argv, const char *const *env, const char *log)
 {
-	pid_t pid = fork();
-	int st = 0;
-
-	if (pid < 0) {
-		return -1;
-	}
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
-			putenv((char *)(uintptr_t)env[i]);
-		}
-		execv(argv[0], (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return ow_wait_status(ow_spawn(argv, env, log));
 }
 
 void
