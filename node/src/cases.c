@@ -985,6 +985,9 @@ node_case_index_keys(const Ow__Case *c, struct node_keys *out)
 		    (unsigned)d % 100u);
 		rc = keys_add(out, NODE_IDX_DATE, date, NULL, c->id);
 	}
+	if (rc == 0 && c->conflict) {
+		rc = keys_add(out, NODE_IDX_CONFLICT, "1", NULL, c->id);
+	}
 	return rc;
 }
 

@@ -19,6 +19,7 @@ node_config_defaults(struct node_config *c)
 	c->warning_yellow = 500;
 	c->warning_red = 900;
 	c->tick_seconds = 60;
+	c->repl_pull_ms = 5000;
 }
 
 static int
@@ -67,6 +68,12 @@ node_config_set(struct node_config *c, const char *key, const char *v)
 		return set_int(&c->warning_yellow, v, 1, 999);
 	} else if (strcmp(key, "warning_red") == 0) {
 		return set_int(&c->warning_red, v, 2, 1000);
+	} else if (strcmp(key, "repl_listen") == 0) {
+		return set_str(c->repl_listen, sizeof(c->repl_listen), v);
+	} else if (strcmp(key, "repl_hints") == 0) {
+		return set_str(c->repl_hints, sizeof(c->repl_hints), v);
+	} else if (strcmp(key, "repl_pull_ms") == 0) {
+		return set_int(&c->repl_pull_ms, v, 100, 600000);
 	} else if (strcmp(key, "tick_seconds") == 0) {
 		return set_int(&c->tick_seconds, v, 1, 3600);
 	}

@@ -190,31 +190,6 @@ remember_request(struct call *c, const char *case_id)
 	r->gen = n->open.id;
 }
 
-/* Keep a history index entry: h NUL case NUL origin NUL seq. */
-static void
-index_history(struct node *n, const char *case_id, uint64_t seq)
-{
-	uint8_t key[NODE_CASE_ID_MAX + NODE_ORIGIN_MAX + 16];
-	size_t off = 0, l;
-
-	key[off++] = 'h';
-	key[off++] = 0;
-	l = strlen(case_id);
-	memcpy(key + off, case_id, l);
-	off += l;
-	key[off++] = 0;
-	l = strlen(n->node_id);
-	memcpy(key + off, n->node_id, l);
-	off += l;
-	key[off++] = 0;
-	for (int i = 7; i >= 0; i--) {
-		key[off + (size_t)i] = (uint8_t)(seq & 0xff);
-		seq >>= 8;
-	}
-	off += 8;
-	node_batch_put(n->open.batch, NODE_CF_IDX, key, off, "", 0);
-}
-
 /*
  * The whole change of one request: its ops (usually one; a delivery is the
  * action and the delivery record), the case, indexes, history, request
@@ -259,11 +234,37 @@ commit_case_ops(struct call *c, Ow__Op **ops, size_t nops, Ow__Case **cur)
 		ops[i]->context = *cur != NULL ? (*cur)->version : NULL;
 		rc = node_write_op(n, ops[i]);
 		ops[i]->context = NULL;
+		if (rc == 0 && n->repl != NULL) {
+			/* The op's bytes, for building the case from all
+			 * its ops until the batch is durable. */
+			const struct node_op_frame *f =
+			    &n->open.ops[n->open.nops - 1].f;
+
+			rc = node_pend_add(n, n->node_id, ops[i]->seq, case_id,
+			    f->buf + f->op_off, f->op_len, false);
+		}
 		if (rc == 0) {
 			rc = node_case_apply(cur, ops[i]);
 		}
 		if (rc == 0) {
-			index_history(n, (*cur)->id, ops[i]->seq);
+			node_index_history(
+			    n, (*cur)->id, n->node_id, ops[i]->seq);
+		}
+	}
+	if (rc == 0 && n->repl != NULL) {
+		/* With other halls, a case is a function of the set of its
+		 * ops (repl_case_build), whatever order they came in: the
+		 * fold above checked the change, the build makes the bytes
+		 * every hall makes. */
+		Ow__Case *built = NULL;
+
+		rc = node_case_rebuild(n, case_id, NULL, 0, &built);
+		if (rc == 0 && built == NULL) {
+			rc = CM_EINTERNAL;
+		}
+		if (rc == 0) {
+			node_case_free(*cur);
+			*cur = built;
 		}
 	}
 	if (rc == 0) {

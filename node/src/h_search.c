@@ -56,6 +56,10 @@ search_prefix(const Ow__CaseSearchReq *r, const char *hall, uint8_t *out,
 	} else if (strcmp(r->by, "warning") == 0) {
 		*len = node_index_prefix(
 		    NODE_IDX_WARNING, r->value, NULL, out, size - 1);
+	} else if (strcmp(r->by, "conflict") == 0) {
+		/* Cases flagged for a supervisor (replication). */
+		*len = node_index_prefix(
+		    NODE_IDX_CONFLICT, "1", NULL, out, size - 1);
 	} else if (strcmp(r->by, "date") == 0) {
 		char d[9];
 
@@ -295,7 +299,7 @@ history_entry(struct node *n, const uint8_t *k, size_t kl, size_t plen,
 	void *val = NULL;
 	size_t vlen;
 	Ow__Op *op = NULL;
-	unsigned char hash[NODE_HASH_BYTES];
+	unsigned char hash[NODE_HASH_BYTES], pk[NODE_PK_BYTES];
 	Ow__HistoryEntry *e;
 
 	*out = NULL;
@@ -313,9 +317,9 @@ history_entry(struct node *n, const uint8_t *k, size_t kl, size_t plen,
 	    node_store_get(n->st, NODE_CF_LOG, lkey, vlen, &val, &vlen) != 0) {
 		return 0;
 	}
-	/* Only this node's public key is known here; ops of other halls are
-	 * checked when replication brings them (issue 5). */
-	if (node_op_open(val, vlen, n->kp.pk, &op, hash) != 0) {
+	/* Ops of other halls open with their registered key. */
+	if (node_origin_pk(n, origin, pk) != 0 ||
+	    node_op_open(val, vlen, pk, &op, hash) != 0) {
 		cm_free(val);
 		return 0;
 	}

@@ -310,25 +310,9 @@ node__h_status(struct call *c)
 		cm_free(cases);
 	}
 	s->matters = (uint32_t)n->cat.n;
-	s->version = malloc(sizeof(*s->version));
-	if (s->version != NULL) {
-		ow__version_vector__init(s->version);
-		s->version->entries = malloc(sizeof(*s->version->entries));
-		if (s->version->entries != NULL) {
-			Ow__VersionEntry *e = malloc(sizeof(*e));
-
-			if (e != NULL) {
-				ow__version_entry__init(e);
-				e->origin = node__dup(n->node_id);
-				e->seq = n->seq;
-				s->version->entries[0] = e;
-				s->version->n_entries = 1;
-			}
-		}
-	}
 	c->resp->body_case = OW__RESPONSE__BODY_STATUS_RESP;
 	c->resp->status_resp = s;
-	return NODE_REPLY_NOW;
+	return node__status_repl(c, s);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -383,6 +367,14 @@ static const struct handler handlers[] = {
     {OW__REQUEST__BODY_QUEUE_LIST, "queue_list", -1, node__h_queue_list},
     {OW__REQUEST__BODY_AUDIT_VERIFY, "audit_verify", NODE_RIGHT_USERS,
         node__h_audit_verify},
+    {OW__REQUEST__BODY_PEER_ADD, "peer_add", NODE_RIGHT_PEERS,
+        node__h_peer_add},
+    {OW__REQUEST__BODY_PEER_REMOVE, "peer_remove", NODE_RIGHT_PEERS,
+        node__h_peer_remove},
+    {OW__REQUEST__BODY_PEER_LIST, "peer_list", NODE_RIGHT_PEERS,
+        node__h_peer_list},
+    {OW__REQUEST__BODY_PEER_VERIFY, "peer_verify", NODE_RIGHT_PEERS,
+        node__h_peer_verify},
 };
 
 enum node_disp

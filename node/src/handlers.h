@@ -58,6 +58,13 @@ enum node_disp node__h_queue_next(struct call *c);
 enum node_disp node__h_queue_ticket(struct call *c);
 enum node_disp node__h_queue_list(struct call *c);
 enum node_disp node__h_audit_verify(struct call *c);
+enum node_disp node__h_peer_add(struct call *c);
+enum node_disp node__h_peer_remove(struct call *c);
+enum node_disp node__h_peer_list(struct call *c);
+enum node_disp node__h_peer_verify(struct call *c);
+/* Replication's part of the status (repl.c): address, vector, digest.
+ * NODE_REPLY_LATER when it computes the digest on a worker. */
+enum node_disp node__status_repl(struct call *c, Ow__StatusResp *s);
 
 enum node_disp node__h_case_extend(struct call *c);
 enum node_disp node__h_case_rate(struct call *c);

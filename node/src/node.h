@@ -70,11 +70,24 @@ struct node_unsealed {
 	uint64_t log_ops; /* the log's op count after it, for "stat/ops" */
 };
 
+/* An own op as sealed by the worker, kept for replication (its bytes go
+ * to the protocol core once they are durable). */
+struct node_sealed {
+	uint8_t *buf;
+	size_t len;
+};
+
 /* Batches: the loop fills `open`; a worker seals and syncs `flying`. */
 struct node_gen {
 	struct node_batch *batch;
 	struct node_unsealed *ops; /* in seq order; sealed by the worker */
 	size_t nops, cops;
+	struct node_sealed *sealed; /* kept when replication runs */
+	size_t nsealed;
+	size_t nremote; /* ops of other halls persisted into the batch */
+	/* The clock and the log's op count when the loop handed the batch
+	 * over (0: take them from its last own op), for meta hlc, stat/ops. */
+	uint64_t meta_hlc, meta_log_ops;
 	struct node_event *events, *events_tail; /* sent once durable */
 	struct node_slot *waiting; /* replies to send when durable */
 	size_t nwaiting;
@@ -86,6 +99,24 @@ struct node_mark {
 	uint64_t seq, log_ops;
 	struct cm_hlc hlc;
 	size_t nops;
+	size_t npend;
+};
+
+/*
+ * An op whose batch is not durable yet, for building cases from all their
+ * ops (repl_case_build) and for serving peers the ops the protocol core
+ * already counts: ops of other halls (the SignedOp as received) and this
+ * hall's own ops (the Op bytes, unsealed: their chain hash is the worker's).
+ */
+struct node_pend {
+	char origin[NODE_ORIGIN_MAX + 1];
+	uint64_t seq;
+	char case_id[NODE_CASE_ID_MAX];
+	uint64_t gen;
+	uint8_t *buf;
+	size_t len;
+	bool is_signed;
+	uint32_t next_case, next_op; /* hash chains, UINT32_MAX ends */
 };
 
 /* A case written but not yet durable: reads see it, and their replies
@@ -163,6 +194,17 @@ struct node {
 	struct node_overlay *overlay;
 	size_t noverlay, coverlay;
 
+	/* Replication (repl.c): NULL when the node has no replication
+	 * listener and no peers. */
+	struct node_repl *repl;
+	struct node_repl *repl_dead; /* stopped; freed by node_close */
+	uint64_t forms_reload_gen;   /* a batch with a catalog from a peer */
+	struct node_pend *pend;
+	size_t npend, cpend;
+	uint32_t *pend_case_heads, *pend_op_heads;
+	size_t pend_buckets;
+	bool pend_dirty;
+
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
 	uv_timer_t sweep_timer; /* runs while a warning sweep is part way */
@@ -234,6 +276,8 @@ void node_write_rollback(struct node *n, const struct node_mark *m);
 int node_gen_seal(struct node *n, struct node_gen *g);
 /* Free g's unsealed ops (a batch that will not be written). */
 void node_gen_drop_ops(struct node_gen *g);
+/* Free the sealed bytes kept for replication. */
+void node_gen_drop_sealed(struct node_gen *g);
 
 /* Put a case (packed) and its index changes into the open batch, and
  * into the overlay so reads see it before it is durable. old_keys are
@@ -249,6 +293,66 @@ int node_read_case(
 
 /* Drop overlay entries of batches that are durable now. */
 void node_overlay_settle(struct node *n, uint64_t durable_gen);
+
+/* ---- repl.c, repl_apply.c ----------------------------------------------- */
+
+struct node_repl;
+
+/* Start replication if configured (a listener or peers stored): sockets,
+ * the protocol core, the peers' dialers. 0 or a CM_E* code. */
+int node_repl_start(struct node *n);
+void node_repl_stop(struct node *n);
+/* A batch became durable: hand its own sealed ops to the core. */
+void node_repl_durable(struct node *n, struct node_gen *g);
+
+/* REPL_FX_PERSIST into the open batch (repl_apply.c). */
+struct repl_effect;
+int node_repl_persist(struct node *n, const struct repl_effect *e);
+/* The SignedOp of a pending op of another hall; 0 or CM_ENOENT. */
+int node_pend_get_signed(struct node *n, const char *origin, uint64_t seq,
+    const uint8_t **buf, size_t *len);
+/* The public key of an origin: this node's or a registered peer's.
+ * 0 or CM_ENOTFOUND. */
+int node_origin_pk(
+    struct node *n, const char *origin, unsigned char pk[NODE_PK_BYTES]);
+
+/* Pending ops (above): add one, settle those of durable batches, drop
+ * those past a mark (rollback) or all (a failed write). */
+int node_pend_add(struct node *n, const char *origin, uint64_t seq,
+    const char *case_id, const uint8_t *buf, size_t len, bool is_signed);
+void node_pend_settle(struct node *n, uint64_t durable_gen);
+void node_pend_truncate(struct node *n, size_t npend);
+
+/*
+ * Build a case again from every op the hall holds for it (the store, the
+ * pending ops, and extra: ops being written now), with repl_case_build,
+ * so that every hall holding the same ops holds the same bytes. *out is
+ * NULL when no create is ready. 0 or a CM_E* code.
+ */
+int node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
+    size_t nextra, Ow__Case **out);
+
+/* Write a case made again (or changed) with its derived views: the
+ * overlay, indexes, applicant registry (when fields changed) and the
+ * warning level; publishes the change once durable. */
+int node_case_store(struct node *n, const Ow__Case *old, const Ow__Case *cs,
+    bool fields_changed, uint64_t hlc);
+
+/* The stamp of the account record in force (city-wide, last writer
+ * wins by (hlc, origin)), into the open batch. */
+void node_user_stamp(
+    struct node *n, const char *name, uint64_t hlc, const char *origin);
+
+/* The history index entry of (case, origin, seq) into the open batch. */
+void node_index_history(
+    struct node *n, const char *case_id, const char *origin, uint64_t seq);
+
+/* The case digest of docs/replication.md, from the store (any thread):
+ * total, 256 bucket digests, and for the buckets flagged in ask, the
+ * (case id, hex digest) pairs. 0 or a CM_E* code. */
+int node_digest(
+    struct node_store *st, const bool ask[256], Ow__ReplDigest *out);
+void node_digest_free(Ow__ReplDigest *d);
 
 /* ---- derived.c ---------------------------------------------------------- */
 
@@ -279,6 +383,10 @@ const struct form_matter *node_matter_of(struct node *n, const char *code,
 /* ---- server.c ----------------------------------------------------------- */
 
 int node_serve(struct node *n);
+
+/* Hand the open batch to the flush worker if none flies (after work that
+ * did not come as a request: replication). */
+void node_flush_soon(struct node *n);
 
 /* Publish an event on the events socket (best effort: hints only). */
 void node_publish(struct node *n, const Ow__Event *ev);

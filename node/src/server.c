@@ -172,8 +172,16 @@ write_done(uv_work_t *w, int status)
 	n->flying.events = n->flying.events_tail = NULL;
 	if (rc == 0) {
 		node_overlay_settle(n, n->flying.id);
+		node_pend_settle(n, n->flying.id);
 		n->durable_seq = n->flying_seq;
 		n->durable_gen = n->flying.id;
+		node_repl_durable(n, &n->flying);
+		if (n->forms_reload_gen != 0 &&
+		    n->forms_reload_gen <= n->durable_gen) {
+			/* A matter published at another hall is in force. */
+			n->forms_reload_gen = 0;
+			node_load_forms(n);
+		}
 	} else {
 		/* Nothing of this batch is durable, and the open batch was built
 		 * on top of it: refuse both, forget what memory believed, and
@@ -198,6 +206,14 @@ write_done(uv_work_t *w, int status)
 		send_events(n, n->open.events, false);
 		memset(&n->open, 0, sizeof(n->open));
 		node_overlay_settle(n, UINT64_MAX);
+		node_pend_settle(n, UINT64_MAX);
+		if (n->flying.nremote > 0 || n->repl != NULL) {
+			/* The replication core counts ops of other halls
+			 * that are lost now: start again from the disk. */
+			cm_log_error("repl.write_failed", "restart=1");
+			n->exit_code = 1;
+			n->stopping = true;
+		}
 		/* The requests of the lost batches were not done after all. */
 		for (size_t i = 0; i < NODE_RECENT_REQS; i++) {
 			if (n->recent[i].gen > n->durable_gen) {
@@ -214,9 +230,16 @@ write_done(uv_work_t *w, int status)
 	}
 	node_batch_free(n->flying.batch);
 	node_gen_drop_ops(&n->flying);
+	node_gen_drop_sealed(&n->flying);
 	memset(&n->flying, 0, sizeof(n->flying));
 	n->writing = false;
 	send_waiting(n, sent);
+	maybe_flush(n);
+}
+
+void
+node_flush_soon(struct node *n)
+{
 	maybe_flush(n);
 }
 
@@ -242,6 +265,8 @@ maybe_flush(struct node *n)
 			return;
 		}
 	}
+	n->open.meta_hlc = n->hlc.last;
+	n->open.meta_log_ops = n->log_ops;
 	n->flying = n->open;
 	n->flying_seq = n->seq;
 	memset(&n->open, 0, sizeof(n->open));
@@ -788,11 +813,17 @@ node_serve(struct node *n)
 	uv_signal_start(&n->sigterm, signal_cb, SIGTERM);
 	uv_signal_start(&n->sigint, signal_cb, SIGINT);
 	uv_signal_start(&n->sighup, signal_cb, SIGHUP);
+	rc = node_repl_start(n);
+	if (rc != 0) {
+		cm_log_error("repl.start_failed", "error=%s", cm_err_name(rc));
+		goto out;
+	}
 	cm_log_info("node.ready", "node=%s hall_code=%s url=%s seq=%llu",
 	    n->node_id, n->hall_code, n->rep_url, (unsigned long long)n->seq);
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	rc = n->exit_code != 0 ? CM_EIO : 0;
 out:
+	node_repl_stop(n);
 	close_sockets(n);
 	/* Requests that arrived after the stop were never handled. */
 	uv_walk(&n->loop, close_walk, NULL);

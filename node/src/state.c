@@ -318,6 +318,11 @@ node_close(struct node *n)
 	cm_free(n->overlay);
 	n->overlay = NULL;
 	n->coverlay = 0;
+	node_gen_drop_sealed(&n->open);
+	node_gen_drop_sealed(&n->flying);
+	node_pend_settle(n, UINT64_MAX);
+	cm_free(n->repl_dead);
+	n->repl_dead = NULL;
 	node_sessions_free(&n->sessions);
 	node_queue_free(&n->queue);
 	form_catalog_free(&n->cat);
@@ -488,6 +493,7 @@ node_user_put(struct node *n, const char *actor, const char *name,
 	if (rc == 0) {
 		node_batch_put(
 		    n->open.batch, NODE_CF_USER, name, strlen(name), buf, len);
+		node_user_stamp(n, name, op.hlc, n->node_id);
 	}
 	cm_free(buf);
 	return rc;

@@ -93,6 +93,7 @@ node_write_mark(struct node *n, struct node_mark *m)
 	m->log_ops = n->log_ops;
 	m->hlc = n->hlc;
 	m->nops = n->open.nops;
+	m->npend = n->npend;
 	node_batch_mark(n->open.batch);
 	return 0;
 }
@@ -110,6 +111,7 @@ node_write_rollback(struct node *n, const struct node_mark *m)
 	while (n->open.nops > m->nops) {
 		node_op_frame_free(&n->open.ops[--n->open.nops].f);
 	}
+	node_pend_truncate(n, m->npend);
 	n->seq = m->seq;
 	n->log_ops = m->log_ops;
 	n->hlc = m->hlc;
@@ -138,12 +140,17 @@ node_gen_seal(struct node *n, struct node_gen *g)
 	unsigned char head[NODE_HASH_BYTES], next[NODE_HASH_BYTES];
 	uint8_t key[1 + NODE_ORIGIN_MAX + 8], val[8 + NODE_HASH_BYTES];
 	char mkey[8 + NODE_ORIGIN_MAX];
-	const struct node_unsealed *last;
+	const struct node_unsealed *last = NULL;
+	bool keep = n->repl != NULL;
 	int rc = 0;
 
-	if (g->nops == 0) {
+	if (g->nops == 0 && g->nremote == 0) {
 		node_gen_drop_ops(g);
 		return 0;
+	}
+	if (keep && g->nops > 0) {
+		g->sealed = cm_calloc(g->nops, sizeof(*g->sealed));
+		rc = g->sealed == NULL ? CM_ENOMEM : 0;
 	}
 	memcpy(head, n->head, sizeof(head));
 	for (size_t i = 0; i < g->nops && rc == 0; i++) {
@@ -160,24 +167,46 @@ node_gen_seal(struct node *n, struct node_gen *g)
 			    u->f.buf, u->f.len);
 			memcpy(head, next, sizeof(head));
 		}
+		if (rc == 0 && keep) {
+			/* Replication takes the sealed bytes once they
+			 * are durable. */
+			g->sealed[g->nsealed].buf = u->f.buf;
+			g->sealed[g->nsealed++].len = u->f.len;
+			u->f.buf = NULL;
+			u->f.len = 0;
+		}
 		/* The batch has its own copy: free as we go. */
 		node_op_frame_free(&u->f);
 	}
-	if (rc == 0) {
+	if (rc == 0 && g->nops > 0) {
 		last = &g->ops[g->nops - 1];
 		be64(val, last->seq);
 		memcpy(val + 8, head, NODE_HASH_BYTES);
 		snprintf(mkey, sizeof(mkey), "vv/%s", n->node_id);
 		node_batch_put(g->batch, NODE_CF_META, mkey, strlen(mkey), val,
 		    sizeof(val));
-		be64(val, last->hlc);
+	}
+	if (rc == 0) {
+		be64(val, g->meta_hlc != 0 ? g->meta_hlc : last->hlc);
 		node_batch_put(g->batch, NODE_CF_META, "hlc", 3, val, 8);
-		be64(val, last->log_ops);
+		be64(val,
+		    g->meta_log_ops != 0 ? g->meta_log_ops : last->log_ops);
 		node_batch_put(g->batch, NODE_CF_META, "stat/ops", 8, val, 8);
 		memcpy(n->head, head, sizeof(head));
 	}
 	node_gen_drop_ops(g);
 	return rc;
+}
+
+void
+node_gen_drop_sealed(struct node_gen *g)
+{
+	for (size_t i = 0; i < g->nsealed; i++) {
+		cm_free(g->sealed[i].buf);
+	}
+	cm_free(g->sealed);
+	g->sealed = NULL;
+	g->nsealed = 0;
 }
 
 static bool

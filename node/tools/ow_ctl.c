@@ -73,11 +73,17 @@ usage(FILE *fp)
 	      "  case act ID deliver [--post --tracking NO]\n"
 	      "  applicant ID_NUMBER [PAGE]             data given before, and the cases\n"
 	      "  case search --by KIND --value VALUE [--hall CODE] [PAGE]\n"
-	      "              KIND: id, applicant, phone, name, state, matter, date, assignee, warning\n"
+	      "              KIND: id, applicant, phone, name, state, matter, date, assignee, warning,\n"
+	      "              conflict\n"
 	      "  queue issue [--category individual|enterprise] [--priority]\n"
 	      "  queue next [--window W] [--category C] | queue list [PAGE]\n"
 	      "  queue skip|recall|transfer|link NUMBER [--window W] [--case ID]\n"
 	      "  audit verify                           check signatures and the hash chain\n"
+	      "  peer add ID URL PUBKEY                 replicate with hall ID (URL tls+tcp://...;\n"
+	      "                                         \"-\": a hall reached through others)\n"
+	      "  peer remove ID | peer list | peer verify ID   (verify: same cases as ID?)\n"
+	      "  conflicts list [PAGE]                  cases two halls changed at once\n"
+	      "  conflicts resolve ID ACTION [--reason TEXT]   settle one (supervisor)\n"
 	      "\n"
 	      "Lists come whole: ow-ctl reads every page. PAGE is [--limit N] [--after CURSOR]:\n"
 	      "with --limit, one page of at most N (the node caps N) and, when more follow,\n"
@@ -363,6 +369,20 @@ print_case(const Ow__Case *cs, const Ow__Deadline *d)
 
 /* ---- commands ----------------------------------------------------------- */
 
+/* Lower-case hex of a digest ("" when there is none). */
+static void
+hex_of(const ProtobufCBinaryData *b, char out[65])
+{
+	static const char d[] = "0123456789abcdef";
+	size_t n = b->len > 32 ? 32 : b->len;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[b->data[i] >> 4];
+		out[2 * i + 1] = d[b->data[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 static int
 cmd_status(struct ctl *x)
 {
@@ -370,6 +390,7 @@ cmd_status(struct ctl *x)
 	Ow__StatusReq body = OW__STATUS_REQ__INIT;
 	Ow__Response *r = NULL;
 	const Ow__StatusResp *s;
+	char digest[65];
 	int rc;
 
 	req.body_case = OW__REQUEST__BODY_STATUS;
@@ -378,6 +399,7 @@ cmd_status(struct ctl *x)
 		return rc;
 	}
 	s = r->status_resp;
+	hex_of(&s->digest, digest);
 	if (x->json) {
 		json_t *vv = json_object();
 
@@ -388,7 +410,8 @@ cmd_status(struct ctl *x)
 			        (json_int_t)s->version->entries[i]->seq));
 		}
 		print_json(json_pack(
-		    "{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:i, s:i, s:s, s:I, s:i}",
+		    "{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:i, s:i, s:s, s:I, s:i, "
+		    "s:s, s:s, s:s, s:I}",
 		    "node_id", s->node_id, "hall", s->hall, "public_key",
 		    s->public_key, "version", vv, "cases", (json_int_t)s->cases,
 		    "log_ops", (json_int_t)s->log_ops, "uptime_s",
@@ -396,7 +419,9 @@ cmd_status(struct ctl *x)
 		    s->calendar_first_year, "calendar_last_year",
 		    s->calendar_last_year, "software", s->software,
 		    "disk_bytes", (json_int_t)s->disk_bytes, "matters",
-		    (int)s->matters));
+		    (int)s->matters, "repl_listen", s->repl_listen,
+		    "repl_hints", s->repl_hints, "digest", digest, "conflicts",
+		    (json_int_t)s->conflicts));
 	} else {
 		printf(_("Node:       %s\n"), s->node_id);
 		printf(_("Hall:       %s\n"), s->hall);
@@ -416,6 +441,13 @@ cmd_status(struct ctl *x)
 		printf(_("Disk:       %llu bytes\n"),
 		    (unsigned long long)s->disk_bytes);
 		printf(_("Up:         %lld s\n"), (long long)s->uptime_s);
+		if (s->repl_listen[0] != '\0') {
+			printf(_("Replication: %s (hints %s)\n"),
+			    s->repl_listen, s->repl_hints);
+			printf(_("Digest:     %s\n"), digest);
+		}
+		printf(
+		    _("Conflicts:  %llu\n"), (unsigned long long)s->conflicts);
 		printf(_("Software:   %s\n"), s->software);
 	}
 	ow__response__free_unpacked(r, NULL);
@@ -1263,6 +1295,191 @@ cmd_audit(struct ctl *x, int argc, char **argv)
 	return rc;
 }
 
+static int
+peer_list(struct ctl *x)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__PeerListReq b = OW__PEER_LIST_REQ__INIT;
+	Ow__Response *r = NULL;
+	const Ow__PeerListResp *l;
+	json_t *arr;
+	int rc;
+
+	req.body_case = OW__REQUEST__BODY_PEER_LIST;
+	req.peer_list = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	l = r->peer_list;
+	arr = json_array();
+	if (!x->json && l->n_peers == 0) {
+		printf(_("No peers.\n"));
+	} else if (!x->json) {
+		printf(_("%-16s %-5s %-5s %8s %8s %6s %-10s %s\n"), _("PEER"),
+		    _("LINK"), _("PULL"), _("BEHIND"), _("AHEAD"), _("HEARD"),
+		    _("ERROR"), _("URL"));
+	}
+	for (size_t i = 0; i < l->n_peers; i++) {
+		const Ow__PeerInfo *p = l->peers[i];
+		char heard[24];
+
+		if (p->last_heard_s < 0) {
+			snprintf(heard, sizeof(heard), "-");
+		} else {
+			snprintf(heard, sizeof(heard), "%llds",
+			    (long long)p->last_heard_s);
+		}
+		if (x->json) {
+			json_array_append_new(arr,
+			    json_pack(
+			        "{s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, "
+			        "s:s, s:i, s:s}",
+			        "id", p->id, "url", p->url, "public_key",
+			        p->public_key, "connected", p->connected, "up",
+			        p->up, "behind", (json_int_t)p->behind, "ahead",
+			        (json_int_t)p->ahead, "last_heard_s",
+			        (json_int_t)p->last_heard_s, "last_error",
+			        p->last_error != 0 ? cm_err_name(p->last_error)
+			                           : "",
+			        "failures", (int)p->failures, "hints",
+			        p->hints));
+		} else {
+			printf("%-16s %-5s %-5s %8llu %8llu %6s %-10s %s\n",
+			    p->id,
+			    strcmp(p->url, "-") == 0 ? "-"
+			    : p->connected           ? _("up")
+			                             : _("down"),
+			    p->up ? _("ok") : _("fail"),
+			    (unsigned long long)p->behind,
+			    (unsigned long long)p->ahead, heard,
+			    p->last_error != 0 ? cm_err_name(p->last_error)
+			                       : "-",
+			    p->url);
+		}
+	}
+	if (x->json) {
+		json_t *vv = json_object();
+
+		for (size_t i = 0;
+		     l->version != NULL && i < l->version->n_entries; i++) {
+			json_object_set_new(vv, l->version->entries[i]->origin,
+			    json_integer(
+			        (json_int_t)l->version->entries[i]->seq));
+		}
+		print_json(
+		    json_pack("{s:o, s:o}", "peers", arr, "version", vv));
+	} else {
+		json_decref(arr);
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+peer_verify(struct ctl *x, const char *id)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__PeerVerifyReq b = OW__PEER_VERIFY_REQ__INIT;
+	Ow__Response *r = NULL;
+	const Ow__PeerVerifyResp *v;
+	char local[65], remote[65];
+	int rc;
+
+	b.id = (char *)(uintptr_t)id;
+	req.body_case = OW__REQUEST__BODY_PEER_VERIFY;
+	req.peer_verify = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	v = r->peer_verify;
+	hex_of(&v->local, local);
+	hex_of(&v->remote, remote);
+	if (x->json) {
+		json_t *d = json_array();
+
+		for (size_t i = 0; i < v->n_differ; i++) {
+			json_array_append_new(d, json_string(v->differ[i]));
+		}
+		print_json(json_pack("{s:b, s:s, s:s, s:o, s:I}", "same",
+		    v->same, "local", local, "remote", remote, "differ", d,
+		    "differ_total", (json_int_t)v->differ_total));
+	} else if (v->same) {
+		printf(_("Same cases as %s (digest %s)\n"), id, local);
+	} else {
+		printf(_("Cases differ from %s: %llu found\n"), id,
+		    (unsigned long long)v->differ_total);
+		for (size_t i = 0; i < v->n_differ; i++) {
+			printf("  %s\n", v->differ[i]);
+		}
+	}
+	rc = v->same ? 0 : EXIT_REFUSED;
+	ow__response__free_unpacked(r, NULL);
+	return rc;
+}
+
+static int
+cmd_peer(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__Response *r = NULL;
+	int rc;
+
+	if (argc >= 4 && strcmp(argv[0], "add") == 0) {
+		Ow__PeerAddReq b = OW__PEER_ADD_REQ__INIT;
+
+		b.id = argv[1];
+		b.url = argv[2];
+		b.public_key = argv[3];
+		req.body_case = OW__REQUEST__BODY_PEER_ADD;
+		req.peer_add = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			return rc;
+		}
+		return done(x, r, _("peer added"));
+	}
+	if (argc >= 2 && strcmp(argv[0], "remove") == 0) {
+		Ow__PeerRemoveReq b = OW__PEER_REMOVE_REQ__INIT;
+
+		b.id = argv[1];
+		req.body_case = OW__REQUEST__BODY_PEER_REMOVE;
+		req.peer_remove = &b;
+		if ((rc = call(x, &req, &r)) != 0) {
+			return rc;
+		}
+		return done(x, r, _("peer removed"));
+	}
+	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+		return peer_list(x);
+	}
+	if (argc >= 2 && strcmp(argv[0], "verify") == 0) {
+		return peer_verify(x, argv[1]);
+	}
+	fprintf(stderr, _("ow-ctl: peer add ID URL PUBKEY | peer remove ID | "
+	                  "peer list | peer verify ID\n"));
+	return EXIT_USAGE;
+}
+
+static int
+cmd_conflicts(struct ctl *x, int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "list") == 0) {
+		x->by = "conflict";
+		x->value = "1";
+		return case_search(x);
+	}
+	if (argc >= 3 && strcmp(argv[0], "resolve") == 0) {
+		/* A supervisor's transition on the flagged case: it comes
+		 * after both branches, so it settles them on every hall. */
+		char act[] = "act";
+		char *args[3] = {act, argv[1], argv[2]};
+
+		return cmd_case(x, 3, args);
+	}
+	fprintf(stderr, _("ow-ctl: conflicts list | conflicts resolve ID "
+	                  "ACTION [--reason TEXT]\n"));
+	return EXIT_USAGE;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 enum {
@@ -1568,6 +1785,10 @@ main(int argc, char **argv)
 		rc = cmd_applicant(&x, argc, argv);
 	} else if (strcmp(cmd, "audit") == 0) {
 		rc = cmd_audit(&x, argc, argv);
+	} else if (strcmp(cmd, "peer") == 0) {
+		rc = cmd_peer(&x, argc, argv);
+	} else if (strcmp(cmd, "conflicts") == 0) {
+		rc = cmd_conflicts(&x, argc, argv);
 	} else {
 		fprintf(stderr,
 		    _("ow-ctl: unknown command \"%s\"; see ow-ctl --help\n"),

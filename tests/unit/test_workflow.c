@@ -564,6 +564,7 @@ test_rights(void **state)
 	    [NODE_RIGHT_READ] = "CSA",
 	    [NODE_RIGHT_USERS] = "O",
 	    [NODE_RIGHT_CATALOG] = "SO",
+	    [NODE_RIGHT_PEERS] = "O",
 	};
 
 	(void)state;

@@ -126,6 +126,7 @@ int node_case_deadline(const struct form_calendar *cal,
 #define NODE_IDX_WARNING   'w' /* kept by the node's warning sweep */
 #define NODE_IDX_MATTER    'm'
 #define NODE_IDX_DATE      'd'
+#define NODE_IDX_CONFLICT  'c' /* flagged cases: value "1" */
 
 struct node_keys {
 	uint8_t **keys;

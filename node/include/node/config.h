@@ -26,6 +26,12 @@ struct node_config {
 	int warning_yellow;       /* per mille, default 500 */
 	int warning_red;          /* per mille, default 900 */
 	int tick_seconds;         /* warning recomputation, default 60 */
+	/* Replication (docs/replication.md): pulls from peers come to
+	 * repl_listen, hints go out on repl_hints (both tls+tcp://, with
+	 * tls_cert, tls_key and tls_ca); "" = off. */
+	char repl_listen[512];
+	char repl_hints[512];
+	int repl_pull_ms; /* anti-entropy pull per peer, default 5000 */
 };
 
 void node_config_defaults(struct node_config *c);

@@ -132,7 +132,8 @@ unsigned node_wf_allowed(enum node_state from, enum node_role role);
 	XX(RATE, NODE_ROLE_CLERK | NODE_ROLE_SUPERVISOR)                       \
 	XX(READ, NODE_ROLE_CLERK | NODE_ROLE_SUPERVISOR | NODE_ROLE_AUDITOR)   \
 	XX(USERS, NODE_ROLE_OPS)                                               \
-	XX(CATALOG, NODE_ROLE_OPS | NODE_ROLE_SUPERVISOR)
+	XX(CATALOG, NODE_ROLE_OPS | NODE_ROLE_SUPERVISOR)                      \
+	XX(PEERS, NODE_ROLE_OPS)
 
 enum node_right {
 #define NODE_XX_RIGHT(name, roles) NODE_RIGHT_##name,

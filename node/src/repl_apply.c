@@ -1,0 +1,946 @@
+/*
+ * repl_apply.c: what replication changes in the hall's store. Ops of other
+ * halls that the protocol core accepted are written with the vector
+ * entries that cover them (one synced batch, the node's group commit),
+ * the cases they touch are built again from every op the hall holds for
+ * them (repl_case_build: the same bytes on every hall that holds the same
+ * ops), and their indexes, history, registry and warnings follow.
+ *
+ * Ops whose batch is not durable yet are kept in memory (pending ops):
+ * a case built while its earlier ops still wait for the disk needs them,
+ * and a peer may pull ops the core already counts. Both lookups are
+ * hashed: a catch-up batch brings thousands of ops at once.
+ *
+ * The case digest (docs/replication.md, "Digest") compares two halls'
+ * cases without sending them.
+ */
+#include "node.h"
+#include "common/alloc.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "forms/catalog.h"
+#include "forms/diag.h"
+#include "repl/core.h"
+#include "repl/merge.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PEND_END UINT32_MAX
+
+/* ---- pending ops -------------------------------------------------------- */
+
+static uint64_t
+hash_str(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	}
+	return h;
+}
+
+static size_t
+case_bucket(const struct node *n, const char *case_id)
+{
+	return (size_t)(hash_str(1469598103934665603ull, case_id) &
+	                (n->pend_buckets - 1));
+}
+
+static size_t
+op_bucket(const struct node *n, const char *origin, uint64_t seq)
+{
+	uint64_t h = hash_str(1469598103934665603ull, origin);
+
+	h = (h ^ seq) * 1099511628211ull;
+	return (size_t)((h ^ (h >> 29)) & (n->pend_buckets - 1));
+}
+
+static void
+pend_link(struct node *n, size_t i)
+{
+	struct node_pend *p = &n->pend[i];
+	size_t b = op_bucket(n, p->origin, p->seq);
+
+	p->next_op = n->pend_op_heads[b];
+	n->pend_op_heads[b] = (uint32_t)i;
+	if (p->case_id[0] != '\0') {
+		b = case_bucket(n, p->case_id);
+		p->next_case = n->pend_case_heads[b];
+		n->pend_case_heads[b] = (uint32_t)i;
+	} else {
+		p->next_case = PEND_END;
+	}
+}
+
+/* Make the hash chains match the array again (after a truncation or a
+ * settle, or to grow the table). 0 or CM_ENOMEM (lookups then scan). */
+static int
+pend_rehash(struct node *n)
+{
+	size_t want = 256;
+
+	while (want < n->cpend * 2) {
+		want *= 2;
+	}
+	if (want != n->pend_buckets) {
+		uint32_t *c =
+		    cm_reallocarray(n->pend_case_heads, want, sizeof(*c));
+		uint32_t *o;
+
+		if (c == NULL) {
+			return CM_ENOMEM;
+		}
+		n->pend_case_heads = c;
+		o = cm_reallocarray(n->pend_op_heads, want, sizeof(*o));
+		if (o == NULL) {
+			return CM_ENOMEM;
+		}
+		n->pend_op_heads = o;
+		n->pend_buckets = want;
+	}
+	for (size_t i = 0; i < n->pend_buckets; i++) {
+		n->pend_case_heads[i] = PEND_END;
+		n->pend_op_heads[i] = PEND_END;
+	}
+	for (size_t i = 0; i < n->npend; i++) {
+		pend_link(n, i);
+	}
+	n->pend_dirty = false;
+	return 0;
+}
+
+int
+node_pend_add(struct node *n, const char *origin, uint64_t seq,
+    const char *case_id, const uint8_t *buf, size_t len, bool is_signed)
+{
+	struct node_pend *p;
+
+	if (strlen(origin) > NODE_ORIGIN_MAX ||
+	    strlen(case_id) >= NODE_CASE_ID_MAX) {
+		return CM_EINVAL;
+	}
+	if (n->npend == n->cpend) {
+		size_t ncap = n->cpend == 0 ? 64 : n->cpend * 2;
+		struct node_pend *np =
+		    cm_reallocarray(n->pend, ncap, sizeof(*np));
+
+		if (np == NULL) {
+			return CM_ENOMEM;
+		}
+		n->pend = np;
+		n->cpend = ncap;
+		n->pend_dirty = true;
+	}
+	p = &n->pend[n->npend];
+	memset(p, 0, sizeof(*p));
+	p->buf = cm_malloc(len > 0 ? len : 1);
+	if (p->buf == NULL) {
+		return CM_ENOMEM;
+	}
+	memcpy(p->buf, buf, len);
+	p->len = len;
+	p->is_signed = is_signed;
+	p->seq = seq;
+	p->gen = n->open.id;
+	snprintf(p->origin, sizeof(p->origin), "%s", origin);
+	snprintf(p->case_id, sizeof(p->case_id), "%s", case_id);
+	n->npend++;
+	if (!n->pend_dirty && n->pend_buckets > 0) {
+		pend_link(n, n->npend - 1);
+	} else {
+		n->pend_dirty = true;
+	}
+	return 0;
+}
+
+void
+node_pend_settle(struct node *n, uint64_t durable_gen)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n->npend; i++) {
+		if (n->pend[i].gen <= durable_gen) {
+			cm_free(n->pend[i].buf);
+		} else {
+			n->pend[j++] = n->pend[i];
+		}
+	}
+	if (j != n->npend) {
+		n->npend = j;
+		n->pend_dirty = true;
+	}
+	if (n->npend == 0) {
+		cm_free(n->pend);
+		cm_free(n->pend_case_heads);
+		cm_free(n->pend_op_heads);
+		n->pend = NULL;
+		n->pend_case_heads = n->pend_op_heads = NULL;
+		n->cpend = n->pend_buckets = 0;
+		n->pend_dirty = false;
+	}
+}
+
+void
+node_pend_truncate(struct node *n, size_t npend)
+{
+	while (n->npend > npend) {
+		cm_free(n->pend[--n->npend].buf);
+		n->pend_dirty = true;
+	}
+}
+
+static bool
+pend_ready(struct node *n)
+{
+	if (n->npend == 0) {
+		return false;
+	}
+	if (n->pend_dirty || n->pend_buckets == 0) {
+		return pend_rehash(n) == 0;
+	}
+	return true;
+}
+
+/* The pending op (origin, seq), or NULL. */
+static const struct node_pend *
+pend_find_op(struct node *n, const char *origin, uint64_t seq)
+{
+	if (!pend_ready(n)) {
+		for (size_t i = n->npend; i-- > 0;) {
+			if (n->pend[i].seq == seq &&
+			    strcmp(n->pend[i].origin, origin) == 0) {
+				return &n->pend[i];
+			}
+		}
+		return NULL;
+	}
+	for (uint32_t i = n->pend_op_heads[op_bucket(n, origin, seq)];
+	     i != PEND_END; i = n->pend[i].next_op) {
+		if (n->pend[i].seq == seq &&
+		    strcmp(n->pend[i].origin, origin) == 0) {
+			return &n->pend[i];
+		}
+	}
+	return NULL;
+}
+
+/* The SignedOp bytes of a pending op of another hall (the core serves
+ * them to peers before they are durable). */
+int
+node_pend_get_signed(struct node *n, const char *origin, uint64_t seq,
+    const uint8_t **buf, size_t *len)
+{
+	const struct node_pend *p = pend_find_op(n, origin, seq);
+
+	if (p == NULL || !p->is_signed) {
+		return CM_ENOENT;
+	}
+	*buf = p->buf;
+	*len = p->len;
+	return 0;
+}
+
+/* ---- ops of a case ------------------------------------------------------ */
+
+/* Decode an op as logged (a SignedOp) without checking the signature:
+ * every op in the log was checked when it was written. */
+static Ow__Op *
+op_from_signed(const uint8_t *buf, size_t len)
+{
+	Ow__SignedOp *so = ow__signed_op__unpack(NULL, len, buf);
+	Ow__Op *op = NULL;
+
+	if (so != NULL) {
+		op = ow__op__unpack(NULL, so->op.len, so->op.data);
+		ow__signed_op__free_unpacked(so, NULL);
+	}
+	return op;
+}
+
+struct oplist {
+	Ow__Op **ops;
+	size_t n, cap;
+};
+
+static int
+oplist_add(struct oplist *l, Ow__Op *op)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap == 0 ? 16 : l->cap * 2;
+		Ow__Op **no = cm_reallocarray(l->ops, ncap, sizeof(*no));
+
+		if (no == NULL) {
+			ow__op__free_unpacked(op, NULL);
+			return CM_ENOMEM;
+		}
+		l->ops = no;
+		l->cap = ncap;
+	}
+	l->ops[l->n++] = op;
+	return 0;
+}
+
+static void
+oplist_free(struct oplist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		ow__op__free_unpacked(l->ops[i], NULL);
+	}
+	cm_free(l->ops);
+}
+
+void
+node_index_history(
+    struct node *n, const char *case_id, const char *origin, uint64_t seq)
+{
+	uint8_t key[NODE_CASE_ID_MAX + NODE_ORIGIN_MAX + 16];
+	size_t off = 0, l;
+
+	key[off++] = 'h';
+	key[off++] = 0;
+	l = strlen(case_id);
+	memcpy(key + off, case_id, l);
+	off += l;
+	key[off++] = 0;
+	l = strlen(origin);
+	memcpy(key + off, origin, l);
+	off += l;
+	key[off++] = 0;
+	for (int i = 7; i >= 0; i--) {
+		key[off + (size_t)i] = (uint8_t)(seq & 0xff);
+		seq >>= 8;
+	}
+	off += 8;
+	node_batch_put(n->open.batch, NODE_CF_IDX, key, off, "", 0);
+}
+
+/* The durable ops of a case, from its history index and the log. */
+static int
+durable_ops(struct node *n, const char *case_id, struct oplist *l)
+{
+	uint8_t prefix[NODE_CASE_ID_MAX + 4], lkey[1 + NODE_ORIGIN_MAX + 8];
+	size_t plen =
+	    node_index_prefix('h', case_id, NULL, prefix, sizeof(prefix) - 1);
+	struct node_iter *it = NULL;
+	int rc;
+
+	if (plen == 0) {
+		return CM_EINVAL;
+	}
+	prefix[plen++] = 0;
+	rc = node_iter_new(n->st, NODE_CF_IDX, prefix, plen, &it);
+	for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
+		size_t kl, vlen;
+		const uint8_t *k = node_iter_key(it, &kl);
+		const uint8_t *o = k + plen, *end = k + kl - 8;
+		char origin[NODE_ORIGIN_MAX + 1];
+		uint64_t seq = 0;
+		void *val = NULL;
+		Ow__Op *op;
+
+		if (kl < plen + 10 || end[-1] != 0 ||
+		    (size_t)(end - 1 - o) > NODE_ORIGIN_MAX) {
+			continue;
+		}
+		memcpy(origin, o, (size_t)(end - 1 - o));
+		origin[end - 1 - o] = '\0';
+		for (int i = 0; i < 8; i++) {
+			seq = (seq << 8) | end[i];
+		}
+		vlen = node_log_key(origin, seq, lkey);
+		if (vlen == 0) {
+			continue;
+		}
+		rc =
+		    node_store_get(n->st, NODE_CF_LOG, lkey, vlen, &val, &vlen);
+		if (rc == CM_ENOTFOUND) {
+			/* Indexed in a batch that is still pending: the
+			 * pending ops have it. */
+			rc = 0;
+			continue;
+		}
+		if (rc != 0) {
+			break;
+		}
+		op = op_from_signed(val, vlen);
+		cm_free(val);
+		if (op == NULL) {
+			rc = CM_ECORRUPT;
+			break;
+		}
+		rc = oplist_add(l, op);
+	}
+	if (rc == 0 && it != NULL) {
+		rc = node_iter_status(it);
+	}
+	node_iter_free(it);
+	return rc;
+}
+
+static int
+pending_ops(struct node *n, const char *case_id, struct oplist *l)
+{
+	int rc = 0;
+
+	if (n->npend == 0) {
+		return 0;
+	}
+	if (!pend_ready(n)) {
+		return CM_ENOMEM;
+	}
+	for (uint32_t i = n->pend_case_heads[case_bucket(n, case_id)];
+	     i != PEND_END && rc == 0; i = n->pend[i].next_case) {
+		const struct node_pend *p = &n->pend[i];
+		Ow__Op *op;
+
+		if (strcmp(p->case_id, case_id) != 0) {
+			continue;
+		}
+		op = p->is_signed ? op_from_signed(p->buf, p->len)
+		                  : ow__op__unpack(NULL, p->len, p->buf);
+		rc = op == NULL ? CM_ENOMEM : oplist_add(l, op);
+	}
+	return rc;
+}
+
+int
+node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
+    size_t nextra, Ow__Case **out)
+{
+	struct oplist l = {0};
+	Ow__Op **all = NULL;
+	size_t nall;
+	int rc;
+
+	*out = NULL;
+	rc = durable_ops(n, case_id, &l);
+	if (rc == 0) {
+		rc = pending_ops(n, case_id, &l);
+	}
+	nall = l.n + nextra;
+	if (rc == 0 && nall == 0) {
+		goto done;
+	}
+	if (rc == 0) {
+		all = cm_reallocarray(NULL, nall, sizeof(*all));
+		rc = all == NULL ? CM_ENOMEM : 0;
+	}
+	if (rc == 0) {
+		if (l.n > 0) {
+			memcpy(all, l.ops, l.n * sizeof(*all));
+		}
+		for (size_t i = 0; i < nextra; i++) {
+			all[l.n + i] = extra[i];
+		}
+		/* Repeats of one (origin, seq) count once. */
+		rc = repl_case_build(all, nall, out, NULL);
+	}
+done:
+	cm_free(all);
+	oplist_free(&l);
+	return rc;
+}
+
+/* ---- cases and their derived views ---------------------------------------- */
+
+static void
+publish_case(struct node *n, const Ow__Case *cs)
+{
+	Ow__Event ev = OW__EVENT__INIT;
+
+	ev.kind = (char *)(uintptr_t) "case";
+	ev.case_id = cs->id;
+	ev.state = cs->state;
+	ev.warning = cs->warning;
+	ev.hlc = cs->updated_hlc;
+	ev.hall = cs->hall;
+	node_publish(n, &ev);
+}
+
+int
+node_case_store(struct node *n, const Ow__Case *old, const Ow__Case *cs,
+    bool fields_changed, uint64_t hlc)
+{
+	struct node_keys ok;
+	int rc = 0, level;
+
+	node_keys_init(&ok);
+	if (old != NULL) {
+		rc = node_case_index_keys(old, &ok);
+	}
+	if (rc == 0) {
+		rc = node_write_case(n, old != NULL ? &ok : NULL, cs);
+	}
+	node_keys_free(&ok);
+	if (rc == 0 && fields_changed) {
+		struct form_matter *owned = NULL;
+		const struct form_matter *m =
+		    node_matter_of(n, cs->matter, cs->matter_version, &owned);
+
+		rc = node_registry_update(n, cs, m, hlc);
+		form_matter_free(owned);
+	}
+	if (rc == 0) {
+		/* The warning level changes with the state at once, not at
+		 * the next sweep. */
+		level = node_warning_compute(n, cs);
+		rc = old != NULL ? node_warning_set(n, cs->id, level)
+		                 : node_warning_move(n, cs->id, -1, level);
+		rc = rc > 0 ? 0 : rc;
+	}
+	if (rc == 0 && old != NULL) {
+		publish_case(n, cs);
+	}
+	return rc;
+}
+
+/* ---- ops of other halls ----------------------------------------------- */
+
+static void
+be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+static bool
+is_case_op(const Ow__Op *op)
+{
+	return op->case_id != NULL && op->case_id[0] != '\0' &&
+	       op->kind >= OW__OP_KIND__OP_CASE_CREATE &&
+	       op->kind <= OW__OP_KIND__OP_CASE_DELIVER;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Build one case again: the batch's ops are among the pending ones. */
+static int
+rebuild_one(struct node *n, const char *case_id, const struct repl_effect *e)
+{
+	Ow__Case *old = NULL, *cs = NULL;
+	uint64_t gen, hlc = 0;
+	bool fields = false;
+	int rc;
+
+	for (size_t i = 0; i < e->nops; i++) {
+		const Ow__Op *op = e->ops[i].op;
+
+		if (is_case_op(op) && strcmp(op->case_id, case_id) == 0) {
+			hlc = op->hlc > hlc ? op->hlc : hlc;
+			fields = fields ||
+			         op->kind == OW__OP_KIND__OP_CASE_CREATE ||
+			         op->kind == OW__OP_KIND__OP_CASE_EDIT;
+		}
+	}
+	rc = node_case_rebuild(n, case_id, NULL, 0, &cs);
+	if (rc != 0 || cs == NULL) {
+		/* No create ready yet: the case appears when it comes. */
+		return rc;
+	}
+	rc = node_read_case(n, case_id, &old, &gen);
+	if (rc == CM_ENOTFOUND) {
+		rc = 0;
+	}
+	if (rc == 0) {
+		rc = node_case_store(n, old, cs, fields, hlc);
+	}
+	if (rc == 0 && old == NULL) {
+		publish_case(n, cs);
+	}
+	node_case_free(old);
+	node_case_free(cs);
+	return rc;
+}
+
+/*
+ * Accounts are city-wide: the latest put of a name, by (hlc, origin),
+ * wins on every hall. The stamp of the record in force is kept in meta
+ * "ustamp/<name>" (8 bytes of clock, then the origin); a local put
+ * writes it too (node_user_stamp).
+ */
+void
+node_user_stamp(
+    struct node *n, const char *name, uint64_t hlc, const char *origin)
+{
+	char key[16 + 256];
+	uint8_t val[8 + NODE_ORIGIN_MAX];
+	size_t ol = strlen(origin);
+
+	if (strlen(name) > 200 || ol > NODE_ORIGIN_MAX) {
+		return;
+	}
+	snprintf(key, sizeof(key), "ustamp/%s", name);
+	be64(val, hlc);
+	memcpy(val + 8, origin, ol);
+	node_batch_put(
+	    n->open.batch, NODE_CF_META, key, strlen(key), val, 8 + ol);
+}
+
+static int
+apply_user(struct node *n, const Ow__Op *op)
+{
+	const Ow__UserPut *u = op->user;
+	char key[16 + 256];
+	void *val = NULL;
+	size_t vlen = 0;
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (u == NULL || u->name[0] == '\0' || strlen(u->name) > 200) {
+		return 0; /* nothing this hall can apply: kept in the log */
+	}
+	snprintf(key, sizeof(key), "ustamp/%s", u->name);
+	rc = node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &vlen);
+	if (rc == 0 && vlen >= 8) {
+		const uint8_t *v = val;
+		uint64_t h = 0;
+		size_t ol = vlen - 8, opl = strlen(op->origin);
+		int cmp;
+
+		for (int i = 0; i < 8; i++) {
+			h = (h << 8) | v[i];
+		}
+		cmp = memcmp(v + 8, op->origin, ol < opl ? ol : opl);
+		cmp = cmp != 0 ? cmp : (ol > opl) - (ol < opl);
+		cm_free(val);
+		if (h > op->hlc || (h == op->hlc && cmp >= 0)) {
+			return 0; /* a later put is in force */
+		}
+	} else if (rc == 0) {
+		cm_free(val);
+	} else if (rc != CM_ENOTFOUND) {
+		return rc;
+	}
+	len = ow__user_put__get_packed_size(u);
+	buf = cm_malloc(len + 1);
+	if (buf == NULL) {
+		return CM_ENOMEM;
+	}
+	ow__user_put__pack(u, buf);
+	node_batch_put(
+	    n->open.batch, NODE_CF_USER, u->name, strlen(u->name), buf, len);
+	cm_free(buf);
+	node_user_stamp(n, u->name, op->hlc, op->origin);
+	cm_log_info("repl.user_applied", "origin=%s seq=%llu", op->origin,
+	    (unsigned long long)op->seq);
+	return 0;
+}
+
+/*
+ * A matter version published at another hall: kept like a local publish
+ * (the file by version, and the code's current version when it is
+ * newer); the in-memory catalog is loaded again once the batch is
+ * durable. A matter that does not load is kept in the log only.
+ */
+static int
+apply_catalog(struct node *n, const Ow__Op *op)
+{
+	const Ow__CatalogPut *c = op->catalog;
+	struct form_catalog cat;
+	struct form_diags d;
+	char key[96], ver[16];
+	void *val = NULL;
+	size_t vlen = 0;
+	unsigned cur = 0;
+	int rc;
+
+	if (c == NULL || c->code[0] == '\0' || strlen(c->code) > 40 ||
+	    c->version == 0) {
+		return 0;
+	}
+	form_catalog_init(&cat);
+	form_diags_init(&d);
+	rc = form_catalog_load(&cat, c->code, (const char *)c->matter_json.data,
+	    c->matter_json.len, &d);
+	form_catalog_free(&cat);
+	form_diags_free(&d);
+	if (rc != 0) {
+		cm_log_warn("repl.catalog_refused", "origin=%s seq=%llu",
+		    op->origin, (unsigned long long)op->seq);
+		return 0;
+	}
+	snprintf(key, sizeof(key), "m/%s/%06u", c->code, c->version);
+	if (node_store_get(
+	        n->st, NODE_CF_CATALOG, key, strlen(key), &val, &vlen) == 0) {
+		cm_free(val);
+		return 0; /* this version is here already */
+	}
+	node_batch_put(n->open.batch, NODE_CF_CATALOG, key, strlen(key),
+	    c->matter_json.data, c->matter_json.len);
+	snprintf(key, sizeof(key), "c/%s", c->code);
+	if (node_store_get(
+	        n->st, NODE_CF_CATALOG, key, strlen(key), &val, &vlen) == 0) {
+		char vb[16];
+
+		snprintf(vb, sizeof(vb), "%.*s", (int)(vlen < 15 ? vlen : 15),
+		    (const char *)val);
+		cur = (unsigned)strtoul(vb, NULL, 10);
+		cm_free(val);
+	}
+	if (c->version > cur) {
+		snprintf(ver, sizeof(ver), "%u", c->version);
+		node_batch_put(n->open.batch, NODE_CF_CATALOG, key, strlen(key),
+		    ver, strlen(ver));
+		n->forms_reload_gen = n->open.id;
+	}
+	return 0;
+}
+
+/*
+ * REPL_FX_PERSIST: the ops, the heads that cover them and the clock into
+ * the open batch, with the cases they touch built again. The core
+ * counts them from now on; if this fails halfway the node cannot keep its
+ * promise to the core, so it stops (and starts again from the disk).
+ */
+int
+node_repl_persist(struct node *n, const struct repl_effect *e)
+{
+	uint8_t key[1 + NODE_ORIGIN_MAX + 8], val[8 + NODE_HASH_BYTES];
+	char mkey[8 + NODE_ORIGIN_MAX];
+	const char **cases = NULL;
+	size_t ncases = 0;
+	int rc = node_open_batch(n);
+
+	for (size_t i = 0; i < e->nops && rc == 0; i++) {
+		const struct repl_fx_op *o = &e->ops[i];
+		size_t klen = node_log_key(o->origin, o->seq, key);
+		bool cop = is_case_op(o->op);
+
+		if (klen == 0) {
+			rc = CM_EINVAL;
+			break;
+		}
+		node_batch_put(
+		    n->open.batch, NODE_CF_LOG, key, klen, o->buf, o->len);
+		rc = node_pend_add(n, o->origin, o->seq,
+		    cop ? o->op->case_id : "", o->buf, o->len, true);
+		if (rc == 0 && cop) {
+			node_index_history(
+			    n, o->op->case_id, o->origin, o->seq);
+		} else if (rc == 0 && o->op->kind == OW__OP_KIND__OP_USER_PUT) {
+			rc = apply_user(n, o->op);
+		} else if (rc == 0 &&
+		           o->op->kind == OW__OP_KIND__OP_CATALOG_PUT) {
+			rc = apply_catalog(n, o->op);
+		}
+		n->log_ops++;
+		n->open.nremote++;
+	}
+	for (size_t i = 0; i < e->nheads && rc == 0; i++) {
+		be64(val, e->heads[i].seq);
+		memcpy(val + 8, e->heads[i].hash, NODE_HASH_BYTES);
+		snprintf(mkey, sizeof(mkey), "vv/%s", e->heads[i].origin);
+		node_batch_put(n->open.batch, NODE_CF_META, mkey, strlen(mkey),
+		    val, sizeof(val));
+	}
+	/* The cases the batch touches, each once. */
+	if (rc == 0 && e->nops > 0) {
+		cases = cm_reallocarray(NULL, e->nops, sizeof(*cases));
+		rc = cases == NULL ? CM_ENOMEM : 0;
+	}
+	for (size_t i = 0; i < e->nops && rc == 0; i++) {
+		if (is_case_op(e->ops[i].op)) {
+			cases[ncases++] = e->ops[i].op->case_id;
+		}
+	}
+	if (rc == 0 && ncases > 1) {
+		qsort(cases, ncases, sizeof(*cases), cmp_str);
+	}
+	for (size_t i = 0; i < ncases && rc == 0; i++) {
+		if (i > 0 && strcmp(cases[i], cases[i - 1]) == 0) {
+			continue;
+		}
+		rc = rebuild_one(n, cases[i], e);
+	}
+	cm_free(cases);
+	return rc;
+}
+
+/* ---- the digest ----------------------------------------------------------- */
+
+/*
+ * A case's digest: BLAKE2b-256 of its encoding with the hall-local
+ * warning level cleared (each hall computes it on its own timer).
+ */
+static int
+case_digest(const void *val, size_t vlen, unsigned char out[32])
+{
+	Ow__Case *c = ow__case__unpack(NULL, vlen, val);
+	uint8_t *buf;
+	size_t len;
+
+	if (c == NULL) {
+		return CM_ECORRUPT;
+	}
+	c->warning = 0;
+	len = ow__case__get_packed_size(c);
+	buf = cm_malloc(len + 1);
+	if (buf == NULL) {
+		ow__case__free_unpacked(c, NULL);
+		return CM_ENOMEM;
+	}
+	ow__case__pack(c, buf);
+	crypto_generichash(out, 32, buf, len, NULL, 0);
+	cm_free(buf);
+	ow__case__free_unpacked(c, NULL);
+	return 0;
+}
+
+static unsigned
+id_bucket(const void *id, size_t len)
+{
+	unsigned char h[16];
+
+	crypto_generichash(h, sizeof(h), id, len, NULL, 0);
+	return h[0];
+}
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[b[i] >> 4];
+		out[2 * i + 1] = d[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void
+node_digest_free(Ow__ReplDigest *d)
+{
+	for (size_t i = 0; i < d->n_buckets; i++) {
+		cm_free(d->buckets[i].data);
+	}
+	cm_free(d->buckets);
+	for (size_t i = 0; i < d->n_cases; i++) {
+		cm_free(d->cases[i]->key);
+		cm_free(d->cases[i]->value);
+		cm_free(d->cases[i]);
+	}
+	cm_free(d->cases);
+	cm_free(d->total.data);
+	cm_free(d->ask);
+	ow__repl_digest__init(d);
+}
+
+static int
+digest_add_case(Ow__ReplDigest *d, size_t *cap, const void *id, size_t idlen,
+    const unsigned char dg[32])
+{
+	Ow__KeyValue *kv;
+
+	if (d->n_cases == *cap) {
+		size_t ncap = *cap == 0 ? 256 : *cap * 2;
+		Ow__KeyValue **nc =
+		    cm_reallocarray(d->cases, ncap, sizeof(*nc));
+
+		if (nc == NULL) {
+			return CM_ENOMEM;
+		}
+		d->cases = nc;
+		*cap = ncap;
+	}
+	kv = cm_malloc(sizeof(*kv));
+	if (kv == NULL) {
+		return CM_ENOMEM;
+	}
+	ow__key_value__init(kv);
+	kv->key = cm_malloc(idlen + 1);
+	kv->value = cm_malloc(65);
+	if (kv->key == NULL || kv->value == NULL) {
+		cm_free(kv->key);
+		cm_free(kv->value);
+		cm_free(kv);
+		return CM_ENOMEM;
+	}
+	memcpy(kv->key, id, idlen);
+	kv->key[idlen] = '\0';
+	hex(dg, 32, kv->value);
+	d->cases[d->n_cases++] = kv;
+	return 0;
+}
+
+int
+node_digest(struct node_store *st, const bool ask[256], Ow__ReplDigest *out)
+{
+	crypto_generichash_state *hs = NULL;
+	crypto_generichash_state total;
+	bool used[256] = {false};
+	struct node_iter *it = NULL;
+	size_t cap = 0;
+	int rc;
+
+	ow__repl_digest__init(out);
+	hs = cm_reallocarray(NULL, 256, sizeof(*hs));
+	out->buckets = cm_calloc(256, sizeof(*out->buckets));
+	out->total.data = cm_malloc(32);
+	if (hs == NULL || out->buckets == NULL || out->total.data == NULL) {
+		cm_free(hs);
+		node_digest_free(out);
+		return CM_ENOMEM;
+	}
+	for (int b = 0; b < 256; b++) {
+		crypto_generichash_init(&hs[b], NULL, 0, 32);
+	}
+	rc = node_iter_new(st, NODE_CF_CASE, NULL, 0, &it);
+	for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
+		size_t kl, vl;
+		const void *k = node_iter_key(it, &kl);
+		const void *v = node_iter_value(it, &vl);
+		unsigned char dg[32], sep = 0;
+		unsigned b = id_bucket(k, kl);
+
+		rc = case_digest(v, vl, dg);
+		if (rc != 0) {
+			break;
+		}
+		used[b] = true;
+		crypto_generichash_update(&hs[b], k, kl);
+		crypto_generichash_update(&hs[b], &sep, 1);
+		crypto_generichash_update(&hs[b], dg, 32);
+		if (ask != NULL && ask[b]) {
+			rc = digest_add_case(out, &cap, k, kl, dg);
+		}
+	}
+	if (rc == 0 && it != NULL) {
+		rc = node_iter_status(it);
+	}
+	node_iter_free(it);
+	crypto_generichash_init(&total, NULL, 0, 32);
+	for (int b = 0; b < 256 && rc == 0; b++) {
+		unsigned char dg[32] = {0};
+
+		/* An empty bucket is 32 zero bytes. */
+		if (used[b]) {
+			crypto_generichash_final(&hs[b], dg, 32);
+		}
+		crypto_generichash_update(&total, dg, 32);
+		out->buckets[b].data = cm_malloc(32);
+		if (out->buckets[b].data == NULL) {
+			rc = CM_ENOMEM;
+			break;
+		}
+		memcpy(out->buckets[b].data, dg, 32);
+		out->buckets[b].len = 32;
+		out->n_buckets++;
+	}
+	if (rc == 0) {
+		crypto_generichash_final(&total, out->total.data, 32);
+		out->total.len = 32;
+	}
+	cm_free(hs);
+	if (rc != 0) {
+		node_digest_free(out);
+	}
+	return rc;
+}
