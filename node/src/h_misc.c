@@ -471,6 +471,8 @@ struct audit_job {
 	uint64_t durable_seq; /* what the log must reach at least */
 	Ow__AuditVerifyResp *ar;
 	int rc;
+	struct node_origin_key *keys; /* this node's and its peers' */
+	size_t nkeys;
 };
 
 /* Problems listed at most: a log broken throughout must still get an
@@ -498,35 +500,83 @@ audit_problem(Ow__AuditVerifyResp *ar, size_t *cap, const char *text)
 	ar->problems[ar->n_problems++] = node__dup(text);
 }
 
+static const unsigned char *
+audit_key(const struct audit_job *j, const char *origin)
+{
+	for (size_t i = 0; i < j->nkeys; i++) {
+		if (strcmp(j->keys[i].origin, origin) == 0) {
+			return j->keys[i].pk;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Every op in the log, origin by origin (the log key sorts them so):
+ * the origin's signature, its hash chain, no gap; and this node's own
+ * log reaches every op it acknowledged.
+ */
 static void
 audit_work(uv_work_t *w)
 {
 	struct audit_job *j = w->data;
 	struct node *n = j->n;
-	uint8_t prefix[1 + NODE_ORIGIN_MAX];
-	size_t plen = node_log_prefix(n->node_id, prefix), cap = 0;
 	struct node_iter *it = NULL;
 	unsigned char head[NODE_HASH_BYTES] = {0};
-	uint64_t seq = 0;
+	char cur[NODE_ORIGIN_MAX + 1] = "";
+	const unsigned char *pk = NULL;
+	uint64_t seq = 0, own_seq = 0;
 	Ow__AuditVerifyResp *ar = j->ar;
 	char problem[200];
+	size_t cap = 0;
 
-	ar->origins = 1;
-	/* Every op of this node: signature, chain, no gap. */
-	j->rc = node_iter_new(n->st, NODE_CF_LOG, prefix, plen, &it);
+	j->rc = node_iter_new(n->st, NODE_CF_LOG, NULL, 0, &it);
 	for (; j->rc == 0 && node_iter_valid(it); node_iter_next(it)) {
-		size_t vlen;
+		size_t klen, vlen;
+		const void *key = node_iter_key(it, &klen);
 		const void *val = node_iter_value(it, &vlen);
+		char origin[NODE_ORIGIN_MAX + 1];
+		uint64_t kseq;
 		Ow__Op *op = NULL;
 		unsigned char hash[NODE_HASH_BYTES];
-		int orc = node_op_open(val, vlen, n->kp.pk, &op, hash);
+		int orc;
 
+		if (node_log_key_parse(key, klen, origin, &kseq) != 0) {
+			audit_problem(
+			    ar, &cap, "a log key that is not (origin, seq)");
+			ar->ops++;
+			continue;
+		}
+		if (strcmp(origin, cur) != 0) {
+			if (strcmp(cur, n->node_id) == 0) {
+				own_seq = seq;
+			}
+			snprintf(cur, sizeof(cur), "%s", origin);
+			memset(head, 0, sizeof(head));
+			seq = 0;
+			ar->origins++;
+			pk = audit_key(j, origin);
+			if (pk == NULL) {
+				snprintf(problem, sizeof(problem),
+				    "%s: no registered key (peer add)", origin);
+				audit_problem(ar, &cap, problem);
+			}
+		}
+		ar->ops++;
+		if (pk == NULL) {
+			continue;
+		}
+		orc = node_op_open(val, vlen, pk, &op, hash);
+		if (orc == 0 &&
+		    (strcmp(op->origin, origin) != 0 || op->seq != kseq)) {
+			orc = CM_EPROTO; /* filed under another key */
+		}
 		if (orc == 0) {
 			orc = node_op_chain_check(op, seq, head);
 		}
 		if (orc != 0) {
 			snprintf(problem, sizeof(problem), "%s seq %llu: %s",
-			    n->node_id, (unsigned long long)(seq + 1),
+			    origin, (unsigned long long)(seq + 1),
 			    cm_err_name(orc));
 			audit_problem(ar, &cap, problem);
 		}
@@ -535,15 +585,17 @@ audit_work(uv_work_t *w)
 			memcpy(head, hash, sizeof(head));
 			ow__op__free_unpacked(op, NULL);
 		}
-		ar->ops++;
+	}
+	if (strcmp(cur, n->node_id) == 0) {
+		own_seq = seq;
 	}
 	if (it != NULL) {
 		node_iter_free(it);
 	}
-	if (j->rc == 0 && seq < j->durable_seq) {
+	if (j->rc == 0 && own_seq < j->durable_seq) {
 		snprintf(problem, sizeof(problem),
 		    "%s: the log ends at seq %llu, but %llu were acknowledged",
-		    n->node_id, (unsigned long long)seq,
+		    n->node_id, (unsigned long long)own_seq,
 		    (unsigned long long)j->durable_seq);
 		audit_problem(ar, &cap, problem);
 	}
@@ -562,6 +614,7 @@ audit_done(uv_work_t *w, int status)
 	resp.body_case = OW__RESPONSE__BODY_AUDIT_VERIFY;
 	resp.audit_verify = j->ar;
 	node_finish_async(j->n, j->slot, &resp, NODE_REPLY_NOW);
+	cm_free(j->keys);
 	cm_free(j);
 }
 
@@ -582,11 +635,18 @@ node__h_audit_verify(struct call *c)
 	j->n = c->n;
 	j->slot = c->slot;
 	j->durable_seq = c->n->durable_seq;
+	if (node_origin_keys(c->n, &j->keys, &j->nkeys) != 0) {
+		free(j->ar);
+		cm_free(j);
+		node__fail(c->resp, CM_ENOMEM);
+		return NODE_REPLY_NOW;
+	}
 	snprintf(
 	    j->request_id, sizeof(j->request_id), "%s", c->req->request_id);
 	j->w.data = j;
 	if (node_queue_job(c->n, &j->w, audit_work, audit_done) != 0) {
 		free(j->ar);
+		cm_free(j->keys);
 		cm_free(j);
 		node__fail(c->resp, CM_EINTERNAL);
 		return NODE_REPLY_NOW;

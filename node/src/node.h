@@ -316,6 +316,16 @@ int node_pend_get_signed(struct node *n, const char *origin, uint64_t seq,
 int node_origin_pk(
     struct node *n, const char *origin, unsigned char pk[NODE_PK_BYTES]);
 
+/* The keys ops are checked with: this node's and every registered
+ * peer's (removed ones too: their ops stay in the log). *out is
+ * cm_malloc'd. 0 or CM_ENOMEM. */
+struct node_origin_key {
+	char origin[NODE_ORIGIN_MAX + 1];
+	unsigned char pk[NODE_PK_BYTES];
+};
+int node_origin_keys(
+    struct node *n, struct node_origin_key **out, size_t *nout);
+
 /* Pending ops (above): add one, settle those of durable batches, drop
  * those past a mark (rollback) or all (a failed write). */
 int node_pend_add(struct node *n, const char *origin, uint64_t seq,

@@ -334,10 +334,52 @@ node_origin_pk(
 		memcpy(pk, n->kp.pk, NODE_PK_BYTES);
 		return 0;
 	}
-	if (n->repl == NULL || (p = peer_find(n->repl, origin)) == NULL) {
+	if (n->repl == NULL) {
 		return CM_ENOTFOUND;
 	}
-	memcpy(pk, p->pk, NODE_PK_BYTES);
+	/* A removed peer's key still opens the ops it made. */
+	for (p = n->repl->peers; p != NULL; p = p->next) {
+		if (strcmp(p->id, origin) == 0) {
+			memcpy(pk, p->pk, NODE_PK_BYTES);
+			return 0;
+		}
+	}
+	return CM_ENOTFOUND;
+}
+
+int
+node_origin_keys(struct node *n, struct node_origin_key **out, size_t *nout)
+{
+	size_t count = 1, i = 0;
+
+	if (n->repl != NULL) {
+		for (struct rpeer *p = n->repl->peers; p != NULL; p = p->next) {
+			count++;
+		}
+	}
+	*out = cm_calloc(count, sizeof(**out));
+	if (*out == NULL) {
+		return CM_ENOMEM;
+	}
+	snprintf((*out)[i].origin, sizeof((*out)[i].origin), "%s", n->node_id);
+	memcpy((*out)[i++].pk, n->kp.pk, NODE_PK_BYTES);
+	if (n->repl != NULL) {
+		for (struct rpeer *p = n->repl->peers; p != NULL; p = p->next) {
+			bool dup = false;
+
+			for (size_t k = 0; k < i; k++) {
+				dup =
+				    dup || strcmp((*out)[k].origin, p->id) == 0;
+			}
+			if (dup) {
+				continue; /* a re-added peer: the same key */
+			}
+			snprintf((*out)[i].origin, sizeof((*out)[i].origin),
+			    "%s", p->id);
+			memcpy((*out)[i++].pk, p->pk, NODE_PK_BYTES);
+		}
+	}
+	*nout = i;
 	return 0;
 }
 
@@ -1159,6 +1201,21 @@ be_head(const void *val, size_t len, uint64_t *seq, unsigned char *hash)
 
 /* Register a peer with the core (its key, its head in the store) and,
  * if it has an address, pull from it. */
+static bool
+origin_known(const struct node_repl *r, const char *id)
+{
+	uint64_t seq;
+	const char *o;
+
+	for (size_t i = 0; (o = repl_origin_at(r->core, i, &seq)) != NULL;
+	     i++) {
+		if (strcmp(o, id) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static int
 peer_register(struct node_repl *r, struct rpeer *p)
 {
@@ -1167,19 +1224,22 @@ peer_register(struct node_repl *r, struct rpeer *p)
 	uint64_t seq = 0;
 	void *val = NULL;
 	size_t len = 0;
+	bool known = origin_known(r, p->id);
 	int rc = repl_origin_add(r->core, p->id, p->pk);
 
 	if (rc != 0) {
 		return rc;
 	}
+	/* Where its chain stands in the store; an origin the core knows
+	 * already (a peer added again) may be ahead of the store. */
 	snprintf(key, sizeof(key), "vv/%s", p->id);
-	if (node_store_get(
-	        r->n->st, NODE_CF_META, key, strlen(key), &val, &len) == 0) {
+	if (!known && node_store_get(r->n->st, NODE_CF_META, key, strlen(key),
+	                  &val, &len) == 0) {
 		be_head(val, len, &seq, hash);
 		cm_free(val);
 		rc = repl_origin_set_head(r->core, p->id, seq, hash);
 	}
-	if (rc == 0 && strcmp(p->url, "-") != 0) {
+	if (rc == 0 && !p->removed && strcmp(p->url, "-") != 0) {
 		rc = repl_peer_add(r->core, p->id);
 		if (rc == 0 && peer_open(p) != 0) {
 			cm_log_warn("repl.dial_failed", "peer=%s", p->id);
@@ -1303,6 +1363,10 @@ node_repl_start(struct node *n)
 			rc = CM_ECORRUPT;
 		} else if ((p = peer_new(r, pi->id, pi->url, pk)) == NULL) {
 			rc = CM_ENOMEM;
+		} else if (pi->url[0] == '\0') {
+			/* Removed: its key and head only. */
+			p->removed = true;
+			rc = peer_register(r, p);
 		} else {
 			rc = peer_register(r, p);
 		}
@@ -1397,14 +1461,11 @@ peer_store(struct node *n, const struct rpeer *p, bool remove)
 		return rc;
 	}
 	snprintf(key, sizeof(key), "peer/%s", p->id);
-	if (remove) {
-		node_batch_delete(
-		    n->open.batch, NODE_CF_META, key, strlen(key));
-		return 0;
-	}
+	/* A removed peer keeps its key (url ""): the ops it made stay in
+	 * the log and are still checked with it. */
 	node_pk_hex(p->pk, pk);
 	pi.id = (char *)(uintptr_t)p->id;
-	pi.url = (char *)(uintptr_t)p->url;
+	pi.url = (char *)(uintptr_t)(remove ? "" : p->url);
 	pi.public_key = pk;
 	len = ow__peer_info__get_packed_size(&pi);
 	buf = cm_malloc(len + 1);
@@ -1437,7 +1498,7 @@ node__h_peer_add(struct call *c)
 
 	if (r == NULL) {
 		/* Replication needs repl_listen and the TLS files. */
-		node__fail(c->resp, CM_ESTATE);
+		node__fail(c->resp, CM_ENOREPL);
 		return NODE_REPLY_NOW;
 	}
 	if (!node_id_valid(q->id) || strcmp(q->id, n->node_id) == 0 ||
@@ -1843,7 +1904,7 @@ node__h_peer_verify(struct call *c)
 		return NODE_REPLY_NOW;
 	}
 	if (!p->open) {
-		node__fail(c->resp, CM_ESTATE); /* a hall with no address */
+		node__fail(c->resp, CM_EINVAL); /* a hall with no address */
 		return NODE_REPLY_NOW;
 	}
 	if (r->verify.active) {

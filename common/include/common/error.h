@@ -39,7 +39,10 @@
 	XX(TIMEOUT, N_("timed out"))                                           \
 	XX(CLOSED, N_("connection closed"))                                    \
 	XX(CRYPTO, N_("signature or hash check failed"))                       \
-	XX(INTERNAL, N_("internal error"))
+	XX(INTERNAL, N_("internal error"))                                     \
+	XX(NOREPL,                                                             \
+	    N_("replication is not configured on this node (repl_listen, "     \
+	       "tls_cert, tls_ca)"))
 
 enum cm_err {
 	CM_OK = 0,
