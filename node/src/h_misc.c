@@ -653,3 +653,76 @@ node__h_audit_verify(struct call *c)
 	}
 	return NODE_REPLY_LATER;
 }
+
+/* ---- calendar ----------------------------------------------------------- */
+
+/*
+ * A working-day calendar file (a new year's schedule, a correction):
+ * checked like the bundled ones, stored under its name (replacing one of
+ * the same name), in force once durable, and sent to the other halls as
+ * an op (OP_CALENDAR_PUT; the latest import of a name wins everywhere).
+ */
+enum node_disp
+node__h_calendar_import(struct call *c)
+{
+	struct node *n = c->n;
+	const Ow__CalendarImportReq *r = c->req->calendar_import;
+	Ow__Op op = OW__OP__INIT;
+	Ow__CalendarPut body = OW__CALENDAR_PUT__INIT;
+	struct form_diags d;
+	struct node_mark mark;
+	int rc;
+
+	if (!node_calendar_name_ok(r->name)) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	form_diags_init(&d);
+	rc = node_calendar_check(r->name, r->json.data, r->json.len, &d);
+	if (rc != 0) {
+		c->resp->problems = calloc(d.n + 1, sizeof(*c->resp->problems));
+		for (size_t i = 0; c->resp->problems != NULL && i < d.n; i++) {
+			Ow__Problem *p = malloc(sizeof(*p));
+			char where[32];
+
+			if (p == NULL) {
+				break;
+			}
+			ow__problem__init(p);
+			snprintf(where, sizeof(where), "%d:%d", d.items[i].line,
+			    d.items[i].col);
+			p->field = node__dup(where);
+			p->code = node__dup("CALENDAR");
+			p->message = node__dup(d.items[i].msg);
+			c->resp->problems[c->resp->n_problems++] = p;
+		}
+		form_diags_free(&d);
+		node__fail(c->resp, rc == CM_ENOMEM ? rc : CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	form_diags_free(&d);
+	rc = node_write_mark(n, &mark);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	op.actor = c->sess->user;
+	op.kind = OW__OP_KIND__OP_CALENDAR_PUT;
+	op.body_case = OW__OP__BODY_CALENDAR;
+	op.calendar = &body;
+	body.name = r->name;
+	body.json = r->json;
+	rc = node_write_op(n, &op);
+	if (rc != 0) {
+		node_write_rollback(n, &mark);
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	node_write_unmark(n);
+	node_calendar_store(n, r->name, r->json.data, r->json.len);
+	node_lww_stamp(n, "cal", r->name, op.hlc, n->node_id);
+	n->forms_reload_gen = n->open.id;
+	cm_log_info(
+	    "calendar.imported", "name=%s by=%s", r->name, c->sess->user);
+	return NODE_REPLY_AFTER_BATCH;
+}

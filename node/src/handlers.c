@@ -375,6 +375,8 @@ static const struct handler handlers[] = {
         node__h_peer_list},
     {OW__REQUEST__BODY_PEER_VERIFY, "peer_verify", NODE_RIGHT_PEERS,
         node__h_peer_verify},
+    {OW__REQUEST__BODY_CALENDAR_IMPORT, "calendar_import", NODE_RIGHT_CALENDAR,
+        node__h_calendar_import},
 };
 
 enum node_disp

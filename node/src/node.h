@@ -348,10 +348,20 @@ int node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
 int node_case_store(struct node *n, const Ow__Case *old, const Ow__Case *cs,
     bool fields_changed, uint64_t hlc);
 
-/* The stamp of the account record in force (city-wide, last writer
- * wins by (hlc, origin)), into the open batch. */
-void node_user_stamp(
-    struct node *n, const char *name, uint64_t hlc, const char *origin);
+/* The stamp of a whole-value record in force (KIND "user": accounts,
+ * "cal": calendar files; city-wide, last writer wins by (hlc, origin)),
+ * into the open batch. */
+void node_lww_stamp(struct node *n, const char *kind, const char *name,
+    uint64_t hlc, const char *origin);
+
+/* Calendar files (state.c): a name is 1..64 of [A-Za-z0-9._-] ending in
+ * ".json"; check a file (0, or CM_EPARSE with diagnostics in d, which
+ * may be NULL); store it under meta "cal/NAME" in the open batch. */
+bool node_calendar_name_ok(const char *name);
+int node_calendar_check(
+    const char *name, const void *buf, size_t len, struct form_diags *d);
+void node_calendar_store(
+    struct node *n, const char *name, const void *buf, size_t len);
 
 /* The history index entry of (case, origin, seq) into the open batch. */
 void node_index_history(

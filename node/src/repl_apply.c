@@ -560,36 +560,72 @@ rebuild_one(struct node *n, const char *case_id, const struct repl_effect *e)
 }
 
 /*
- * Accounts are city-wide: the latest put of a name, by (hlc, origin),
- * wins on every hall. The stamp of the record in force is kept in meta
- * "ustamp/<name>" (8 bytes of clock, then the origin); a local put
- * writes it too (node_user_stamp).
+ * Records that replicate as whole values (accounts, calendar files): the
+ * latest put of a name, by (hlc, origin), wins on every hall. The stamp
+ * of the record in force is kept in meta "stamp/KIND/NAME" (8 bytes of
+ * clock, then the origin); a local put writes it too.
  */
 void
-node_user_stamp(
-    struct node *n, const char *name, uint64_t hlc, const char *origin)
+node_lww_stamp(struct node *n, const char *kind, const char *name, uint64_t hlc,
+    const char *origin)
 {
-	char key[16 + 256];
+	char key[300];
 	uint8_t val[8 + NODE_ORIGIN_MAX];
 	size_t ol = strlen(origin);
 
-	if (strlen(name) > 200 || ol > NODE_ORIGIN_MAX) {
+	if (strlen(kind) + strlen(name) > 250 || ol > NODE_ORIGIN_MAX) {
 		return;
 	}
-	snprintf(key, sizeof(key), "ustamp/%s", name);
+	snprintf(key, sizeof(key), "stamp/%s/%s", kind, name);
 	be64(val, hlc);
 	memcpy(val + 8, origin, ol);
 	node_batch_put(
 	    n->open.batch, NODE_CF_META, key, strlen(key), val, 8 + ol);
 }
 
+/* Is (hlc, origin) later than the stamp of the record in force? 1, 0,
+ * or a CM_E* code from the store. */
+static int
+lww_newer(struct node *n, const char *kind, const char *name, uint64_t hlc,
+    const char *origin)
+{
+	char key[300];
+	void *val = NULL;
+	size_t vlen = 0, ol, opl = strlen(origin);
+	const uint8_t *v;
+	uint64_t h = 0;
+	int rc, cmp;
+
+	if (strlen(kind) + strlen(name) > 250) {
+		return 0;
+	}
+	snprintf(key, sizeof(key), "stamp/%s/%s", kind, name);
+	rc = node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &vlen);
+	if (rc == CM_ENOTFOUND) {
+		return 1;
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	if (vlen < 8) {
+		cm_free(val);
+		return 1;
+	}
+	v = val;
+	for (int i = 0; i < 8; i++) {
+		h = (h << 8) | v[i];
+	}
+	ol = vlen - 8;
+	cmp = memcmp(v + 8, origin, ol < opl ? ol : opl);
+	cmp = cmp != 0 ? cmp : (ol > opl) - (ol < opl);
+	cm_free(val);
+	return h < hlc || (h == hlc && cmp < 0) ? 1 : 0;
+}
+
 static int
 apply_user(struct node *n, const Ow__Op *op)
 {
 	const Ow__UserPut *u = op->user;
-	char key[16 + 256];
-	void *val = NULL;
-	size_t vlen = 0;
 	uint8_t *buf;
 	size_t len;
 	int rc;
@@ -597,27 +633,9 @@ apply_user(struct node *n, const Ow__Op *op)
 	if (u == NULL || u->name[0] == '\0' || strlen(u->name) > 200) {
 		return 0; /* nothing this hall can apply: kept in the log */
 	}
-	snprintf(key, sizeof(key), "ustamp/%s", u->name);
-	rc = node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &vlen);
-	if (rc == 0 && vlen >= 8) {
-		const uint8_t *v = val;
-		uint64_t h = 0;
-		size_t ol = vlen - 8, opl = strlen(op->origin);
-		int cmp;
-
-		for (int i = 0; i < 8; i++) {
-			h = (h << 8) | v[i];
-		}
-		cmp = memcmp(v + 8, op->origin, ol < opl ? ol : opl);
-		cmp = cmp != 0 ? cmp : (ol > opl) - (ol < opl);
-		cm_free(val);
-		if (h > op->hlc || (h == op->hlc && cmp >= 0)) {
-			return 0; /* a later put is in force */
-		}
-	} else if (rc == 0) {
-		cm_free(val);
-	} else if (rc != CM_ENOTFOUND) {
-		return rc;
+	rc = lww_newer(n, "user", u->name, op->hlc, op->origin);
+	if (rc <= 0) {
+		return rc; /* a later put is in force, or a store error */
 	}
 	len = ow__user_put__get_packed_size(u);
 	buf = cm_malloc(len + 1);
@@ -628,9 +646,34 @@ apply_user(struct node *n, const Ow__Op *op)
 	node_batch_put(
 	    n->open.batch, NODE_CF_USER, u->name, strlen(u->name), buf, len);
 	cm_free(buf);
-	node_user_stamp(n, u->name, op->hlc, op->origin);
+	node_lww_stamp(n, "user", u->name, op->hlc, op->origin);
 	cm_log_info("repl.user_applied", "origin=%s seq=%llu", op->origin,
 	    (unsigned long long)op->seq);
+	return 0;
+}
+
+/* A calendar file imported at another hall (the latest import of a name
+ * wins); in force once the batch is durable. */
+static int
+apply_calendar(struct node *n, const Ow__Op *op)
+{
+	const Ow__CalendarPut *c = op->calendar;
+	int rc;
+
+	if (c == NULL || !node_calendar_name_ok(c->name) ||
+	    node_calendar_check(c->name, c->json.data, c->json.len, NULL) !=
+	        0) {
+		cm_log_warn("repl.calendar_refused", "origin=%s seq=%llu",
+		    op->origin, (unsigned long long)op->seq);
+		return 0;
+	}
+	rc = lww_newer(n, "cal", c->name, op->hlc, op->origin);
+	if (rc <= 0) {
+		return rc;
+	}
+	node_calendar_store(n, c->name, c->json.data, c->json.len);
+	node_lww_stamp(n, "cal", c->name, op->hlc, op->origin);
+	n->forms_reload_gen = n->open.id;
 	return 0;
 }
 
@@ -730,6 +773,9 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
 		} else if (rc == 0 &&
 		           o->op->kind == OW__OP_KIND__OP_CATALOG_PUT) {
 			rc = apply_catalog(n, o->op);
+		} else if (rc == 0 &&
+		           o->op->kind == OW__OP_KIND__OP_CALENDAR_PUT) {
+			rc = apply_calendar(n, o->op);
 		}
 		n->log_ops++;
 		n->open.nremote++;

@@ -161,6 +161,54 @@ node_load_forms(struct node *n)
 	return rc;
 }
 
+bool
+node_calendar_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len < 6 || len > 64 || strcmp(name + len - 5, ".json") != 0) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		        (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+		        ch == '-')) {
+			return false;
+		}
+	}
+	return name[0] != '.';
+}
+
+int
+node_calendar_check(
+    const char *name, const void *buf, size_t len, struct form_diags *d)
+{
+	struct form_calendar *cal = NULL;
+	struct form_diags own;
+	int rc = form_calendar_new(&cal);
+
+	form_diags_init(&own);
+	if (rc == 0) {
+		rc = form_calendar_load(
+		    cal, name, buf, len, d != NULL ? d : &own);
+	}
+	form_calendar_free(cal);
+	form_diags_free(&own);
+	return rc;
+}
+
+void
+node_calendar_store(
+    struct node *n, const char *name, const void *buf, size_t len)
+{
+	char key[80];
+
+	snprintf(key, sizeof(key), "cal/%s", name);
+	node_batch_put(n->open.batch, NODE_CF_META, key, strlen(key), buf, len);
+}
+
 /* ---- counters ----------------------------------------------------------- */
 
 static int
@@ -493,7 +541,7 @@ node_user_put(struct node *n, const char *actor, const char *name,
 	if (rc == 0) {
 		node_batch_put(
 		    n->open.batch, NODE_CF_USER, name, strlen(name), buf, len);
-		node_user_stamp(n, name, op.hlc, n->node_id);
+		node_lww_stamp(n, "user", name, op.hlc, n->node_id);
 	}
 	cm_free(buf);
 	return rc;

@@ -84,6 +84,7 @@ usage(FILE *fp)
 	      "  peer remove ID | peer list | peer verify ID   (verify: same cases as ID?)\n"
 	      "  conflicts list [PAGE]                  cases two halls changed at once\n"
 	      "  conflicts resolve ID ACTION [--reason TEXT]   settle one (supervisor)\n"
+	      "  calendar import FILE                   a working-day calendar (every hall)\n"
 	      "\n"
 	      "Lists come whole: ow-ctl reads every page. PAGE is [--limit N] [--after CURSOR]:\n"
 	      "with --limit, one page of at most N (the node caps N) and, when more follow,\n"
@@ -1480,6 +1481,41 @@ cmd_conflicts(struct ctl *x, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+static int
+cmd_calendar(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__CalendarImportReq b = OW__CALENDAR_IMPORT_REQ__INIT;
+	Ow__Response *r = NULL;
+	const char *base;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[0], "import") != 0) {
+		fprintf(stderr, _("ow-ctl: calendar import FILE\n"));
+		return EXIT_USAGE;
+	}
+	rc = cm_file_read(argv[1], 1 << 20, &buf, &len);
+	if (rc != 0) {
+		fprintf(
+		    stderr, _("ow-ctl: %s: %s\n"), argv[1], cm_strerror(rc));
+		return EXIT_USAGE;
+	}
+	base = strrchr(argv[1], '/');
+	b.name = (char *)(uintptr_t)(base != NULL ? base + 1 : argv[1]);
+	b.json.data = (uint8_t *)buf;
+	b.json.len = len;
+	req.body_case = OW__REQUEST__BODY_CALENDAR_IMPORT;
+	req.calendar_import = &b;
+	rc = call(x, &req, &r);
+	cm_free(buf);
+	if (rc != 0) {
+		return rc;
+	}
+	return done(x, r, _("calendar imported"));
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 enum {
@@ -1789,6 +1825,8 @@ main(int argc, char **argv)
 		rc = cmd_peer(&x, argc, argv);
 	} else if (strcmp(cmd, "conflicts") == 0) {
 		rc = cmd_conflicts(&x, argc, argv);
+	} else if (strcmp(cmd, "calendar") == 0) {
+		rc = cmd_calendar(&x, argc, argv);
 	} else {
 		fprintf(stderr,
 		    _("ow-ctl: unknown command \"%s\"; see ow-ctl --help\n"),

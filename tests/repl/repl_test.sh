@@ -79,6 +79,17 @@ OW_NEW_PASSWORD=$USER_PW ctl hall-c user add s1 --role supervisor --hall HC >/de
 check "the clerk of hall-a reaches hall-c" wait_for 20 as c1 hall-c status
 check "the supervisor of hall-c reaches hall-a" wait_for 20 as s1 hall-a status
 
+echo "== a calendar imported at one hall is in force at all"
+# A made-up 2027 (the 2026 schedule moved a year on): only its replication
+# is under test here.
+sed 's/2026/2027/g' "$here/../../forms/calendar/2026.json" >"$work/2027.json"
+check "hall-a imports 2027" ctl hall-a calendar import "$work/2027.json"
+last_year() { [ "$(ctl "$1" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["calendar_last_year"])')" = 2027 ]; }
+check "hall-a's calendar reaches 2027" last_year hall-a
+check "hall-c's calendar reaches 2027" wait_for 20 last_year hall-c
+echo '{"format": "onewindow-calendar"' >"$work/bad.json"
+check "a broken calendar file is refused" bash -c "! OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-a' calendar import '$work/bad.json'"
+
 echo "== a case taken in at hall-a is continued at hall-c (through hall-b)"
 x1=$(create_case hall-a "$(citizen_id 1)")
 check "created ($x1)" [ -n "$x1" ]

@@ -565,6 +565,7 @@ test_rights(void **state)
 	    [NODE_RIGHT_USERS] = "O",
 	    [NODE_RIGHT_CATALOG] = "SO",
 	    [NODE_RIGHT_PEERS] = "O",
+	    [NODE_RIGHT_CALENDAR] = "O",
 	};
 
 	(void)state;

@@ -133,7 +133,8 @@ unsigned node_wf_allowed(enum node_state from, enum node_role role);
 	XX(READ, NODE_ROLE_CLERK | NODE_ROLE_SUPERVISOR | NODE_ROLE_AUDITOR)   \
 	XX(USERS, NODE_ROLE_OPS)                                               \
 	XX(CATALOG, NODE_ROLE_OPS | NODE_ROLE_SUPERVISOR)                      \
-	XX(PEERS, NODE_ROLE_OPS)
+	XX(PEERS, NODE_ROLE_OPS)                                               \
+	XX(CALENDAR, NODE_ROLE_OPS)
 
 enum node_right {
 #define NODE_XX_RIGHT(name, roles) NODE_RIGHT_##name,
