@@ -568,22 +568,20 @@ apply_act(Ow__Case *c, const Ow__Op *op)
 	enum node_state from = (enum node_state)a->from_state;
 	enum node_state to = (enum node_state)a->to_state;
 	enum node_state cur = (enum node_state)c->state;
-	enum node_state check;
 	int rc;
 
 	if (a->from_state >= NODE_ST__COUNT || a->to_state >= NODE_ST__COUNT ||
 	    a->action >= NODE_ACT__COUNT || c->state >= NODE_ST__COUNT) {
 		return CM_EPROTO;
 	}
-	/* The transition must be one the table knows for some role. */
-	if (node_wf_check(from, (enum node_action)a->action,
-	        NODE_ROLE_SUPERVISOR, &check) != 0 &&
-	    node_wf_check(from, (enum node_action)a->action, NODE_ROLE_CLERK,
-	        &check) != 0) {
+	/* The transition must be one the table knows for some role, or a
+	 * supervisor's resolve of a flagged case. */
+	if (!node_wf_valid(from, (enum node_action)a->action, to)) {
 		return CM_EPROTO;
 	}
-	if (check != to) {
-		return CM_EPROTO;
+	if (a->action == NODE_ACT_RESOLVE && cur == from) {
+		/* Settled: the fold cannot see the branches any more. */
+		c->conflict = false;
 	}
 	if (cur != from) {
 		/* Another hall moved the case meanwhile: never settle this by

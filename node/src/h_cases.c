@@ -564,7 +564,8 @@ node__h_case_get(struct call *c)
 	return gen != 0 ? NODE_REPLY_AFTER_BATCH : NODE_REPLY_NOW;
 }
 
-/* Load the case of a change request; fails the call when it cannot. */
+/* Load the case of a change request (not final); fails the call when it
+ * cannot. */
 static Ow__Case *
 case_for_change(struct call *c, const char *id)
 {
@@ -576,7 +577,11 @@ case_for_change(struct call *c, const char *id)
 		node__fail(c->resp, rc);
 		return NULL;
 	}
-	if (node_state_is_final((enum node_state)cs->state)) {
+	/* A final case takes no change, but for a supervisor's resolve of a
+	 * flagged one: two halls may have closed it two ways at once. */
+	if (node_state_is_final((enum node_state)cs->state) &&
+	    !(cs->conflict && c->req->body_case == OW__REQUEST__BODY_CASE_ACT &&
+	        strcmp(c->req->case_act->action, "resolve") == 0)) {
 		node_case_free(cs);
 		node__fail(c->resp, CM_ESTATE);
 		return NULL;
@@ -660,8 +665,18 @@ node__h_case_act(struct call *c)
 	if (!begin_change(c, r->id, &cs, &disp)) {
 		return disp;
 	}
-	rc = node_wf_check(
-	    (enum node_state)cs->state, action, c->sess->role, &to);
+	if (action == NODE_ACT_RESOLVE) {
+		/* A case replication flagged: a supervisor settles it in
+		 * the state they choose, from whatever state the rule table
+		 * gave (docs/workflow.md, "Concurrent transitions"). */
+		rc = !cs->conflict                           ? CM_ESTATE
+		     : c->sess->role != NODE_ROLE_SUPERVISOR ? CM_EDENIED
+		     : node_state_parse(r->to, &to) != 0     ? CM_EINVAL
+		                                             : 0;
+	} else {
+		rc = node_wf_check(
+		    (enum node_state)cs->state, action, c->sess->role, &to);
+	}
 	if (rc == 0 && node_action_needs_reason(action) &&
 	    r->reason[0] == '\0') {
 		rc = CM_EINVAL;

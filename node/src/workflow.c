@@ -156,6 +156,7 @@ static const bool wf_action_reason[NODE_ACT__COUNT] = {
     [NODE_ACT_REJECT] = true,
     [NODE_ACT_WITHDRAW] = true,
     [NODE_ACT_REFUSE] = true,
+    [NODE_ACT_RESOLVE] = true,
 };
 
 static const unsigned wf_right_roles[NODE_RIGHT__COUNT] = {
@@ -177,6 +178,8 @@ static const struct {
 #define WF_NROLES (sizeof(wf_roles) / sizeof(wf_roles[0]))
 
 /* ---- Helpers ----------------------------------------------------------- */
+
+static bool state_ok(enum node_state s);
 
 /* Enum values come from stored data and the wire too: compare as
  * unsigned so that a negative value is out of range as well. */
@@ -537,4 +540,22 @@ node_wf_merge(enum node_state base, enum node_state a, enum node_state b)
 	const enum node_state two[2] = {a, b};
 
 	return node_wf_merge_n(base, two, 2);
+}
+
+bool
+node_wf_valid(enum node_state from, enum node_action action, enum node_state to)
+{
+	enum node_state check;
+
+	if (!state_ok(from) || !state_ok(to)) {
+		return false;
+	}
+	if (action == NODE_ACT_RESOLVE) {
+		return true;
+	}
+	if (node_wf_check(from, action, NODE_ROLE_SUPERVISOR, &check) != 0 &&
+	    node_wf_check(from, action, NODE_ROLE_CLERK, &check) != 0) {
+		return false;
+	}
+	return check == to;
 }

@@ -83,7 +83,8 @@ usage(FILE *fp)
 	      "                                         \"-\": a hall reached through others)\n"
 	      "  peer remove ID | peer list | peer verify ID   (verify: same cases as ID?)\n"
 	      "  conflicts list [PAGE]                  cases two halls changed at once\n"
-	      "  conflicts resolve ID ACTION [--reason TEXT]   settle one (supervisor)\n"
+	      "  conflicts resolve ID ACTION|STATE --reason TEXT   settle one (supervisor):\n"
+	      "                                         an action, or resolve to a state\n"
 	      "  calendar import FILE                   a working-day calendar (every hall)\n"
 	      "\n"
 	      "Lists come whole: ow-ctl reads every page. PAGE is [--limit N] [--after CURSOR]:\n"
@@ -1469,15 +1470,32 @@ cmd_conflicts(struct ctl *x, int argc, char **argv)
 		return case_search(x);
 	}
 	if (argc >= 3 && strcmp(argv[0], "resolve") == 0) {
-		/* A supervisor's transition on the flagged case: it comes
-		 * after both branches, so it settles them on every hall. */
+		/* A supervisor's op on the flagged case, made after both
+		 * branches: it settles them on every hall. An action name is
+		 * an ordinary transition; a state name is a resolve to that
+		 * state (the way out of a final provisional state). */
+		enum node_state st;
 		char act[] = "act";
 		char *args[3] = {act, argv[1], argv[2]};
 
+		if (node_state_parse(argv[2], &st) == 0) {
+			Ow__Request req = OW__REQUEST__INIT;
+			Ow__CaseActReq b = OW__CASE_ACT_REQ__INIT;
+
+			b.id = argv[1];
+			b.action = (char *)(uintptr_t) "resolve";
+			b.to = argv[2];
+			b.reason =
+			    (char *)(uintptr_t)(x->reason != NULL ? x->reason
+			                                          : "");
+			req.body_case = OW__REQUEST__BODY_CASE_ACT;
+			req.case_act = &b;
+			return case_reply(x, &req);
+		}
 		return cmd_case(x, 3, args);
 	}
 	fprintf(stderr, _("ow-ctl: conflicts list | conflicts resolve ID "
-	                  "ACTION [--reason TEXT]\n"));
+	                  "ACTION|STATE --reason TEXT\n"));
 	return EXIT_USAGE;
 }
 

@@ -252,24 +252,17 @@ body_ok(const Ow__Op *op)
 	}
 }
 
-/* Is the transition a row of the table (for a clerk or a supervisor,
- * the roles that act on cases)? */
+/* Is the transition valid: a row of the table (for a clerk or a
+ * supervisor, the roles that act on cases), or a supervisor's resolve? */
 static bool
 act_ok(const Ow__CaseAct *a)
 {
-	enum node_state to;
-
 	if (a->from_state >= NODE_ST__COUNT || a->to_state >= NODE_ST__COUNT ||
 	    a->action >= NODE_ACT__COUNT) {
 		return false;
 	}
-	if (node_wf_check((enum node_state)a->from_state,
-	        (enum node_action)a->action, NODE_ROLE_SUPERVISOR, &to) != 0 &&
-	    node_wf_check((enum node_state)a->from_state,
-	        (enum node_action)a->action, NODE_ROLE_CLERK, &to) != 0) {
-		return false;
-	}
-	return to == (enum node_state)a->to_state;
+	return node_wf_valid((enum node_state)a->from_state,
+	    (enum node_action)a->action, (enum node_state)a->to_state);
 }
 
 /* ---- the state of a set of transitions --------------------------------- */

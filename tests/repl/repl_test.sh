@@ -135,6 +135,33 @@ check "settled at hall-c" wait_for 20 settled hall-c
 check "settled at hall-b" wait_for 20 settled hall-b
 check "no conflicts left at hall-c" bash -c "[ -z \"\$(OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-c' -u s1 conflicts list --json | python3 -c 'import json,sys; print(\"\".join(c[\"id\"] for c in json.load(sys.stdin)))')\" ]"
 
+echo "== a final state on each side: settled by a resolve"
+x5=$(create_case hall-a "$(citizen_id 5)")
+check "in review" as c1 hall-a case act "$x5" start_review
+review_at_c() { [ "$(case_field hall-c "$x5" state)" = in_review ]; }
+check "hall-c sees the review" wait_for 20 review_at_c
+say ab cut
+say ba cut
+sleep 0.3
+check "hall-a approves" as s1 hall-a case act "$x5" approve
+check "hall-a delivers" as c1 hall-a case act "$x5" deliver
+check "hall-c withdraws at the applicant's request" as c1 hall-c case act "$x5" withdraw --reason "申请人撤回"
+say ab pass
+say ba pass
+check "healed" wait_for 30 same_vectors hall-a hall-b hall-c
+final_flag() { [ "$(case_field "$1" "$x5" conflict)" = True ]; }
+check "hall-c flags it" final_flag hall-c
+s5=$(case_field hall-c "$x5" state)
+check "in one final provisional state everywhere ($s5)" [ "$s5" = "$(case_field hall-a "$x5" state)" ]
+check "no transition leaves it: a clerk cannot resolve" bash -c "! OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-c' -u c1 conflicts resolve '$x5' withdrawn --reason x"
+check "a resolve needs a reason" bash -c "! OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-c' -u s1 conflicts resolve '$x5' withdrawn"
+check "the supervisor resolves it to withdrawn" as s1 hall-c conflicts resolve "$x5" withdrawn --reason "申请人已撤回，证件作废"
+withdrawn_at() { [ "$(case_field "$1" "$x5" state)" = withdrawn ] && [ "$(case_field "$1" "$x5" conflict)" = False ]; }
+check "withdrawn and settled at hall-a" wait_for 20 withdrawn_at hall-a
+check "and at hall-b" wait_for 20 withdrawn_at hall-b
+x6=$(create_case hall-a "$(citizen_id 6)")
+check "a case that is not flagged cannot be resolved" bash -c "! OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-a' -u s1 conflicts resolve '$x6' withdrawn --reason x"
+
 echo "== load while links are cut and halls are killed ($ROUNDS rounds)"
 # load HALL N: create cases, logging each acknowledged id.
 load() {

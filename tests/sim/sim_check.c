@@ -198,21 +198,16 @@ sim_check_case(
 		    open_pair ? "two" : "no");
 		return;
 	}
-	/* Every transition is a row of the table. */
+	/* Every transition is a row of the table (or a resolve). */
 	for (size_t i = 0; i < n; i++) {
-		enum node_state to;
 		const Ow__CaseAct *a = m[i]->act;
 
 		if (m[i]->kind != OW__OP_KIND__OP_CASE_ACT) {
 			continue;
 		}
-		if ((node_wf_check((enum node_state)a->from_state,
-		         (enum node_action)a->action, NODE_ROLE_SUPERVISOR,
-		         &to) != 0 &&
-		        node_wf_check((enum node_state)a->from_state,
-		            (enum node_action)a->action, NODE_ROLE_CLERK,
-		            &to) != 0) ||
-		    to != (enum node_state)a->to_state) {
+		if (!node_wf_valid((enum node_state)a->from_state,
+		        (enum node_action)a->action,
+		        (enum node_state)a->to_state)) {
 			sim_fail(w, "%s: %s holds a forbidden transition",
 			    h->id, sc->id);
 			return;

@@ -628,7 +628,22 @@ client_change(struct sim_world *w, struct sim_hall *h, int ci)
 	allowed =
 	    node_wf_allowed((enum node_state)cs->state, NODE_ROLE_SUPERVISOR) |
 	    node_wf_allowed((enum node_state)cs->state, NODE_ROLE_CLERK);
-	if (what < 40 && allowed != 0) {
+	if (cs->conflict && what < 25) {
+		/* A supervisor settles a flagged case, in a state of their
+		 * choice (a resolve: the way out of a final provisional
+		 * state too). */
+		act.action = NODE_ACT_RESOLVE;
+		act.from_state = cs->state;
+		act.to_state = (uint32_t)sim_rng_below(&w->rng, NODE_ST__COUNT);
+		act.reason = (char *)(uintptr_t) "settled";
+		act.day = day;
+		op.kind = OW__OP_KIND__OP_CASE_ACT;
+		op.body_case = OW__OP__BODY_ACT;
+		op.act = &act;
+		sim_trace(w, "%s: supervisor resolves %s: %s -> %s", h->id,
+		    op.case_id, node_state_name((enum node_state)cs->state),
+		    node_state_name((enum node_state)act.to_state));
+	} else if (what < 40 && allowed != 0) {
 		unsigned k = (unsigned)sim_rng_below(&w->rng, 32), a;
 		enum node_state to;
 

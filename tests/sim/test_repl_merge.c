@@ -182,6 +182,74 @@ test_node_case_apply_depends_on_order(void **state)
 	free_ops(ops, n);
 }
 
+/* Two final branches (delivered at a, withdrawn at b) leave a flagged case
+ * in a final provisional state, which no transition leaves; a
+ * supervisor's resolve made where both were seen settles it in the state
+ * chosen, the same in every order of the ops. */
+static void
+test_resolve_final(void **state)
+{
+	Ow__Op *ops[5], *perm[5];
+	const int orders[3][5] = {
+	    {0, 1, 2, 3, 4}, {4, 3, 2, 1, 0}, {3, 4, 0, 2, 1}};
+	Ow__Case *cs;
+	uint8_t *first = NULL;
+	size_t n = 0, len0 = 0;
+
+	(void)state;
+	ops[n++] = at(tl_create(NODE_ST_IN_REVIEW), "a", 1, 10, NULL, 0, NULL,
+	    0, NULL, 0);
+	ops[n++] = at(tl_act(NODE_ST_IN_REVIEW, NODE_ACT_APPROVE), "a", 2, 20,
+	    "a", 1, NULL, 0, NULL, 0);
+	ops[n++] = at(tl_act(NODE_ST_APPROVED, NODE_ACT_DELIVER), "a", 3, 30,
+	    "a", 2, NULL, 0, NULL, 0);
+	ops[n++] = at(tl_act(NODE_ST_IN_REVIEW, NODE_ACT_WITHDRAW), "b", 1, 25,
+	    "a", 1, NULL, 0, NULL, 0);
+	cs = build(ops, n, NULL);
+	assert_true(cs->conflict);
+	assert_true(node_state_is_final((enum node_state)cs->state));
+	node_case_free(cs);
+	/* A resolve made at b before it saw a's branch does not settle. */
+	ops[n] = at(tl_act(NODE_ST_WITHDRAWN, NODE_ACT_APPROVE), "b", 2, 26,
+	    "a", 1, "b", 1, NULL, 0);
+	ops[n]->act->action = NODE_ACT_RESOLVE;
+	ops[n]->act->to_state = NODE_ST_IN_REVIEW;
+	cs = build(ops, n + 1, NULL);
+	assert_true(cs->conflict);
+	node_case_free(cs);
+	tl_op_free(ops[n]);
+	/* The resolve after both: withdrawn, as the applicant asked. */
+	ops[n] = at(tl_act((enum node_state)0, NODE_ACT_APPROVE), "c", 1, 40,
+	    "a", 3, "b", 1, NULL, 0);
+	ops[n]->act->action = NODE_ACT_RESOLVE;
+	ops[n]->act->from_state = NODE_ST_DELIVERED;
+	ops[n]->act->to_state = NODE_ST_WITHDRAWN;
+	n++;
+	for (int o = 0; o < 3; o++) {
+		uint8_t *bytes;
+		size_t len;
+
+		for (size_t i = 0; i < n; i++) {
+			perm[i] = ops[orders[o][i]];
+		}
+		cs = build(perm, n, NULL);
+		assert_false(cs->conflict);
+		assert_int_equal(cs->state, NODE_ST_WITHDRAWN);
+		bytes = pack(cs, &len);
+		if (first == NULL) {
+			first = bytes;
+			len0 = len;
+		} else {
+			assert_int_equal(len, len0);
+			assert_memory_equal(bytes, first, len);
+			cm_free(bytes);
+		}
+		node_case_free(cs);
+	}
+	cm_free(first);
+	free_ops(ops, n);
+}
+
 /* A transition made where both branches were seen settles them. */
 static void
 test_resolution_supersedes(void **state)
@@ -488,6 +556,7 @@ main(void)
 	    cmocka_unit_test(test_last_writer_wins),
 	    cmocka_unit_test(test_ops_wait_for_their_past),
 	    cmocka_unit_test(test_forbidden_and_stale),
+	    cmocka_unit_test(test_resolve_final),
 	    cmocka_unit_test(test_pauses),
 	    cmocka_unit_test(test_repeats_and_bad_input),
 	    cmocka_unit_test(test_out_of_memory),

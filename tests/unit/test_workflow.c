@@ -50,6 +50,7 @@ static const char *const action_names[NODE_ACT__COUNT] = {
     [NODE_ACT_DELIVER] = "deliver",
     [NODE_ACT_WITHDRAW] = "withdraw",
     [NODE_ACT_REFUSE] = "refuse",
+    [NODE_ACT_RESOLVE] = "resolve",
 };
 
 /*
@@ -337,6 +338,48 @@ test_allowed(void **state)
 	    (1u << NODE_ACT_REQUEST_SUPPLEMENT) | (1u << NODE_ACT_WITHDRAW));
 }
 
+/* Valid for whoever applies ops: the rows (any role at the counter), and
+ * a resolve between any two states; nothing else. */
+static void
+test_valid(void **state)
+{
+	(void)state;
+	for (int f = 0; f < NSTATES; f++) {
+		for (int a = 0; a < NACTIONS; a++) {
+			for (int t = 0; t < NSTATES; t++) {
+				enum node_state to;
+				bool row =
+				    (node_wf_check((enum node_state)f,
+				         (enum node_action)a,
+				         NODE_ROLE_SUPERVISOR, &to) == 0 ||
+				        node_wf_check((enum node_state)f,
+				            (enum node_action)a,
+				            NODE_ROLE_CLERK, &to) == 0) &&
+				    to == (enum node_state)t;
+				bool want = a == NODE_ACT_RESOLVE || row;
+
+				if (node_wf_valid((enum node_state)f,
+				        (enum node_action)a,
+				        (enum node_state)t) != want) {
+					fail_msg("valid(%s, %s, %s)",
+					    state_names[f], action_names[a],
+					    state_names[t]);
+				}
+			}
+		}
+		/* Not a row: no role may take it through the table. */
+		assert_rc(node_wf_check((enum node_state)f, NODE_ACT_RESOLVE,
+		              NODE_ROLE_SUPERVISOR, NULL),
+		    CM_ESTATE);
+	}
+	assert_false(
+	    node_wf_valid(NODE_ST__COUNT, NODE_ACT_RESOLVE, NODE_ST_ACCEPTED));
+	assert_false(
+	    node_wf_valid(NODE_ST_ACCEPTED, NODE_ACT_RESOLVE, NODE_ST__COUNT));
+	assert_false(node_wf_valid(
+	    NODE_ST_ACCEPTED, NODE_ACT__COUNT, NODE_ST_IN_REVIEW));
+}
+
 static void
 test_reasons(void **state)
 {
@@ -344,7 +387,8 @@ test_reasons(void **state)
 	for (int a = 0; a < NACTIONS; a++) {
 		bool want = a == NODE_ACT_REQUEST_SUPPLEMENT ||
 		            a == NODE_ACT_SUSPEND || a == NODE_ACT_REJECT ||
-		            a == NODE_ACT_WITHDRAW || a == NODE_ACT_REFUSE;
+		            a == NODE_ACT_WITHDRAW || a == NODE_ACT_REFUSE ||
+		            a == NODE_ACT_RESOLVE;
 
 		if (node_action_needs_reason((enum node_action)a) != want) {
 			fail_msg("needs_reason(%s) should be %d",
@@ -889,6 +933,7 @@ main(void)
 	    cmocka_unit_test(test_action_names),
 	    cmocka_unit_test(test_role_names),
 	    cmocka_unit_test(test_labels),
+	    cmocka_unit_test(test_valid),
 	    cmocka_unit_test(test_rights),
 	    cmocka_unit_test(test_merge_properties),
 	    cmocka_unit_test(test_merge_all_triples),

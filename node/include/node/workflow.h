@@ -55,7 +55,8 @@ enum node_role {
 	XX(REJECT, "reject")                                                   \
 	XX(DELIVER, "deliver")                                                 \
 	XX(WITHDRAW, "withdraw")                                               \
-	XX(REFUSE, "refuse")
+	XX(REFUSE, "refuse")                                                   \
+	XX(RESOLVE, "resolve")
 
 enum node_action {
 #define NODE_XX_ACTION(name, str) NODE_ACT_##name,
@@ -109,8 +110,21 @@ enum node_clock node_state_clock(enum node_state s);
 int node_wf_check(enum node_state from, enum node_action action,
     enum node_role role, enum node_state *to);
 
+/*
+ * RESOLVE is not a row of the table: it settles a case that replication
+ * flagged (two halls acted on it at once), from whatever provisional
+ * state the rule table gave, to the state a supervisor chooses, with a
+ * reason. node_wf_check answers CM_ESTATE for it (no row); the request
+ * handler checks the flag and the role. A valid transition, for whoever
+ * applies ops (the case fold, the replication merge), is a row of the
+ * table for a clerk or a supervisor, or a RESOLVE between two valid
+ * states.
+ */
+bool node_wf_valid(
+    enum node_state from, enum node_action action, enum node_state to);
+
 /* True for the actions that need a written reason: refuse, reject,
- * withdraw, request_supplement, suspend. The reason goes on the notice
+ * withdraw, request_supplement, suspend, resolve. The reason goes on the notice
  * the applicant gets. False out of range. */
 bool node_action_needs_reason(enum node_action a);
 
