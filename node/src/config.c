@@ -20,6 +20,7 @@ node_config_defaults(struct node_config *c)
 	c->warning_red = 900;
 	c->tick_seconds = 60;
 	c->repl_pull_ms = 5000;
+	c->repl_batch_kb = 1024;
 }
 
 static int
@@ -74,6 +75,8 @@ node_config_set(struct node_config *c, const char *key, const char *v)
 		return set_str(c->repl_hints, sizeof(c->repl_hints), v);
 	} else if (strcmp(key, "repl_pull_ms") == 0) {
 		return set_int(&c->repl_pull_ms, v, 100, 600000);
+	} else if (strcmp(key, "repl_batch_kb") == 0) {
+		return set_int(&c->repl_batch_kb, v, 1, 4096);
 	} else if (strcmp(key, "tick_seconds") == 0) {
 		return set_int(&c->tick_seconds, v, 1, 3600);
 	}

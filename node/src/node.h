@@ -116,6 +116,7 @@ struct node_pend {
 	uint8_t *buf;
 	size_t len;
 	bool is_signed;
+	uint64_t persist; /* the persist effect that added it (0: own op) */
 	uint32_t next_case, next_op; /* hash chains, UINT32_MAX ends */
 };
 
@@ -193,6 +194,8 @@ struct node {
 	size_t recent_next;
 	struct node_overlay *overlay;
 	size_t noverlay, coverlay;
+	int32_t *ov_index; /* open addressing over overlay by id, -1 empty */
+	size_t ov_size;    /* slots (a power of two), 0 = scan */
 
 	/* Replication (repl.c): NULL when the node has no replication
 	 * listener and no peers. */
@@ -204,6 +207,9 @@ struct node {
 	uint32_t *pend_case_heads, *pend_op_heads;
 	size_t pend_buckets;
 	bool pend_dirty;
+	/* The persist effect being applied (its ops are decoded already and
+	 * passed to the build directly), and the last one's number. */
+	uint64_t persist_now, persist_last;
 
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;

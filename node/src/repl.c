@@ -1293,6 +1293,10 @@ node_repl_start(struct node *n)
 	cfg.log = &r->logops;
 	cfg.log_arg = r;
 	cfg.pull_interval_ms = (uint32_t)n->cfg.repl_pull_ms;
+	/* The loop applies a batch in one go, and answers no desk
+	 * meanwhile: batches of 1 MiB (about 2,000 ops) keep that short;
+	 * the protocol allows up to 4 MiB. */
+	cfg.max_batch_bytes = (uint64_t)n->cfg.repl_batch_kb * 1024u;
 	rc = repl_new(&cfg, &r->core);
 	if (rc == 0) {
 		rc = repl_origin_set_head(r->core, n->node_id, n->seq, n->head);

@@ -141,6 +141,7 @@ node_pend_add(struct node *n, const char *origin, uint64_t seq,
 	memcpy(p->buf, buf, len);
 	p->len = len;
 	p->is_signed = is_signed;
+	p->persist = is_signed ? n->persist_now : 0;
 	p->seq = seq;
 	p->gen = n->open.id;
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);
@@ -394,7 +395,10 @@ pending_ops(struct node *n, const char *case_id, struct oplist *l)
 		const struct node_pend *p = &n->pend[i];
 		Ow__Op *op;
 
-		if (strcmp(p->case_id, case_id) != 0) {
+		if (strcmp(p->case_id, case_id) != 0 ||
+		    (p->persist != 0 && p->persist == n->persist_now)) {
+			/* Of the batch being applied: the caller passes
+			 * them decoded. */
 			continue;
 		}
 		op = p->is_signed ? op_from_signed(p->buf, p->len)
@@ -514,32 +518,48 @@ is_case_op(const Ow__Op *op)
 	       op->kind <= OW__OP_KIND__OP_CASE_DELIVER;
 }
 
+/* A case op of a batch, for grouping the batch by case. */
+struct case_ref {
+	const char *case_id;
+	const Ow__Op *op;
+};
+
 static int
-cmp_str(const void *a, const void *b)
+cmp_ref(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const struct case_ref *x = a, *y = b;
+
+	return strcmp(x->case_id, y->case_id);
 }
 
-/* Build one case again: the batch's ops are among the pending ones. */
+/* Build one case again; refs are the batch's ops of that case (decoded:
+ * the pending list passes over them). */
 static int
-rebuild_one(struct node *n, const char *case_id, const struct repl_effect *e)
+rebuild_one(struct node *n, const struct case_ref *refs, size_t nrefs)
 {
+	const char *case_id = refs[0].case_id;
+	Ow__Op **ops;
 	Ow__Case *old = NULL, *cs = NULL;
 	uint64_t gen, hlc = 0;
 	bool fields = false;
 	int rc;
 
-	for (size_t i = 0; i < e->nops; i++) {
-		const Ow__Op *op = e->ops[i].op;
+	for (size_t i = 0; i < nrefs; i++) {
+		const Ow__Op *op = refs[i].op;
 
-		if (is_case_op(op) && strcmp(op->case_id, case_id) == 0) {
-			hlc = op->hlc > hlc ? op->hlc : hlc;
-			fields = fields ||
-			         op->kind == OW__OP_KIND__OP_CASE_CREATE ||
-			         op->kind == OW__OP_KIND__OP_CASE_EDIT;
-		}
+		hlc = op->hlc > hlc ? op->hlc : hlc;
+		fields = fields || op->kind == OW__OP_KIND__OP_CASE_CREATE ||
+		         op->kind == OW__OP_KIND__OP_CASE_EDIT;
 	}
-	rc = node_case_rebuild(n, case_id, NULL, 0, &cs);
+	ops = cm_reallocarray(NULL, nrefs, sizeof(*ops));
+	if (ops == NULL) {
+		return CM_ENOMEM;
+	}
+	for (size_t i = 0; i < nrefs; i++) {
+		ops[i] = (Ow__Op *)(uintptr_t)refs[i].op;
+	}
+	rc = node_case_rebuild(n, case_id, ops, nrefs, &cs);
+	cm_free(ops);
 	if (rc != 0 || cs == NULL) {
 		/* No create ready yet: the case appears when it comes. */
 		return rc;
@@ -569,7 +589,7 @@ void
 node_lww_stamp(struct node *n, const char *kind, const char *name, uint64_t hlc,
     const char *origin)
 {
-	char key[300];
+	char key[512];
 	uint8_t val[8 + NODE_ORIGIN_MAX];
 	size_t ol = strlen(origin);
 
@@ -589,7 +609,7 @@ static int
 lww_newer(struct node *n, const char *kind, const char *name, uint64_t hlc,
     const char *origin)
 {
-	char key[300];
+	char key[512];
 	void *val = NULL;
 	size_t vlen = 0, ol, opl = strlen(origin);
 	const uint8_t *v;
@@ -748,9 +768,11 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
 {
 	uint8_t key[1 + NODE_ORIGIN_MAX + 8], val[8 + NODE_HASH_BYTES];
 	char mkey[8 + NODE_ORIGIN_MAX];
-	const char **cases = NULL;
-	size_t ncases = 0;
+	struct case_ref *refs = NULL;
+	size_t nrefs = 0;
 	int rc = node_open_batch(n);
+
+	n->persist_now = ++n->persist_last;
 
 	for (size_t i = 0; i < e->nops && rc == 0; i++) {
 		const struct repl_fx_op *o = &e->ops[i];
@@ -787,26 +809,29 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
 		node_batch_put(n->open.batch, NODE_CF_META, mkey, strlen(mkey),
 		    val, sizeof(val));
 	}
-	/* The cases the batch touches, each once. */
+	/* The cases the batch touches, each once, with their ops. */
 	if (rc == 0 && e->nops > 0) {
-		cases = cm_reallocarray(NULL, e->nops, sizeof(*cases));
-		rc = cases == NULL ? CM_ENOMEM : 0;
+		refs = cm_reallocarray(NULL, e->nops, sizeof(*refs));
+		rc = refs == NULL ? CM_ENOMEM : 0;
 	}
 	for (size_t i = 0; i < e->nops && rc == 0; i++) {
 		if (is_case_op(e->ops[i].op)) {
-			cases[ncases++] = e->ops[i].op->case_id;
+			refs[nrefs].case_id = e->ops[i].op->case_id;
+			refs[nrefs++].op = e->ops[i].op;
 		}
 	}
-	if (rc == 0 && ncases > 1) {
-		qsort(cases, ncases, sizeof(*cases), cmp_str);
+	if (rc == 0 && nrefs > 1) {
+		qsort(refs, nrefs, sizeof(*refs), cmp_ref);
 	}
-	for (size_t i = 0; i < ncases && rc == 0; i++) {
-		if (i > 0 && strcmp(cases[i], cases[i - 1]) == 0) {
-			continue;
+	for (size_t i = 0, j; i < nrefs && rc == 0; i = j) {
+		for (j = i + 1;
+		     j < nrefs && strcmp(refs[j].case_id, refs[i].case_id) == 0;
+		     j++) {
 		}
-		rc = rebuild_one(n, cases[i], e);
+		rc = rebuild_one(n, &refs[i], j - i);
 	}
-	cm_free(cases);
+	cm_free(refs);
+	n->persist_now = 0;
 	return rc;
 }
 

@@ -366,6 +366,9 @@ node_close(struct node *n)
 	cm_free(n->overlay);
 	n->overlay = NULL;
 	n->coverlay = 0;
+	cm_free(n->ov_index);
+	n->ov_index = NULL;
+	n->ov_size = 0;
 	node_gen_drop_sealed(&n->open);
 	node_gen_drop_sealed(&n->flying);
 	node_pend_settle(n, UINT64_MAX);

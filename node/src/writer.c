@@ -220,12 +220,81 @@ key_in(const struct node_keys *k, const uint8_t *key, size_t len)
 	return false;
 }
 
+/*
+ * The overlay holds every case written in the batches not yet durable: a
+ * catch-up batch from another hall writes thousands, so it is found by a
+ * hash of the id (open addressing, linear probing). Without memory for
+ * the table, lookups scan.
+ */
+static uint64_t
+ov_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s != '\0'; s++) {
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	}
+	return h ^ (h >> 31);
+}
+
+static void
+ov_place(struct node *n, size_t i)
+{
+	size_t mask = n->ov_size - 1,
+	       at = (size_t)ov_hash(n->overlay[i].id) & mask;
+
+	while (n->ov_index[at] >= 0) {
+		at = (at + 1) & mask;
+	}
+	n->ov_index[at] = (int32_t)i;
+}
+
+/* Index every overlay entry again (after a compaction, or to grow). */
+static void
+ov_rehash(struct node *n)
+{
+	size_t want = 128;
+
+	while (want < 2 * n->noverlay + 2) {
+		want *= 2;
+	}
+	if (want != n->ov_size) {
+		int32_t *ni = cm_reallocarray(n->ov_index, want, sizeof(*ni));
+
+		if (ni == NULL) {
+			cm_free(n->ov_index);
+			n->ov_index = NULL;
+			n->ov_size = 0;
+			return;
+		}
+		n->ov_index = ni;
+		n->ov_size = want;
+	}
+	for (size_t i = 0; i < n->ov_size; i++) {
+		n->ov_index[i] = -1;
+	}
+	for (size_t i = 0; i < n->noverlay; i++) {
+		ov_place(n, i);
+	}
+}
+
 static struct node_overlay *
 overlay_find(struct node *n, const char *id)
 {
-	for (size_t i = 0; i < n->noverlay; i++) {
-		if (strcmp(n->overlay[i].id, id) == 0) {
-			return &n->overlay[i];
+	if (n->ov_size == 0) {
+		for (size_t i = 0; i < n->noverlay; i++) {
+			if (strcmp(n->overlay[i].id, id) == 0) {
+				return &n->overlay[i];
+			}
+		}
+		return NULL;
+	}
+	for (size_t mask = n->ov_size - 1, at = (size_t)ov_hash(id) & mask;
+	     n->ov_index[at] >= 0; at = (at + 1) & mask) {
+		struct node_overlay *ov = &n->overlay[n->ov_index[at]];
+
+		if (strcmp(ov->id, id) == 0) {
+			return ov;
 		}
 	}
 	return NULL;
@@ -278,6 +347,11 @@ node_write_case(
 		ov = &n->overlay[n->noverlay++];
 		memset(ov, 0, sizeof(*ov));
 		snprintf(ov->id, sizeof(ov->id), "%s", c->id);
+		if (n->ov_size < 2 * n->noverlay + 2) {
+			ov_rehash(n);
+		} else {
+			ov_place(n, n->noverlay - 1);
+		}
 	}
 	node_batch_put(
 	    n->open.batch, NODE_CF_CASE, c->id, strlen(c->id), buf, len);
@@ -340,5 +414,15 @@ node_overlay_settle(struct node *n, uint64_t durable_gen)
 			n->overlay[j++] = n->overlay[i];
 		}
 	}
+	if (j == n->noverlay) {
+		return;
+	}
 	n->noverlay = j;
+	if (j == 0) {
+		cm_free(n->ov_index);
+		n->ov_index = NULL;
+		n->ov_size = 0;
+	} else {
+		ov_rehash(n);
+	}
 }

@@ -446,10 +446,13 @@ hall_start(struct hall *h)
 	static char sets[MAX_HALLS][6][600];
 	char(*s)[600] = sets[h - halls];
 	const char *level = getenv("BENCH_LOG_LEVEL");
+	/* BENCH_NODE_SET=KEY=VALUE: one more --set for every hall. */
+	const char *extra = getenv("BENCH_NODE_SET");
 	const char *argv[] = {node_bin, "run", h->dir, "--log-level",
 	    level != NULL && level[0] != '\0' ? level : "info", "--set", s[0],
 	    "--set", s[1], "--set", s[2], "--set", s[3], "--set", s[4], "--set",
-	    s[5], NULL};
+	    s[5], extra != NULL && extra[0] != '\0' ? "--set" : NULL, extra,
+	    NULL};
 
 	snprintf(
 	    s[0], sizeof(s[0]), "repl_listen=tls+tcp://127.0.0.1:%d", h->port);

@@ -24,6 +24,7 @@
 #
 # Other knobs (see tests/bench/bench_repl.c): BENCH_PART=a | b (one part
 # only), BENCH_DIR, BENCH_KEEP=1, BENCH_LOG_LEVEL, BENCH_POLL=status,
+# BENCH_NODE_SET=KEY=VALUE (one more `ow-node run --set` for every hall),
 # BENCH_IDLE_SECONDS, BENCH_GRACE_SECONDS, BENCH_TIMEOUT.
 #
 # Exit status: 0 every target met, 1 a target missed, 2 a run failed.

@@ -32,6 +32,7 @@ struct node_config {
 	char repl_listen[512];
 	char repl_hints[512];
 	int repl_pull_ms; /* anti-entropy pull per peer, default 5000 */
+	int repl_batch_kb; /* batch cap asked for and served, default 1024 */
 };
 
 void node_config_defaults(struct node_config *c);
