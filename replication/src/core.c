@@ -348,14 +348,15 @@ peer_know(struct peer *p, const Ow__VersionVector *v)
 }
 
 /* Does the peer hold ops (of an origin this hall can verify, and not its
- * own) that this hall lacks? */
+ * own unless it takes them back) that this hall lacks? */
 static bool
 peer_is_ahead(const struct repl *r, const struct peer *p)
 {
 	for (size_t i = 0; i < p->nknown; i++) {
 		const struct origin *o = repl__find_origin(r, p->known[i].id);
 
-		if (o != NULL && strcmp(o->id, r->self) != 0 &&
+		if (o != NULL &&
+		    (strcmp(o->id, r->self) != 0 || r->accept_own) &&
 		    p->known[i].seq > o->seq) {
 			return true;
 		}
@@ -784,6 +785,17 @@ repl_peer_info(const struct repl *r, const char *id, struct repl_peer_info *out)
 		} else {
 			out->ahead += theirs - o->seq;
 		}
+		if (strcmp(o->id, r->self) == 0) {
+			out->self_seq = theirs;
+		}
 	}
 	return 0;
+}
+
+void
+repl_set_accept_own(struct repl *r, bool on)
+{
+	if (r != NULL) {
+		r->accept_own = on;
+	}
 }

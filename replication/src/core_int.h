@@ -78,6 +78,7 @@ struct repl {
 	uint64_t last_hint;
 	size_t held_bytes;
 	bool held_reported; /* HELD_FULL once per call */
+	bool accept_own;    /* restored: takes its own ops back from peers */
 	/* Ops accepted during the current call. */
 	struct repl_fx_op *st_ops;
 	size_t st_nops, st_cops;

@@ -210,7 +210,7 @@ take_op(struct repl *r, uint64_t wall, const char *from, struct origin *o,
 	Ow__Op *op = NULL;
 	int rc;
 
-	if (strcmp(o->id, r->self) == 0 && seq > o->seq) {
+	if (strcmp(o->id, r->self) == 0 && seq > o->seq && !r->accept_own) {
 		/* Only this hall makes its ops: a peer that holds more of
 		 * them than this hall does means this hall lost some (a
 		 * restore from an old backup). Taking them back could clash

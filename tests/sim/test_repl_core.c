@@ -488,6 +488,13 @@ test_refusals(void **state)
 	send_one("hall-b", 1, other, lo, T0);
 	assert_int_equal(halls[1].reports[REPL_EV_OWN_AHEAD], 1);
 	assert_int_equal(repl_seq(halls[1].r, "hall-b"), 0);
+	/* Restored from a backup, b takes it back: checked with its own
+	 * key, persisted, its own entry moves. */
+	repl_set_accept_own(halls[1].r, true);
+	send_one("hall-b", 1, other, lo, T0);
+	assert_int_equal(halls[1].reports[REPL_EV_OWN_AHEAD], 1);
+	assert_int_equal(repl_seq(halls[1].r, "hall-b"), 1);
+	repl_set_accept_own(halls[1].r, false);
 	cm_free(other);
 
 	cm_free(op1);

@@ -272,7 +272,18 @@ struct repl_peer_info {
 	                        heard of (sum over origins) */
 	uint64_t ahead;      /* ops it had that this hall lacks */
 	int last_error;      /* CM_E* of its last refused message or op */
+	uint64_t self_seq;   /* its entry for this hall, when last heard of */
 };
+
+/*
+ * A hall restored from a backup lost the ops it made after the backup,
+ * but its peers hold them. With accept_own, it takes its own ops back
+ * like any origin's (checked with its own key and chain) and pulls at
+ * once from a peer that holds more of them; the host must make no op of
+ * its own meanwhile (the core would see two ops at one seq: a fork).
+ * Off (the default): its own ops from a peer are refused (OWN_AHEAD).
+ */
+void repl_set_accept_own(struct repl *r, bool on);
 
 /* 0 or CM_ENOTFOUND (not a peer). */
 int repl_peer_info(
