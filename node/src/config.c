@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,76 @@ node_config_set(struct node_config *c, const char *key, const char *v)
 		return set_int(&c->repl_batch_kb, v, 1, 4096);
 	} else if (strcmp(key, "tick_seconds") == 0) {
 		return set_int(&c->tick_seconds, v, 1, 3600);
+	} else if (strcmp(key, "metrics_listen") == 0) {
+		char host[64];
+		int port;
+
+		if (v[0] != '\0' && node_config_metrics_addr(v, host,
+		                        sizeof(host), &port) == CM_EINVAL) {
+			return CM_EINVAL;
+		}
+		return set_str(c->metrics_listen, sizeof(c->metrics_listen), v);
 	}
 	return CM_ENOTFOUND;
+}
+
+int
+node_config_metrics_addr(const char *v, char *host, size_t hsize, int *port)
+{
+	unsigned char a[16];
+	const char *colon, *h = v;
+	size_t hlen;
+	char buf[64];
+	long p;
+	char *end;
+	bool v6 = false;
+
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+
+		if (close == NULL || close[1] != ':') {
+			return CM_EINVAL;
+		}
+		h = v + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+		v6 = true;
+	} else {
+		colon = strrchr(v, ':');
+		if (colon == NULL) {
+			return CM_EINVAL;
+		}
+		hlen = (size_t)(colon - v);
+	}
+	if (hlen == 0 || hlen >= sizeof(buf) ||
+	    !isdigit((unsigned char)colon[1])) {
+		return CM_EINVAL;
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 1 || p > 65535) {
+		return CM_EINVAL;
+	}
+	memcpy(buf, h, hlen);
+	buf[hlen] = '\0';
+	if (!v6 && strcmp(buf, "localhost") == 0) {
+		snprintf(buf, sizeof(buf), "127.0.0.1");
+	}
+	if (v6 ? inet_pton(AF_INET6, buf, a) != 1
+	       : inet_pton(AF_INET, buf, a) != 1) {
+		return CM_EINVAL;
+	}
+	if (strlen(buf) >= hsize) {
+		return CM_EINVAL;
+	}
+	memcpy(host, buf, strlen(buf) + 1);
+	*port = (int)p;
+	/* Loopback: 127.0.0.0/8, ::1. */
+	if (v6) {
+		static const unsigned char one[16] = {[15] = 1};
+
+		return memcmp(a, one, 16) == 0 ? 0 : CM_EDENIED;
+	}
+	return a[0] == 127 ? 0 : CM_EDENIED;
 }
 
 static char *
@@ -142,7 +211,21 @@ node_config_parse(struct node_config *c, const char *name, const char *buf,
 		v = trim(eq + 1);
 		k = trim(k);
 		rc = node_config_set(c, k, v);
-		if (rc == CM_ENOTFOUND) {
+		if (rc == 0 && strcmp(k, "metrics_listen") == 0 &&
+		    v[0] != '\0') {
+			char host[64];
+			int port;
+
+			if (node_config_metrics_addr(
+			        v, host, sizeof(host), &port) == CM_EDENIED) {
+				form_diags_add(d, name, lineno, 1,
+				    _("metrics_listen \"%s\" is not a loopback "
+				      "address: /metrics has no authentication; "
+				      "use 127.0.0.1:PORT"),
+				    v);
+				errors++;
+			}
+		} else if (rc == CM_ENOTFOUND) {
 			form_diags_add(
 			    d, name, lineno, 1, _("unknown key \"%s\""), k);
 			errors++;

@@ -86,11 +86,28 @@ next_case_id(struct node *n, char id[NODE_CASE_ID_MAX])
 		cm_free(v);
 		n->id_day = today;
 	}
-	rc = node_case_id_format(n->hall_code, today, n->id_seq + 1, id);
-	if (rc != 0) {
-		return rc;
+	/* An id that exists is passed over: a hall restored from a backup
+	 * gets the cases it made after it back from its peers, with ids its
+	 * counter does not know. */
+	for (;;) {
+		Ow__Case *old = NULL;
+		uint64_t gen;
+
+		rc =
+		    node_case_id_format(n->hall_code, today, n->id_seq + 1, id);
+		if (rc != 0) {
+			return rc;
+		}
+		n->id_seq++;
+		rc = node_read_case(n, id, &old, &gen);
+		node_case_free(old);
+		if (rc == CM_ENOTFOUND) {
+			break;
+		}
+		if (rc != 0) {
+			return rc;
+		}
 	}
-	n->id_seq++;
 	cm_date_format(today, date);
 	snprintf(
 	    key, sizeof(key), "ids/%.4s%.2s%.2s", date, date + 5, date + 8);

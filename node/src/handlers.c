@@ -377,6 +377,7 @@ static const struct handler handlers[] = {
         node__h_peer_verify},
     {OW__REQUEST__BODY_CALENDAR_IMPORT, "calendar_import", NODE_RIGHT_CALENDAR,
         node__h_calendar_import},
+    {OW__REQUEST__BODY_BACKUP, "backup", NODE_RIGHT_BACKUP, node__h_backup},
 };
 
 enum node_disp

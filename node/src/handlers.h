@@ -59,6 +59,7 @@ enum node_disp node__h_queue_ticket(struct call *c);
 enum node_disp node__h_queue_list(struct call *c);
 enum node_disp node__h_audit_verify(struct call *c);
 enum node_disp node__h_calendar_import(struct call *c);
+enum node_disp node__h_backup(struct call *c);
 enum node_disp node__h_peer_add(struct call *c);
 enum node_disp node__h_peer_remove(struct call *c);
 enum node_disp node__h_peer_list(struct call *c);

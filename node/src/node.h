@@ -202,6 +202,11 @@ struct node {
 	struct node_repl *repl;
 	struct node_repl *repl_dead; /* stopped; freed by node_close */
 	uint64_t forms_reload_gen;   /* a batch with a catalog from a peer */
+	/* Restored from a backup: no op of its own until its peers gave
+	 * back the ones it made after the backup (meta "recovering"). */
+	bool recovering;
+	/* /metrics and /healthz on loopback (metrics.c); NULL when off. */
+	struct node_metrics *metrics;
 	struct node_pend *pend;
 	size_t npend, cpend;
 	uint32_t *pend_case_heads, *pend_op_heads;
@@ -237,6 +242,19 @@ int node_init_datadir(const char *dir, const char *node_id, const char *hall,
  * another node has it. */
 int node_open(struct node *n, const char *dir, const struct node_config *cfg);
 void node_close(struct node *n);
+
+/* Keep the node's key pair beside its backups (backup_dir/keys), once:
+ * a restore needs it. CM_EEXIST when another node's key is there. */
+int node_backup_keys(const struct node_keypair *kp, const char *backup_dir);
+
+/*
+ * Make a data directory from a backup (id 0: the newest): the store, the
+ * key pair kept beside the backups, and the meta flag "recovering", so
+ * that the node first takes back from its peers the ops it made after the
+ * backup. dir must not exist (CM_EEXIST). Any thread; the store of the
+ * running node is not touched.
+ */
+int node_restore_datadir(const char *backup_dir, uint32_t id, const char *dir);
 
 /* Re-derive the in-memory counters from the store (after a failed write,
  * the batch is lost and memory must match the disk again). */
@@ -379,6 +397,21 @@ void node_index_history(
 int node_digest(
     struct node_store *st, const bool ask[256], Ow__ReplDigest *out);
 void node_digest_free(Ow__ReplDigest *d);
+
+/* ---- opswarn.c ---------------------------------------------------------- */
+
+/* Warnings for ops, "code: detail" each (calendar_missing,
+ * calendar_next_year_missing, certificate_expiring, certificate_expired,
+ * certificate_unreadable, peer_unreachable, clock_ahead,
+ * disk_nearly_full); *out cm_malloc'd, free with node_ops_warnings_free.
+ * Cheap enough for the loop. 0 or CM_ENOMEM. */
+int node_ops_warnings(struct node *n, char ***out, size_t *nout);
+void node_ops_warnings_free(char **items, size_t n);
+/* Log each warning when it appears (and hourly while it lasts). */
+void node_ops_warnings_log(struct node *n);
+/* Ops of peers refused for a clock too far ahead, about the last hour
+ * (repl.c). */
+uint64_t node_repl_clock_refusals(struct node *n);
 
 /* ---- derived.c ---------------------------------------------------------- */
 

@@ -26,6 +26,7 @@
  * points at freed memory.
  */
 #include "handlers.h"
+#include "metrics.h"
 #include "common/alloc.h"
 #include "common/error.h"
 #include "common/fs.h"
@@ -152,6 +153,9 @@ struct node_repl {
 	uv_async_t wake;
 	uv_timer_t timer;
 	struct rverify verify;
+	uint64_t recovery_from; /* now_ms when a restored hall started */
+	/* Ops refused for a clock too far ahead, this hour and the last. */
+	uint64_t clock_refused, clock_refused_prev, clock_hour;
 	/* Buffers the log ops lent the core during one call. */
 	void **lent;
 	size_t nlent, clent;
@@ -946,8 +950,35 @@ on_request(struct node_repl *r, struct rslot *s, nng_msg *m)
 /* ---- effects ----------------------------------------------------------------- */
 
 static void
-report(const struct repl_effect *e)
+count_clock(struct node_repl *r)
 {
+	uint64_t hour = now_ms() / 3600000u;
+
+	if (hour != r->clock_hour) {
+		r->clock_refused_prev =
+		    hour == r->clock_hour + 1 ? r->clock_refused : 0;
+		r->clock_refused = 0;
+		r->clock_hour = hour;
+	}
+}
+
+uint64_t
+node_repl_clock_refusals(struct node *n)
+{
+	if (n->repl == NULL) {
+		return 0;
+	}
+	count_clock(n->repl);
+	return n->repl->clock_refused + n->repl->clock_refused_prev;
+}
+
+static void
+report(struct node_repl *r, const struct repl_effect *e)
+{
+	if (e->event == REPL_EV_CLOCK_AHEAD) {
+		count_clock(r);
+		r->clock_refused++;
+	}
 	if (e->event == REPL_EV_PEER_UP) {
 		cm_log_info(repl_event_name(e->event), "peer=%s", e->peer);
 	} else if (e->event == REPL_EV_PEER_DOWN) {
@@ -957,6 +988,51 @@ report(const struct repl_effect *e)
 		cm_log_warn(repl_event_name(e->event),
 		    "peer=%s origin=%s seq=%llu error=%s", e->peer, e->origin,
 		    (unsigned long long)e->seq, cm_err_name(e->code));
+	}
+}
+
+/*
+ * A hall restored from a backup takes back the ops it made after the
+ * backup: it is done once every peer it pulls from has been heard since
+ * it started and holds no op of this hall beyond what it has now. Then
+ * the flag goes (with the next batch) and the hall makes ops again.
+ */
+static void
+recovery_check(struct node_repl *r)
+{
+	struct node *n = r->n;
+	uint64_t mine = repl_seq(r->core, n->node_id);
+	size_t dialed = 0;
+
+	if (!n->recovering) {
+		return;
+	}
+	for (struct rpeer *p = r->peers; p != NULL; p = p->next) {
+		struct repl_peer_info info;
+
+		if (p->removed || strcmp(p->url, "-") == 0) {
+			continue;
+		}
+		dialed++;
+		if (repl_peer_info(r->core, p->id, &info) != 0 ||
+		    info.last_heard < r->recovery_from ||
+		    info.last_heard == 0 || info.self_seq > mine) {
+			return;
+		}
+	}
+	if (node_open_batch(n) != 0) {
+		return; /* again at the next event */
+	}
+	node_batch_delete(n->open.batch, NODE_CF_META, "recovering", 10);
+	n->recovering = false;
+	repl_set_accept_own(r->core, false);
+	if (dialed == 0) {
+		cm_log_warn("repl.recovered",
+		    "seq=%llu peers=0 note=no_peer_to_recover_from",
+		    (unsigned long long)mine);
+	} else {
+		cm_log_info("repl.recovered", "seq=%llu peers=%zu",
+		    (unsigned long long)mine, dialed);
 	}
 }
 
@@ -1003,12 +1079,13 @@ run_effects(struct node_repl *r)
 			break;
 		}
 		case REPL_FX_REPORT:
-			report(e);
+			report(r, e);
 			break;
 		}
 	}
 	repl_effects_reset(&r->fx);
 	free_lent(r);
+	recovery_check(r);
 	rearm(r);
 }
 
@@ -1273,6 +1350,16 @@ node_repl_start(struct node *n)
 	int rc, rv = 0;
 
 	if (!repl_wanted(n)) {
+		if (n->recovering && node_open_batch(n) == 0) {
+			/* Restored, but no peer to take anything back from:
+			 * what it made after the backup is lost. */
+			node_batch_delete(
+			    n->open.batch, NODE_CF_META, "recovering", 10);
+			n->recovering = false;
+			cm_log_warn("repl.recovered",
+			    "seq=%llu peers=0 note=no_peer_to_recover_from",
+			    (unsigned long long)n->seq);
+		}
 		return 0;
 	}
 	if (n->cfg.tls_cert[0] == '\0' || n->cfg.tls_ca[0] == '\0') {
@@ -1381,6 +1468,14 @@ node_repl_start(struct node *n)
 	node_iter_free(it);
 	if (rc != 0) {
 		return rc;
+	}
+	if (n->recovering) {
+		/* Restored from a backup: first take back from the peers
+		 * what this hall made after it. */
+		r->recovery_from = now_ms();
+		repl_set_accept_own(r->core, true);
+		cm_log_warn(
+		    "repl.recovering", "seq=%llu", (unsigned long long)n->seq);
 	}
 	cm_log_info("repl.ready", "listen=%s hints=%s", n->cfg.repl_listen,
 	    n->cfg.repl_hints);
@@ -2010,6 +2105,18 @@ node__status_repl(struct call *c, Ow__StatusResp *s)
 
 	s->version = vector_msg(n);
 	s->conflicts = count_conflicts(n);
+	{
+		char **w = NULL;
+		size_t nw = 0;
+
+		if (node_ops_warnings(n, &w, &nw) == 0 && nw > 0) {
+			s->warnings = malloc(nw * sizeof(*s->warnings));
+			for (size_t i = 0; s->warnings != NULL && i < nw; i++) {
+				s->warnings[s->n_warnings++] = node__dup(w[i]);
+			}
+		}
+		node_ops_warnings_free(w, nw);
+	}
 	if (n->repl == NULL) {
 		return NODE_REPLY_NOW;
 	}
@@ -2035,4 +2142,50 @@ node__status_repl(struct call *c, Ow__StatusResp *s)
 	c->resp->body_case = OW__RESPONSE__BODY__NOT_SET;
 	c->resp->status_resp = NULL;
 	return NODE_REPLY_LATER;
+}
+
+/* ---- metrics (metrics.c) ------------------------------------------------ */
+
+void
+node_repl_metrics(struct node *n,
+    void (*peer_cb)(void *arg, const struct node_repl_peer_fig *p),
+    void (*origin_cb)(void *arg, const char *origin, uint64_t seq), void *arg,
+    size_t *held_bytes)
+{
+	uint64_t now = now_ms(), seq;
+	const char *o;
+
+	*held_bytes = 0;
+	if (n->repl == NULL) {
+		origin_cb(arg, n->node_id, n->seq);
+		return;
+	}
+	*held_bytes = repl_held_bytes(n->repl->core);
+	for (size_t i = 0; (o = repl_origin_at(n->repl->core, i, &seq)) != NULL;
+	     i++) {
+		origin_cb(arg, o, seq);
+	}
+	for (struct rpeer *p = n->repl->peers; p != NULL; p = p->next) {
+		struct node_repl_peer_fig f = {
+		    .id = p->id, .last_heard_ms = -1};
+		struct repl_peer_info info;
+
+		if (p->removed) {
+			continue;
+		}
+		f.is_connected = atomic_load(&p->pipes) > 0;
+		if (repl_peer_info(n->repl->core, p->id, &info) == 0) {
+			f.is_up = info.is_up;
+			f.behind = info.behind;
+			f.ahead = info.ahead;
+			f.failures = info.failures;
+			if (info.last_heard != 0) {
+				f.last_heard_ms =
+				    now >= info.last_heard
+				        ? (int64_t)(now - info.last_heard)
+				        : 0;
+			}
+		}
+		peer_cb(arg, &f);
+	}
 }

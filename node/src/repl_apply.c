@@ -803,6 +803,14 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
 		n->open.nremote++;
 	}
 	for (size_t i = 0; i < e->nheads && rc == 0; i++) {
+		if (strcmp(e->heads[i].origin, n->node_id) == 0) {
+			/* Restored from a backup: its own ops come back,
+			 * and its chain goes on from the last of them. No op
+			 * of its own is made meanwhile (node_write_op). */
+			n->seq = n->durable_seq = n->flying_seq =
+			    e->heads[i].seq;
+			memcpy(n->head, e->heads[i].hash, NODE_HASH_BYTES);
+		}
 		be64(val, e->heads[i].seq);
 		memcpy(val + 8, e->heads[i].hash, NODE_HASH_BYTES);
 		snprintf(mkey, sizeof(mkey), "vv/%s", e->heads[i].origin);

@@ -11,6 +11,7 @@
  * syncs, the loop gathers the next.
  */
 #include "node.h"
+#include "metrics.h"
 #include "common/alloc.h"
 #include "common/error.h"
 #include "common/i18n.h"
@@ -285,6 +286,9 @@ reply_with(struct node *n, struct node_slot *s, Ow__Response *resp,
 	if (resp->status != 0 && resp->error == NULL) {
 		resp->error = (char *)(uintptr_t)cm_strerror(resp->status);
 	}
+	/* Timed to the reply made (now, or after a worker job); a reply
+	 * that waits for its batch is not timed to the sync (metrics.h). */
+	node_metrics_request_end(n, s, resp->status);
 	s->reply_len = ow__response__get_packed_size(resp);
 	if (s->reply_len > NODE_RESP_MAX) {
 		node_response_free(resp);
@@ -354,6 +358,7 @@ process(struct node *n, struct node_slot *s)
 	}
 	resp.version = 1;
 	resp.request_id = req->request_id;
+	node_metrics_request_begin(n, s, (int)req->body_case);
 	disp = node_handle(n, s, req, &resp);
 	if (disp != NODE_REPLY_LATER) {
 		reply_with(n, s, &resp, req->request_id, disp);
@@ -742,6 +747,10 @@ tick_cb(uv_timer_t *t)
 		n->sweep_day = today;
 		uv_timer_start(&n->sweep_timer, sweep_cb, 0, SWEEP_EVERY_MS);
 	}
+	if (ticks % 600 == 5) {
+		/* Ops warnings: logged when they appear (opswarn.c). */
+		node_ops_warnings_log(n);
+	}
 	if (ticks % 10 == 0 && !probing && !n->stopping) {
 		struct probe *p = cm_calloc(1, sizeof(*p));
 
@@ -796,6 +805,12 @@ node_serve(struct node *n)
 	atomic_init(&n->has_requests, false);
 	n->wake.data = n;
 	uv_async_init(&n->loop, &n->wake, wake_cb);
+	/* First: a metrics_listen that is refused stops the start before
+	 * anything listens. */
+	rc = node_metrics_start(n);
+	if (rc != 0) {
+		goto out;
+	}
 	rv = open_sockets(n);
 	if (rv != 0) {
 		rc = node_err_from_nng(rv);
@@ -823,6 +838,7 @@ node_serve(struct node *n)
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	rc = n->exit_code != 0 ? CM_EIO : 0;
 out:
+	node_metrics_stop(n);
 	node_repl_stop(n);
 	close_sockets(n);
 	/* Requests that arrived after the stop were never handled. */

@@ -313,6 +313,12 @@ node_open(struct node *n, const char *dir, const struct node_config *cfg)
 		rc = node_reload_counters(n);
 	}
 	if (rc == 0) {
+		char flag[8];
+
+		n->recovering =
+		    meta_get_str(n->st, "recovering", flag, sizeof(flag)) == 0;
+	}
+	if (rc == 0) {
 		rc = node_load_forms(n);
 	}
 	n->thresholds.yellow = cfg->warning_yellow;
@@ -655,5 +661,80 @@ node_init_datadir(const char *dir, const char *node_id, const char *hall,
 	sodium_memzero(hash, sizeof(hash));
 	form_catalog_free(&cat);
 	node_close(&n);
+	return rc;
+}
+
+/* ---- backups ------------------------------------------------------------ */
+
+int
+node_backup_keys(const struct node_keypair *kp, const char *backup_dir)
+{
+	char dir[1100];
+	struct node_keypair have;
+	int rc;
+
+	if (mkdir(backup_dir, 0700) != 0 && errno != EEXIST) {
+		return cm_err_from_errno(errno);
+	}
+	snprintf(dir, sizeof(dir), "%s/keys", backup_dir);
+	rc = node_keypair_load(dir, &have);
+	if (rc == 0) {
+		/* Kept once; another node's backups in the same place are
+		 * refused rather than mixed. */
+		return sodium_memcmp(have.pk, kp->pk, NODE_PK_BYTES) == 0
+		           ? 0
+		           : CM_EEXIST;
+	}
+	if (rc != CM_ENOENT) {
+		return rc;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		return cm_err_from_errno(errno);
+	}
+	return node_keypair_save(kp, dir);
+}
+
+int
+node_restore_datadir(const char *backup_dir, uint32_t id, const char *dir)
+{
+	struct node_keypair kp;
+	struct node_store *st = NULL;
+	struct node_batch *b = NULL;
+	char path[1100], keys[1100];
+	struct stat sb;
+	int rc;
+
+	if (lstat(dir, &sb) == 0) {
+		return CM_EEXIST; /* never over a data directory */
+	}
+	snprintf(keys, sizeof(keys), "%s/keys", backup_dir);
+	rc = node_keypair_load(keys, &kp);
+	if (rc != 0) {
+		return rc;
+	}
+	if (mkdir(dir, 0700) != 0) {
+		sodium_memzero(&kp, sizeof(kp));
+		return cm_err_from_errno(errno);
+	}
+	db_path(dir, path, sizeof(path));
+	rc = node_store_backup_restore(backup_dir, id, path);
+	if (rc == 0) {
+		rc = node_keypair_save(&kp, dir);
+	}
+	sodium_memzero(&kp, sizeof(kp));
+	/* The hall made ops after the backup that its peers hold: it takes
+	 * them back before it makes any (node_repl_start). */
+	if (rc == 0) {
+		rc = node_store_open(path, false, &st);
+	}
+	if (rc == 0) {
+		rc = node_batch_new(st, &b);
+	}
+	if (rc == 0) {
+		node_batch_put(b, NODE_CF_META, "recovering", 10, "1", 1);
+		rc = node_store_write(st, b, true);
+	}
+	node_batch_free(b);
+	node_store_close(st);
 	return rc;
 }

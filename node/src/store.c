@@ -903,3 +903,169 @@ node_store_disk_bytes(struct node_store *st, uint64_t *out)
 	*out = sum;
 	return 0;
 }
+
+/* ---- backups ------------------------------------------------------------ */
+
+static rocksdb_backup_engine_t *
+backup_open(const char *dir, int *rc)
+{
+	rocksdb_options_t *opts = rocksdb_options_create();
+	rocksdb_backup_engine_t *be;
+	char *err = NULL;
+
+	if (opts == NULL) {
+		*rc = CM_ENOMEM;
+		return NULL;
+	}
+	be = rocksdb_backup_engine_open(opts, dir, &err);
+	rocksdb_options_destroy(opts);
+	*rc = err != NULL ? store_err("backup_open", dir, err) : 0;
+	return be;
+}
+
+int
+node_store_backup(
+    struct node_store *st, const char *dir, uint32_t keep, uint32_t *id)
+{
+	rocksdb_backup_engine_t *be;
+	const rocksdb_backup_engine_info_t *info;
+	char *err = NULL;
+	int rc, n;
+
+	if (st == NULL || dir == NULL || dir[0] == '\0' || keep == 0) {
+		return CM_EINVAL;
+	}
+	be = backup_open(dir, &rc);
+	if (be == NULL) {
+		return rc;
+	}
+	/* Flush first: the backup is the SST files of one point in time
+	 * across column families, and a copy of the WAL since. */
+	rocksdb_backup_engine_create_new_backup_flush(be, st->db, 1, &err);
+	if (err != NULL) {
+		rc = store_err("backup", dir, err);
+	}
+	if (rc == 0) {
+		rocksdb_backup_engine_purge_old_backups(be, keep, &err);
+		if (err != NULL) {
+			rc = store_err("backup_purge", dir, err);
+		}
+	}
+	if (rc == 0 && id != NULL) {
+		info = rocksdb_backup_engine_get_backup_info(be);
+		n = info != NULL ? rocksdb_backup_engine_info_count(info) : 0;
+		*id = n > 0 ? rocksdb_backup_engine_info_backup_id(info, n - 1)
+		            : 0;
+		if (info != NULL) {
+			rocksdb_backup_engine_info_destroy(info);
+		}
+	}
+	rocksdb_backup_engine_close(be);
+	return rc;
+}
+
+int
+node_store_backup_list(
+    const char *dir, struct node_backup_info **out, size_t *nout)
+{
+	rocksdb_backup_engine_t *be;
+	const rocksdb_backup_engine_info_t *info;
+	struct stat sb;
+	int rc, n;
+
+	*out = NULL;
+	*nout = 0;
+	if (dir == NULL || stat(dir, &sb) != 0) {
+		return CM_ENOENT; /* no backup made yet: nothing to list */
+	}
+	be = backup_open(dir, &rc);
+	if (be == NULL) {
+		return rc;
+	}
+	info = rocksdb_backup_engine_get_backup_info(be);
+	n = info != NULL ? rocksdb_backup_engine_info_count(info) : 0;
+	if (n > 0) {
+		*out = cm_calloc((size_t)n, sizeof(**out));
+		rc = *out == NULL ? CM_ENOMEM : 0;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		(*out)[i].id = rocksdb_backup_engine_info_backup_id(info, i);
+		(*out)[i].timestamp =
+		    rocksdb_backup_engine_info_timestamp(info, i);
+		(*out)[i].size = rocksdb_backup_engine_info_size(info, i);
+		(*out)[i].files =
+		    rocksdb_backup_engine_info_number_files(info, i);
+		*nout = (size_t)i + 1;
+	}
+	if (info != NULL) {
+		rocksdb_backup_engine_info_destroy(info);
+	}
+	rocksdb_backup_engine_close(be);
+	return rc;
+}
+
+int
+node_store_backup_verify(const char *dir, uint32_t id)
+{
+	rocksdb_backup_engine_t *be;
+	char *err = NULL;
+	int rc;
+
+	be = backup_open(dir, &rc);
+	if (be == NULL) {
+		return rc;
+	}
+	/* Every file there, with the size and checksum recorded. */
+	rocksdb_backup_engine_verify_backup(be, id, &err);
+	if (err != NULL) {
+		/* RocksDB: "NotFound: ..." for an unknown id. */
+		rc = strstr(err, "NotFound") != NULL ? CM_ENOTFOUND
+		                                     : CM_ECORRUPT;
+		cm_log_error(
+		    "store.backup_verify_failed", "dir=\"%s\" id=%u", dir, id);
+		rocksdb_free(err);
+	}
+	rocksdb_backup_engine_close(be);
+	return rc;
+}
+
+int
+node_store_backup_restore(const char *dir, uint32_t id, const char *db_dir)
+{
+	rocksdb_backup_engine_t *be;
+	rocksdb_restore_options_t *ro;
+	struct stat sb;
+	char *err = NULL;
+	int rc;
+
+	if (dir == NULL || db_dir == NULL || db_dir[0] == '\0') {
+		return CM_EINVAL;
+	}
+	if (lstat(db_dir, &sb) == 0) {
+		return CM_EEXIST; /* never over a store */
+	}
+	be = backup_open(dir, &rc);
+	if (be == NULL) {
+		return rc;
+	}
+	ro = rocksdb_restore_options_create();
+	if (ro == NULL) {
+		rocksdb_backup_engine_close(be);
+		return CM_ENOMEM;
+	}
+	if (id == 0) {
+		rocksdb_backup_engine_restore_db_from_latest_backup(
+		    be, db_dir, db_dir, ro, &err);
+	} else {
+		rocksdb_backup_engine_restore_db_from_backup(
+		    be, db_dir, db_dir, ro, id, &err);
+	}
+	if (err != NULL) {
+		rc = strstr(err, "NotFound") != NULL
+		         ? (rocksdb_free(err), CM_ENOTFOUND)
+		         : store_err("backup_restore", dir, err);
+	}
+	rocksdb_restore_options_destroy(ro);
+	rocksdb_backup_engine_close(be);
+	return rc;
+}

@@ -42,8 +42,14 @@ node_write_op(struct node *n, Ow__Op *op)
 	/* Where the chain head goes once the flush worker knows it. */
 	static const uint8_t placeholder[NODE_HASH_BYTES];
 	struct node_unsealed *u;
-	int rc = node_open_batch(n);
+	int rc;
 
+	if (n->recovering) {
+		/* Its ops after the backup are still coming back: a new op
+		 * now would take a seq one of them has. */
+		return CM_ERECOVERING;
+	}
+	rc = node_open_batch(n);
 	if (rc != 0) {
 		return rc;
 	}

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
@@ -44,6 +45,7 @@ struct ctl {
 	uint32_t limit; /* --limit: one page of this many; 0: every page */
 	int days;
 	const char *comment, *tracking;
+	const char *dir; /* backup --dir */
 };
 
 static void
@@ -86,6 +88,10 @@ usage(FILE *fp)
 	      "  conflicts resolve ID ACTION|STATE --reason TEXT   settle one (supervisor):\n"
 	      "                                         an action, or resolve to a state\n"
 	      "  calendar import FILE                   a working-day calendar (every hall)\n"
+	      "  backup create|list [--dir DIR]         backups of the store (DIR absolute;\n"
+	      "                                         default DATADIR/backups)\n"
+	      "  backup verify ID [--dir DIR]           check a backup's files\n"
+	      "  backup restore ID NEWDIR [--dir DIR]   a new data directory (ID 0: newest)\n"
 	      "\n"
 	      "Lists come whole: ow-ctl reads every page. PAGE is [--limit N] [--after CURSOR]:\n"
 	      "with --limit, one page of at most N (the node caps N) and, when more follow,\n"
@@ -403,8 +409,12 @@ cmd_status(struct ctl *x)
 	s = r->status_resp;
 	hex_of(&s->digest, digest);
 	if (x->json) {
-		json_t *vv = json_object();
+		json_t *vv = json_object(), *warns = json_array();
 
+		for (size_t i = 0; i < s->n_warnings; i++) {
+			json_array_append_new(
+			    warns, json_string(s->warnings[i]));
+		}
 		for (size_t i = 0;
 		     s->version != NULL && i < s->version->n_entries; i++) {
 			json_object_set_new(vv, s->version->entries[i]->origin,
@@ -413,7 +423,7 @@ cmd_status(struct ctl *x)
 		}
 		print_json(json_pack(
 		    "{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:i, s:i, s:s, s:I, s:i, "
-		    "s:s, s:s, s:s, s:I}",
+		    "s:s, s:s, s:s, s:I, s:o}",
 		    "node_id", s->node_id, "hall", s->hall, "public_key",
 		    s->public_key, "version", vv, "cases", (json_int_t)s->cases,
 		    "log_ops", (json_int_t)s->log_ops, "uptime_s",
@@ -423,7 +433,7 @@ cmd_status(struct ctl *x)
 		    "disk_bytes", (json_int_t)s->disk_bytes, "matters",
 		    (int)s->matters, "repl_listen", s->repl_listen,
 		    "repl_hints", s->repl_hints, "digest", digest, "conflicts",
-		    (json_int_t)s->conflicts));
+		    (json_int_t)s->conflicts, "warnings", warns));
 	} else {
 		printf(_("Node:       %s\n"), s->node_id);
 		printf(_("Hall:       %s\n"), s->hall);
@@ -451,6 +461,9 @@ cmd_status(struct ctl *x)
 		printf(
 		    _("Conflicts:  %llu\n"), (unsigned long long)s->conflicts);
 		printf(_("Software:   %s\n"), s->software);
+		for (size_t i = 0; i < s->n_warnings; i++) {
+			printf(_("Warning:    %s\n"), s->warnings[i]);
+		}
 	}
 	ow__response__free_unpacked(r, NULL);
 	return 0;
@@ -1534,6 +1547,93 @@ cmd_calendar(struct ctl *x, int argc, char **argv)
 	return done(x, r, _("calendar imported"));
 }
 
+static int
+cmd_backup(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__BackupReq b = OW__BACKUP_REQ__INIT;
+	Ow__Response *r = NULL;
+	json_t *arr;
+	char *end;
+	int rc;
+
+	if (argc < 1 ||
+	    (strcmp(argv[0], "create") != 0 && strcmp(argv[0], "list") != 0 &&
+	        !(strcmp(argv[0], "verify") == 0 && argc >= 2) &&
+	        !(strcmp(argv[0], "restore") == 0 && argc >= 3))) {
+		fprintf(stderr,
+		    _("ow-ctl: backup create|list [--dir DIR] | backup verify ID "
+		      "| backup restore ID NEWDIR\n"));
+		return EXIT_USAGE;
+	}
+	b.op = argv[0];
+	b.dir = (char *)(uintptr_t)(x->dir != NULL ? x->dir : "");
+	if (argc >= 2) {
+		unsigned long id = strtoul(argv[1], &end, 10);
+
+		if (argv[1][0] < '0' || argv[1][0] > '9' || *end != '\0' ||
+		    id > UINT32_MAX) {
+			fprintf(stderr, _("ow-ctl: not a backup number: %s\n"),
+			    argv[1]);
+			return EXIT_USAGE;
+		}
+		b.id = (uint32_t)id;
+	}
+	b.target = (char *)(uintptr_t)(argc >= 3 ? argv[2] : "");
+	req.body_case = OW__REQUEST__BODY_BACKUP;
+	req.backup = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	if (strcmp(argv[0], "verify") == 0) {
+		return done(x, r, _("backup verified"));
+	}
+	if (strcmp(argv[0], "restore") == 0) {
+		if (x->json) {
+			print_json(json_pack("{s:s}", "dir", r->backup->dir));
+		} else {
+			printf(
+			    _("Restored into %s: start a node on it (ow-node "
+			      "run); it takes back its later changes from its "
+			      "peers first.\n"),
+			    r->backup->dir);
+		}
+		ow__response__free_unpacked(r, NULL);
+		return 0;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < r->backup->n_backups; i++) {
+		const Ow__BackupInfo *bi = r->backup->backups[i];
+		char when[32];
+		time_t t = (time_t)bi->timestamp;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (x->json) {
+			json_array_append_new(arr,
+			    json_pack("{s:i, s:s, s:I, s:i}", "id", (int)bi->id,
+			        "time", when, "bytes", (json_int_t)bi->size,
+			        "files", (int)bi->files));
+		} else {
+			printf("%6u  %s  %12llu %s  %u %s\n", bi->id, when,
+			    (unsigned long long)bi->size, _("bytes"), bi->files,
+			    _("files"));
+		}
+	}
+	if (x->json) {
+		print_json(json_pack(
+		    "{s:s, s:o}", "dir", r->backup->dir, "backups", arr));
+	} else {
+		if (r->backup->n_backups == 0) {
+			printf(_("No backups in %s\n"), r->backup->dir);
+		}
+		json_decref(arr);
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 enum {
@@ -1569,6 +1669,7 @@ enum {
 	O_DAYS,
 	O_COMMENT,
 	O_TRACKING,
+	O_DIR,
 	O_POST,
 };
 
@@ -1611,6 +1712,7 @@ main(int argc, char **argv)
 	    {"comment", required_argument, NULL, O_COMMENT},
 	    {"tracking", required_argument, NULL, O_TRACKING},
 	    {"post", no_argument, NULL, O_POST},
+	    {"dir", required_argument, NULL, O_DIR},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -1760,6 +1862,9 @@ main(int argc, char **argv)
 		case O_POST:
 			x.post = true;
 			break;
+		case O_DIR:
+			x.dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1845,6 +1950,8 @@ main(int argc, char **argv)
 		rc = cmd_conflicts(&x, argc, argv);
 	} else if (strcmp(cmd, "calendar") == 0) {
 		rc = cmd_calendar(&x, argc, argv);
+	} else if (strcmp(cmd, "backup") == 0) {
+		rc = cmd_backup(&x, argc, argv);
 	} else {
 		fprintf(stderr,
 		    _("ow-ctl: unknown command \"%s\"; see ow-ctl --help\n"),

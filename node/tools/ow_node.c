@@ -27,6 +27,7 @@ usage(FILE *fp)
 	      "  ow-node init DATADIR --node-id ID --hall NAME [--hall-code CODE]\n"
 	      "               [--catalog DIR] [--calendar DIR]\n"
 	      "  ow-node run DATADIR [--config FILE] [--set KEY=VALUE]... [--log-level LEVEL]\n"
+	      "  ow-node restore BACKUPDIR DATADIR [--id N]\n"
 	      "\n"
 	      "init creates the data directory: the store, the node's Ed25519 key pair,\n"
 	      "the first ops account \"admin\" (password from OW_ADMIN_PASSWORD, or asked\n"
@@ -38,6 +39,11 @@ usage(FILE *fp)
 	      "configuration file, ow-node.conf.example, for TLS and the rest). SIGTERM\n"
 	      "or SIGINT: finish the batch in flight and stop. SIGHUP: reload the\n"
 	      "catalog and calendar.\n"
+	      "\n"
+	      "restore makes a new data directory from a backup (ow-ctl backup create;\n"
+	      "the newest unless --id): the store and the node's key pair. Run it then:\n"
+	      "it first takes back from its peers the changes it made after the backup,\n"
+	      "and refuses new ones until they are back.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --node-id ID        this node's id: a-z, 0-9 and -, starting with a letter\n"
@@ -312,6 +318,37 @@ __lsan_default_options(void)
 }
 #endif
 
+/* ow-node restore BACKUPDIR DATADIR [--id N] */
+static int
+cmd_restore(int argc, char **argv)
+{
+	unsigned long id = 0;
+	char *end;
+	int rc;
+
+	if (argc == 5 && strcmp(argv[3], "--id") == 0) {
+		id = strtoul(argv[4], &end, 10);
+		if (argv[4][0] < '1' || argv[4][0] > '9' || *end != '\0' ||
+		    id > UINT32_MAX) {
+			fprintf(
+			    stderr, _("ow-node: --id wants a backup number\n"));
+			return EXIT_USAGE;
+		}
+	} else if (argc != 3) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	rc = node_restore_datadir(argv[1], (uint32_t)id, argv[2]);
+	if (rc != 0) {
+		fprintf(stderr, _("ow-node: cannot restore %s into %s: %s\n"),
+		    argv[1], argv[2], cm_strerror(rc));
+		return EXIT_PROBLEM;
+	}
+	printf(_("Restored into %s. Start it with: ow-node run %s\n"), argv[2],
+	    argv[2]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -338,6 +375,9 @@ main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "run") == 0) {
 		return cmd_run(argc - 1, argv + 1);
+	}
+	if (argc >= 2 && strcmp(argv[1], "restore") == 0) {
+		return cmd_restore(argc - 1, argv + 1);
 	}
 	usage(stderr);
 	return EXIT_USAGE;

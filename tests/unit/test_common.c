@@ -31,6 +31,7 @@ test_error_names(void **state)
 	assert_int_equal(CM_EPROTO, -979);
 	assert_int_equal(CM_EINTERNAL, -975);
 	assert_int_equal(CM_ENOREPL, -974);
+	assert_int_equal(CM_ERECOVERING, -973);
 	assert_int_equal(cm_err_from_errno(2 /* ENOENT */), CM_ENOENT);
 }
 

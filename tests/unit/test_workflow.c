@@ -610,6 +610,7 @@ test_rights(void **state)
 	    [NODE_RIGHT_CATALOG] = "SO",
 	    [NODE_RIGHT_PEERS] = "O",
 	    [NODE_RIGHT_CALENDAR] = "O",
+	    [NODE_RIGHT_BACKUP] = "O",
 	};
 
 	(void)state;

@@ -42,7 +42,10 @@
 	XX(INTERNAL, N_("internal error"))                                     \
 	XX(NOREPL,                                                             \
 	    N_("replication is not configured on this node (repl_listen, "     \
-	       "tls_cert, tls_ca)"))
+	       "tls_cert, tls_ca)"))                                           \
+	XX(RECOVERING,                                                         \
+	    N_("this hall was restored from a backup and is taking back its "  \
+	       "own changes from the other halls; try again shortly"))
 
 enum cm_err {
 	CM_OK = 0,

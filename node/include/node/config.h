@@ -31,8 +31,11 @@ struct node_config {
 	 * tls_cert, tls_key and tls_ca); "" = off. */
 	char repl_listen[512];
 	char repl_hints[512];
-	int repl_pull_ms; /* anti-entropy pull per peer, default 5000 */
+	int repl_pull_ms;  /* anti-entropy pull per peer, default 5000 */
 	int repl_batch_kb; /* batch cap asked for and served, default 1024 */
+	/* /metrics and /healthz over HTTP: "" = off, else a loopback
+	 * address "127.0.0.1:PORT" ("[::1]:PORT", "localhost:PORT"). */
+	char metrics_listen[128];
 };
 
 void node_config_defaults(struct node_config *c);
@@ -41,7 +44,21 @@ void node_config_defaults(struct node_config *c);
 int node_config_parse(struct node_config *c, const char *name, const char *buf,
     size_t len, struct form_diags *d);
 
-/* Set one key from a flag ("key=value"). 0 or CM_EINVAL. */
+/* Set one key from a flag ("key=value"). 0 or CM_EINVAL. A
+ * metrics_listen of the right shape whose address is not loopback is
+ * taken here and refused by node_config_parse and at start (so that the
+ * error can say why). */
 int node_config_set(struct node_config *c, const char *key, const char *value);
+
+/*
+ * Split a metrics_listen value "HOST:PORT" into a numeric address (host,
+ * at least 46 bytes: "127.0.0.1", "::1"; "localhost" gives "127.0.0.1")
+ * and a port 1..65535; an IPv6 address is written in brackets. 0,
+ * CM_EINVAL (not of that shape) or CM_EDENIED (an address that is not
+ * loopback: /metrics has no authentication, so it is never served
+ * beyond the machine).
+ */
+int node_config_metrics_addr(
+    const char *value, char *host, size_t hsize, int *port);
 
 #endif

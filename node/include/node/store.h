@@ -150,6 +150,34 @@ void node_iter_free(struct node_iter *it);
 int node_store_checkpoint(struct node_store *st, const char *dir);
 
 /*
+ * Backups with RocksDB's BackupEngine in dir (made if missing): a new
+ * backup of the whole store (after a flush: one point in time across the
+ * column families), keeping the newest `keep`; *id is the new backup's
+ * number (id may be NULL). Safe while the store is in use (a worker
+ * thread). Returns 0, CM_EINVAL, CM_EIO or CM_ENOMEM.
+ */
+int node_store_backup(struct node_store *st, const char *dir, uint32_t keep,
+    uint32_t *id);
+
+struct node_backup_info {
+	uint32_t id;
+	int64_t timestamp; /* unix seconds */
+	uint64_t size;     /* bytes */
+	uint32_t files;
+};
+
+/* The backups in dir, oldest first (*out cm_malloc'd). CM_ENOENT when
+ * dir does not exist. */
+int node_store_backup_list(
+    const char *dir, struct node_backup_info **out, size_t *nout);
+/* Check every file of backup id against its recorded size and checksum:
+ * 0, CM_ENOTFOUND (no such backup), CM_ECORRUPT or CM_EIO. */
+int node_store_backup_verify(const char *dir, uint32_t id);
+/* Restore backup id (0: the newest) into db_dir, which must not exist
+ * (CM_EEXIST). Returns 0, CM_ENOTFOUND, CM_EIO or CM_ENOMEM. */
+int node_store_backup_restore(const char *dir, uint32_t id, const char *db_dir);
+
+/*
  * A RocksDB property as text ("rocksdb.estimate-num-keys", ...). With
  * cf < 0, an integer property is summed over the column families (do not
  * use that for DB-wide properties: they would be counted once per column

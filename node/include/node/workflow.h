@@ -148,7 +148,8 @@ unsigned node_wf_allowed(enum node_state from, enum node_role role);
 	XX(USERS, NODE_ROLE_OPS)                                               \
 	XX(CATALOG, NODE_ROLE_OPS | NODE_ROLE_SUPERVISOR)                      \
 	XX(PEERS, NODE_ROLE_OPS)                                               \
-	XX(CALENDAR, NODE_ROLE_OPS)
+	XX(CALENDAR, NODE_ROLE_OPS)                                            \
+	XX(BACKUP, NODE_ROLE_OPS)
 
 enum node_right {
 #define NODE_XX_RIGHT(name, roles) NODE_RIGHT_##name,
