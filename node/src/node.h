@@ -202,6 +202,9 @@ struct node {
 	struct node_repl *repl;
 	struct node_repl *repl_dead; /* stopped; freed by node_close */
 	uint64_t forms_reload_gen;   /* a batch with a catalog from a peer */
+	/* The configuration file `run` was given ("" = none), read again
+	 * on SIGHUP for the log level. */
+	char config_path[1024];
 	/* Restored from a backup: no op of its own until its peers gave
 	 * back the ones it made after the backup (meta "recovering"). */
 	bool recovering;

@@ -767,14 +767,57 @@ tick_cb(uv_timer_t *t)
 	}
 }
 
+/* The log level of the configuration file, read again: the one change
+ * that takes no restart. A file that no longer parses changes nothing. */
+static void
+reload_log_level(struct node *n)
+{
+	struct node_config cfg;
+	struct form_diags d;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (n->config_path[0] == '\0') {
+		return;
+	}
+	rc = cm_file_read(n->config_path, 1 << 20, &buf, &len);
+	if (rc != 0) {
+		cm_log_warn("node.reload_failed", "what=config error=%s",
+		    cm_err_name(rc));
+		return;
+	}
+	node_config_defaults(&cfg);
+	form_diags_init(&d);
+	rc = node_config_parse(&cfg, n->config_path, buf, len, &d);
+	form_diags_free(&d);
+	cm_free(buf);
+	if (rc != 0) {
+		cm_log_warn("node.reload_failed", "what=config error=%s",
+		    cm_err_name(rc));
+		return;
+	}
+	if (cfg.log_level != cm_log_get_level()) {
+		cm_log_set_level(cfg.log_level);
+		n->cfg.log_level = cfg.log_level;
+		cm_log_info("node.log_level", "level=%s",
+		    cfg.log_level == CM_LOG_DEBUG  ? "debug"
+		    : cfg.log_level == CM_LOG_INFO ? "info"
+		    : cfg.log_level == CM_LOG_WARN ? "warn"
+		                                   : "error");
+	}
+}
+
 static void
 signal_cb(uv_signal_t *sig, int signum)
 {
 	struct node *n = sig->data;
 
 	if (signum == SIGHUP) {
-		/* Reload catalog and calendar published meanwhile. */
+		/* Reload catalog and calendar published meanwhile, and the
+		 * log level from the configuration file (systemctl reload). */
 		node_load_forms(n);
+		reload_log_level(n);
 		return;
 	}
 	cm_log_info("node.stopping", "signal=%d", signum);

@@ -282,6 +282,9 @@ cmd_run(int argc, char **argv)
 		    argv[optind], cm_strerror(rc));
 		return EXIT_PROBLEM;
 	}
+	if (config != NULL) {
+		snprintf(n.config_path, sizeof(n.config_path), "%s", config);
+	}
 	rc = node_serve(&n);
 	node_close(&n);
 	if (rc != 0) {

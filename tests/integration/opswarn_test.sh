@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Warnings for ops (issue 6) from a real node: the next year's calendar
-# missing after 1 November (gone once it is imported, absent in October),
+# Warnings for ops (issue 6) from a real node, and the log level changed
+# by SIGHUP without a restart: the next year's calendar
+# missing after 1 November (gone once it is imported),
 # a TLS certificate expiring within 30 days, and the node logs each once.
 #
 #   opswarn_test.sh OW-NODE OW-CTL MAKE-CERTS
@@ -54,6 +55,25 @@ check "clears the calendar warning" bash -c "! '$CTL' -d '$work/d' --json status
 stop
 start 2026-11-27 hall-x
 check "a certificate valid for years: no warning at all" [ -z "$(warnings)" ]
+stop
+# The log level follows the configuration file on SIGHUP (systemctl
+# reload), without a restart.
+printf 'log_level = warn\n' >"$work/node.conf"
+"$NODE" run "$work/d" --config "$work/node.conf" >>"$work/node2.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do "$CTL" -d "$work/d" status >/dev/null 2>&1 && break; sleep 0.05; done
+check "at warn, logins are not logged" bash -c "! grep -q 'event=auth.login' '$work/node2.log'"
+printf 'log_level = info\n' >"$work/node.conf"
+kill -HUP "$pid"
+level_info() { grep -q 'event=node.log_level level=info' "$work/node2.log"; }
+waited_info() { for _ in $(seq 50); do level_info && return 0; sleep 0.1; done; return 1; }
+check "SIGHUP: the new level is in force" waited_info
+"$CTL" -d "$work/d" status >/dev/null
+check "and logins are logged now" grep -q 'event=auth.login' "$work/node2.log"
+printf 'log_level = loud\n' >"$work/node.conf"
+kill -HUP "$pid"
+sleep 0.3
+check "a file that does not parse changes nothing, the node goes on" bash -c "'$CTL' -d '$work/d' status >/dev/null"
 stop
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
