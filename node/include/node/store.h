@@ -156,8 +156,8 @@ int node_store_checkpoint(struct node_store *st, const char *dir);
  * number (id may be NULL). Safe while the store is in use (a worker
  * thread). Returns 0, CM_EINVAL, CM_EIO or CM_ENOMEM.
  */
-int node_store_backup(struct node_store *st, const char *dir, uint32_t keep,
-    uint32_t *id);
+int node_store_backup(
+    struct node_store *st, const char *dir, uint32_t keep, uint32_t *id);
 
 struct node_backup_info {
 	uint32_t id;
