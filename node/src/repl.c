@@ -50,6 +50,11 @@
 #define NONCE_BYTES REPL_NONCE_BYTES
 #define DIFFER_MAX  1000
 #define ASK_MAX     16 /* buckets listed per verify */
+#define PRE_MIN_OPS                                                            \
+	64           /* batches this big have their signatures checked
+                          on the thread pool first */
+#define PRE_JOBS   2 /* ... in this many parts (the machine's cores) */
+#define PRE_DIGEST 16
 
 enum rin_kind { IN_REQUEST, IN_REPLY, IN_HINT, IN_VERIFY, IN_DIGEST_DONE };
 
@@ -154,6 +159,11 @@ struct node_repl {
 	uv_timer_t timer;
 	struct rverify verify;
 	uint64_t recovery_from; /* now_ms when a restored hall started */
+	/* Signatures of the batch being taken, checked on the thread pool
+	 * (pre_check): sorted digests of the SignedOp bytes and the key. */
+	struct repl_verified_ops pre_ops;
+	const unsigned char (*pre)[PRE_DIGEST];
+	size_t npre;
 	/* Ops refused for a clock too far ahead, this hour and the last. */
 	uint64_t clock_refused, clock_refused_prev, clock_hour;
 	/* Buffers the log ops lent the core during one call. */
@@ -1121,6 +1131,238 @@ node_repl_durable(struct node *n, struct node_gen *g)
 	}
 }
 
+/* ---- signatures checked on the thread pool ------------------------------ */
+
+/*
+ * A batch of thousands of ops spends most of its taking in Ed25519
+ * checks (50 us each). A batch of PRE_MIN_OPS or more is first checked
+ * in PRE_JOBS parts on libuv's pool, the loop serving meanwhile; the core
+ * then opens the ops that passed without checking them again (struct
+ * repl_verified_ops) and checks everything else itself. An op that
+ * failed here is simply checked (and refused) by the core.
+ */
+struct pre_item {
+	const uint8_t *buf; /* into the decoded message */
+	size_t len;
+	unsigned char pk[NODE_PK_BYTES];
+};
+
+struct pre_batch;
+
+struct pre_job {
+	uv_work_t w;
+	struct pre_batch *b;
+	size_t from, to;
+};
+
+struct pre_batch {
+	struct node_repl *r;
+	struct rpeer *peer;
+	nng_msg *msg;       /* the reply, handed to on_reply at the end */
+	Ow__ReplLink *link; /* decoded, holds the items' bytes */
+	Ow__ReplMessage *rm;
+	struct pre_item *items;
+	size_t nitems;
+	unsigned char (*ok)[PRE_DIGEST]; /* per item; all zero: failed */
+	bool *passed;
+	struct pre_job jobs[PRE_JOBS];
+	int left;
+};
+
+static void
+pre_digest(const uint8_t *buf, size_t len, const unsigned char *pk,
+    unsigned char out[PRE_DIGEST])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, PRE_DIGEST);
+	crypto_generichash_update(&st, pk, NODE_PK_BYTES);
+	crypto_generichash_update(&st, buf, len);
+	crypto_generichash_final(&st, out, PRE_DIGEST);
+}
+
+static int
+pre_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, PRE_DIGEST);
+}
+
+static bool
+pre_verified(
+    void *arg, const uint8_t *buf, size_t len, const unsigned char pk[32])
+{
+	struct node_repl *r = arg;
+	unsigned char d[PRE_DIGEST];
+
+	if (r->npre == 0) {
+		return false;
+	}
+	pre_digest(buf, len, pk, d);
+	return bsearch(d, r->pre, r->npre, PRE_DIGEST, pre_cmp) != NULL;
+}
+
+static void
+pre_work(uv_work_t *w)
+{
+	struct pre_job *j = w->data;
+	struct pre_batch *b = j->b;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		const struct pre_item *it = &b->items[i];
+		Ow__SignedOp *so =
+		    ow__signed_op__unpack(NULL, it->len, it->buf);
+
+		b->passed[i] =
+		    so != NULL && so->signature.len == NODE_SIG_BYTES &&
+		    crypto_sign_verify_detached(so->signature.data,
+		        so->op.data != NULL ? so->op.data : (const uint8_t *)"",
+		        so->op.len, it->pk) == 0;
+		if (b->passed[i]) {
+			pre_digest(it->buf, it->len, it->pk, b->ok[i]);
+		}
+		if (so != NULL) {
+			ow__signed_op__free_unpacked(so, NULL);
+		}
+	}
+}
+
+static void
+pre_free(struct pre_batch *b)
+{
+	if (b->rm != NULL) {
+		repl_msg_free(b->rm);
+	}
+	link_free(b->link);
+	cm_free(b->items);
+	cm_free(b->ok);
+	cm_free(b->passed);
+	cm_free(b);
+}
+
+/* Every part checked: take the batch with what passed. */
+static void
+pre_finish(struct pre_batch *b)
+{
+	struct node_repl *r = b->r;
+	size_t n = 0;
+
+	/* Only what passed; sorted for the core's lookups. */
+	for (size_t i = 0; i < b->nitems; i++) {
+		if (b->passed[i]) {
+			memmove(b->ok[n++], b->ok[i], PRE_DIGEST);
+		}
+	}
+	qsort(b->ok, n, PRE_DIGEST, pre_cmp);
+	r->pre = (const unsigned char(*)[PRE_DIGEST])b->ok;
+	r->npre = n;
+	on_reply(r, b->peer, b->msg, 0);
+	r->pre = NULL;
+	r->npre = 0;
+	run_effects(r);
+	pre_free(b);
+	node_flush_soon(r->n);
+}
+
+static void
+pre_done(uv_work_t *w, int status)
+{
+	struct pre_job *j = w->data;
+	struct pre_batch *b = j->b;
+
+	node_job_done(b->r->n);
+	(void)status;
+	if (--b->left == 0) {
+		pre_finish(b);
+	}
+}
+
+/* The key an origin's ops are checked with, or NULL. */
+static const unsigned char *
+origin_key(struct node_repl *r, const char *origin)
+{
+	if (strcmp(origin, r->n->node_id) == 0) {
+		return r->n->kp.pk;
+	}
+	for (struct rpeer *p = r->peers; p != NULL; p = p->next) {
+		if (strcmp(p->id, origin) == 0) {
+			return p->pk;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A reply from peer p: a big batch goes to the pool first (true: taken
+ * care of, m is kept); anything else is for on_reply now (false).
+ */
+static bool
+pre_check(struct node_repl *r, struct rpeer *p, nng_msg *m)
+{
+	struct pre_batch *b;
+	size_t count = 0, k = 0;
+
+	if (nng_msg_len(m) < PRE_MIN_OPS * 100) {
+		return false;
+	}
+	b = cm_calloc(1, sizeof(*b));
+	if (b == NULL) {
+		return false;
+	}
+	b->r = r;
+	b->peer = p;
+	b->link = link_decode(m);
+	if (b->link == NULL || b->link->msg.len == 0 ||
+	    repl_msg_decode(b->link->msg.data, b->link->msg.len, &b->rm) != 0 ||
+	    repl_msg_kind(b->rm) != REPL_MSG_BATCH) {
+		pre_free(b);
+		return false;
+	}
+	for (size_t i = 0; i < b->rm->batch->n_runs; i++) {
+		count += b->rm->batch->runs[i]->n_ops;
+	}
+	if (count < PRE_MIN_OPS) {
+		pre_free(b);
+		return false;
+	}
+	b->items = cm_reallocarray(NULL, count, sizeof(*b->items));
+	b->ok = cm_reallocarray(NULL, count, sizeof(*b->ok));
+	b->passed = cm_calloc(count, sizeof(*b->passed));
+	if (b->items == NULL || b->ok == NULL || b->passed == NULL) {
+		pre_free(b);
+		return false;
+	}
+	for (size_t i = 0; i < b->rm->batch->n_runs; i++) {
+		const Ow__ReplRun *run = b->rm->batch->runs[i];
+		const unsigned char *pk = origin_key(r, run->origin);
+
+		for (size_t o = 0; pk != NULL && o < run->n_ops; o++) {
+			b->items[k].buf = run->ops[o].data;
+			b->items[k].len = run->ops[o].len;
+			memcpy(b->items[k++].pk, pk, NODE_PK_BYTES);
+		}
+	}
+	b->nitems = k;
+	b->msg = m;
+	for (int i = 0; i < PRE_JOBS; i++) {
+		struct pre_job *j = &b->jobs[i];
+
+		j->b = b;
+		j->from = k * (size_t)i / PRE_JOBS;
+		j->to = k * (size_t)(i + 1) / PRE_JOBS;
+		j->w.data = j;
+		b->left++;
+		if (node_queue_job(r->n, &j->w, pre_work, pre_done) != 0) {
+			/* Check this part here: the result is the same. */
+			b->left--;
+			pre_work(&j->w);
+		}
+	}
+	if (b->left == 0) {
+		pre_finish(b); /* every part was checked here */
+	}
+	return true;
+}
+
 static void
 wake_cb(uv_async_t *a)
 {
@@ -1139,6 +1381,11 @@ wake_cb(uv_async_t *a)
 			on_request(r, list->slot, list->msg);
 			break;
 		case IN_REPLY:
+			if (list->rv == 0 && list->msg != NULL &&
+			    !list->peer->removed &&
+			    pre_check(r, list->peer, list->msg)) {
+				break; /* on_reply once the pool checked it */
+			}
 			on_reply(r, list->peer, list->msg, list->rv);
 			run_effects(r);
 			break;
@@ -1379,6 +1626,9 @@ node_repl_start(struct node *n)
 	cfg.hlc = &n->hlc;
 	cfg.log = &r->logops;
 	cfg.log_arg = r;
+	r->pre_ops.verified = pre_verified;
+	cfg.pre = &r->pre_ops;
+	cfg.pre_arg = r;
 	cfg.pull_interval_ms = (uint32_t)n->cfg.repl_pull_ms;
 	/* The loop applies a batch in one go, and answers no desk
 	 * meanwhile: batches of 1 MiB (about 2,000 ops) keep that short;

@@ -238,7 +238,9 @@ take_op(struct repl *r, uint64_t wall, const char *from, struct origin *o,
 			return rc != 0 ? rc : TAKE_STOP;
 		}
 	}
-	rc = node_op_open(buf, len, o->pk, &op, hash);
+	rc = node_op_open_ex(buf, len, o->pk, &op, hash,
+	    r->cfg.pre == NULL ||
+	        !r->cfg.pre->verified(r->cfg.pre_arg, buf, len, o->pk));
 	if (rc == CM_ENOMEM) {
 		return rc;
 	}

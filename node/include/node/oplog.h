@@ -149,6 +149,14 @@ int node_op_open(const uint8_t *buf, size_t len,
     const unsigned char pk[NODE_PK_BYTES], Ow__Op **op,
     unsigned char hash[NODE_HASH_BYTES]);
 
+/* The same, without the signature check when check_signature is false:
+ * for a caller that checked these exact bytes with pk already (on
+ * another thread: replication checks a batch's signatures on the thread
+ * pool). Everything else is checked as node_op_open does. */
+int node_op_open_ex(const uint8_t *buf, size_t len,
+    const unsigned char pk[NODE_PK_BYTES], Ow__Op **op,
+    unsigned char hash[NODE_HASH_BYTES], bool check_signature);
+
 /*
  * Does op follow the chain head (origin's last op: its seq and hash)? seq
  * must be head_seq + 1 and prev_hash the head's hash (all zero for seq 1;

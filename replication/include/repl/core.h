@@ -158,12 +158,27 @@ struct repl_log_ops {
 
 /* ---- configuration and set-up ------------------------------------------ */
 
+/*
+ * The host may check the signatures of a batch before the core takes it
+ * (on other threads: the check is most of the CPU of taking an op). The
+ * core asks, for each op it takes, whether these exact SignedOp bytes
+ * were verified with pk; if so it opens them without checking the
+ * signature again (node_op_open_ex), and checks everything else as
+ * always. NULL: the core checks every signature itself.
+ */
+struct repl_verified_ops {
+	bool (*verified)(void *arg, const uint8_t *buf, size_t len,
+	    const unsigned char pk[NODE_PK_BYTES]);
+};
+
 struct repl_config {
 	const char *self; /* this hall's node id */
 	unsigned char self_pk[NODE_PK_BYTES];
 	struct cm_hlc *hlc;             /* borrowed: the hall's clock */
 	const struct repl_log_ops *log; /* borrowed */
 	void *log_arg;
+	const struct repl_verified_ops *pre; /* borrowed; may be NULL */
+	void *pre_arg;
 	/* The cap this hall asks for and serves (at most REPL_BATCH_MAX). */
 	uint64_t max_batch_bytes;
 	uint32_t pull_interval_ms; /* anti-entropy period per peer */
