@@ -21,6 +21,10 @@
 
 #define BACKUPS_KEPT 10
 
+/* One backup job at a time: RocksDB's BackupEngine allows one writer per
+ * directory, and a purge could remove what a restore copies. Loop only. */
+static bool backup_busy;
+
 enum backup_op { B_CREATE, B_LIST, B_VERIFY, B_RESTORE };
 
 struct backup_job {
@@ -95,6 +99,7 @@ backup_done(uv_work_t *w, int status)
 	    "create", "list", "verify", "restore"};
 
 	node_job_done(j->n);
+	backup_busy = false;
 	resp.version = 1;
 	resp.request_id = j->request_id;
 	resp.status = status != 0 ? CM_EINTERNAL : j->rc;
@@ -136,6 +141,10 @@ node__h_backup(struct call *c)
 	const Ow__BackupReq *r = c->req->backup;
 	struct backup_job *j;
 
+	if (backup_busy) {
+		node__fail(c->resp, CM_EBUSY);
+		return NODE_REPLY_NOW;
+	}
 	j = cm_calloc(1, sizeof(*j));
 	if (j == NULL) {
 		node__fail(c->resp, CM_ENOMEM);
@@ -182,5 +191,6 @@ node__h_backup(struct call *c)
 		node__fail(c->resp, CM_EINTERNAL);
 		return NODE_REPLY_NOW;
 	}
+	backup_busy = true;
 	return NODE_REPLY_LATER;
 }

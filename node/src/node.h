@@ -100,6 +100,17 @@ struct node_mark {
 	struct cm_hlc hlc;
 	size_t nops;
 	size_t npend;
+	size_t nlww;
+};
+
+/* A whole-value stamp (node_lww_stamp) or a catalog version written in a
+ * batch that is not durable yet: the store cannot show it, and a later
+ * op in the same or the next batch must be judged against it. */
+struct node_lww {
+	char key[300]; /* "stamp/KIND/NAME" or "catver/CODE" */
+	uint64_t hlc;  /* the clock, or the catalog version */
+	char origin[NODE_ORIGIN_MAX + 1];
+	uint64_t gen;
 };
 
 /*
@@ -213,6 +224,8 @@ struct node {
 	struct node_pend *pend;
 	size_t npend, cpend;
 	uint32_t *pend_case_heads, *pend_op_heads;
+	struct node_lww *lww;
+	size_t nlww, clww;
 	size_t pend_buckets;
 	bool pend_dirty;
 	/* The persist effect being applied (its ops are decoded already and
@@ -329,6 +342,8 @@ struct node_repl;
  * the protocol core, the peers' dialers. 0 or a CM_E* code. */
 int node_repl_start(struct node *n);
 void node_repl_stop(struct node *n);
+/* A write failed that the core may count on: take nothing more. */
+void node_repl_halt(struct node *n);
 /* A batch became durable: hand its own sealed ops to the core. */
 void node_repl_durable(struct node *n, struct node_gen *g);
 
@@ -380,6 +395,9 @@ int node_case_store(struct node *n, const Ow__Case *old, const Ow__Case *cs,
  * into the open batch. */
 void node_lww_stamp(struct node *n, const char *kind, const char *name,
     uint64_t hlc, const char *origin);
+/* A catalog version of code written in the open batch (for a later op of
+ * the same code before it is durable). */
+void node_catver_pending(struct node *n, const char *code, unsigned version);
 
 /* Calendar files (state.c): a name is 1..64 of [A-Za-z0-9._-] ending in
  * ".json"; check a file (0, or CM_EPARSE with diagnostics in d, which

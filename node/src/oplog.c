@@ -667,9 +667,8 @@ node_op_open_ex(const uint8_t *buf, size_t len,
 	/* The signature is checked before the op is decoded: bytes nobody
 	 * signed never reach the larger decoder. */
 	if (so->signature.len != NODE_SIG_BYTES ||
-	    (check_signature &&
-	        crypto_sign_verify_detached(
-	            so->signature.data, bytes, so->op.len, pk) != 0)) {
+	    (check_signature && crypto_sign_verify_detached(so->signature.data,
+	                            bytes, so->op.len, pk) != 0)) {
 		rc = CM_ECRYPTO;
 		goto done;
 	}

@@ -49,7 +49,9 @@
 #define PIPES_MAX   128
 #define NONCE_BYTES REPL_NONCE_BYTES
 #define DIFFER_MAX  1000
-#define ASK_MAX     16 /* buckets listed per verify */
+#define ASK_MAX                                                                \
+	4 /* buckets listed per verify: an answer under
+                         REPL_MSG_MAX up to ~4M cases */
 #define PRE_MIN_OPS                                                            \
 	64           /* batches this big have their signatures checked
                           on the thread pool first */
@@ -159,6 +161,9 @@ struct node_repl {
 	uv_timer_t timer;
 	struct rverify verify;
 	uint64_t recovery_from; /* now_ms when a restored hall started */
+	/* A write the core counts on failed: take nothing more (the node
+	 * stops and starts again from the disk). */
+	bool halted;
 	/* Signatures of the batch being taken, checked on the thread pool
 	 * (pre_check): sorted digests of the SignedOp bytes and the key. */
 	struct repl_verified_ops pre_ops;
@@ -867,6 +872,7 @@ digest_done(uv_work_t *w, int status)
 	l.digest = &s->dg;
 	slot_send(s, link_pack(&l));
 	node_digest_free(&s->dg);
+	node_flush_soon(s->r->n); /* a stop may have waited for this job */
 }
 
 static bool
@@ -1077,9 +1083,11 @@ run_effects(struct node_repl *r)
 			}
 			break;
 		case REPL_FX_PERSIST: {
-			int rc = node_repl_persist(n, e);
+			int rc =
+			    r->halted ? CM_ECLOSED : node_repl_persist(n, e);
 
-			if (rc != 0) {
+			if (rc != 0 && !r->halted) {
+				r->halted = true;
 				cm_log_error("repl.persist_failed",
 				    "error=%s ops=%zu", cm_err_name(rc),
 				    e->nops);
@@ -1099,10 +1107,24 @@ run_effects(struct node_repl *r)
 	rearm(r);
 }
 
+void
+node_repl_halt(struct node *n)
+{
+	if (n->repl != NULL && !n->repl->halted) {
+		n->repl->halted = true;
+		uv_timer_stop(&n->repl->timer);
+		cm_log_error("repl.halted", "reason=write_failed");
+	}
+}
+
 static void
 timer_cb(uv_timer_t *t)
 {
 	struct node_repl *r = t->data;
+
+	if (r->halted) {
+		return;
+	}
 
 	repl_on_timer(r->core, now_ms(), &r->fx);
 	run_effects(r);
@@ -1373,6 +1395,23 @@ wake_cb(uv_async_t *a)
 	list = r->in_head;
 	r->in_head = r->in_tail = NULL;
 	pthread_mutex_unlock(&r->lock);
+	while (list != NULL && r->halted) {
+		/* Halted after a failed write: answer nothing, take
+		 * nothing; the node is stopping. */
+		struct rin *next = list->next;
+
+		if (list->kind == IN_REQUEST) {
+			slot_status(list->slot, CM_ECLOSED);
+		}
+		if (list->kind == IN_REPLY && list->peer != NULL) {
+			list->peer->busy = false;
+		}
+		if (list->msg != NULL) {
+			nng_msg_free(list->msg);
+		}
+		cm_free(list);
+		list = next;
+	}
 	while (list != NULL) {
 		struct rin *next = list->next;
 
@@ -2070,6 +2109,9 @@ verify_ask(struct node_repl *r)
 	for (int b = 0; b < 256 && v->stage == 2; b++) {
 		if (v->ask[b] && d.n_ask < ASK_MAX) {
 			ask[d.n_ask++] = (uint32_t)b;
+		} else {
+			/* Not asked of the peer: not listed here either. */
+			v->ask[b] = false;
 		}
 	}
 	d.ask = ask;
@@ -2129,6 +2171,11 @@ verify_step(struct node_repl *r)
 	const Ow__ReplDigest *rd;
 
 	if (!v->active || !v->have_local || !v->have_remote) {
+		return;
+	}
+	if (v->peer->removed || !v->peer->open) {
+		/* Removed or given another address meanwhile. */
+		verify_finish(r, CM_ENOTFOUND);
 		return;
 	}
 	if (v->local_rc != 0) {
@@ -2372,6 +2419,12 @@ node__status_repl(struct call *c, Ow__StatusResp *s)
 	}
 	s->repl_listen = node__dup(n->cfg.repl_listen);
 	s->repl_hints = node__dup(n->cfg.repl_hints);
+	if (c->sess->role != NODE_ROLE_OPS &&
+	    c->sess->role != NODE_ROLE_AUDITOR) {
+		/* The digest reads every case: for ops and auditors only,
+		 * not for every desk's status. */
+		return NODE_REPLY_NOW;
+	}
 	/* The digest reads every case: on a worker. */
 	j = cm_calloc(1, sizeof(*j));
 	if (j == NULL) {

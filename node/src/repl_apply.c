@@ -160,6 +160,19 @@ node_pend_settle(struct node *n, uint64_t durable_gen)
 {
 	size_t j = 0;
 
+	for (size_t i = 0; i < n->nlww; i++) {
+		if (n->lww[i].gen > durable_gen) {
+			n->lww[j++] = n->lww[i];
+		}
+	}
+	n->nlww = j;
+	if (j == 0) {
+		cm_free(n->lww);
+		n->lww = NULL;
+		n->clww = 0;
+	}
+	j = 0;
+
 	for (size_t i = 0; i < n->npend; i++) {
 		if (n->pend[i].gen <= durable_gen) {
 			cm_free(n->pend[i].buf);
@@ -513,7 +526,10 @@ be64(uint8_t *p, uint64_t v)
 static bool
 is_case_op(const Ow__Op *op)
 {
+	/* An id no case of this project can have is not indexed as one
+	 * (the op stays in the log): a peer's op must not stop the node. */
 	return op->case_id != NULL && op->case_id[0] != '\0' &&
+	       strlen(op->case_id) < NODE_CASE_ID_MAX &&
 	       op->kind >= OW__OP_KIND__OP_CASE_CREATE &&
 	       op->kind <= OW__OP_KIND__OP_CASE_DELIVER;
 }
@@ -585,6 +601,32 @@ rebuild_one(struct node *n, const struct case_ref *refs, size_t nrefs)
  * of the record in force is kept in meta "stamp/KIND/NAME" (8 bytes of
  * clock, then the origin); a local put writes it too.
  */
+static void
+lww_remember(struct node *n, const char *key, uint64_t hlc, const char *origin)
+{
+	struct node_lww *l;
+
+	if (n->nlww == n->clww) {
+		size_t ncap = n->clww == 0 ? 16 : n->clww * 2;
+		struct node_lww *nl =
+		    cm_reallocarray(n->lww, ncap, sizeof(*nl));
+
+		if (nl == NULL) {
+			/* Judged against the store alone, as before the
+			 * batch: logged, the record is still written. */
+			cm_log_warn("repl.lww_untracked", "error=CM_ENOMEM");
+			return;
+		}
+		n->lww = nl;
+		n->clww = ncap;
+	}
+	l = &n->lww[n->nlww++];
+	snprintf(l->key, sizeof(l->key), "%s", key);
+	snprintf(l->origin, sizeof(l->origin), "%s", origin);
+	l->hlc = hlc;
+	l->gen = n->open.id;
+}
+
 void
 node_lww_stamp(struct node *n, const char *kind, const char *name, uint64_t hlc,
     const char *origin)
@@ -601,6 +643,37 @@ node_lww_stamp(struct node *n, const char *kind, const char *name, uint64_t hlc,
 	memcpy(val + 8, origin, ol);
 	node_batch_put(
 	    n->open.batch, NODE_CF_META, key, strlen(key), val, 8 + ol);
+	lww_remember(n, key, hlc, origin);
+}
+
+void
+node_catver_pending(struct node *n, const char *code, unsigned version)
+{
+	char key[300];
+
+	snprintf(key, sizeof(key), "catver/%.280s", code);
+	lww_remember(n, key, version, "");
+}
+
+/* The latest pending (hlc, origin) under key: false when none. */
+static bool
+lww_pending(
+    const struct node *n, const char *key, uint64_t *hlc, const char **origin)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < n->nlww; i++) {
+		const struct node_lww *l = &n->lww[i];
+
+		if (strcmp(l->key, key) == 0 &&
+		    (!found || l->hlc > *hlc ||
+		        (l->hlc == *hlc && strcmp(l->origin, *origin) > 0))) {
+			*hlc = l->hlc;
+			*origin = l->origin;
+			found = true;
+		}
+	}
+	return found;
 }
 
 /* Is (hlc, origin) later than the stamp of the record in force? 1, 0,
@@ -620,6 +693,17 @@ lww_newer(struct node *n, const char *kind, const char *name, uint64_t hlc,
 		return 0;
 	}
 	snprintf(key, sizeof(key), "stamp/%s/%s", kind, name);
+	{
+		/* A stamp written in a batch not durable yet is newer than
+		 * the store's: judge by it. */
+		uint64_t ph = 0;
+		const char *po = "";
+
+		if (lww_pending(n, key, &ph, &po)) {
+			cmp = strcmp(po, origin);
+			return ph < hlc || (ph == hlc && cmp < 0) ? 1 : 0;
+		}
+	}
 	rc = node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &vlen);
 	if (rc == CM_ENOTFOUND) {
 		return 1;
@@ -667,6 +751,9 @@ apply_user(struct node *n, const Ow__Op *op)
 	    n->open.batch, NODE_CF_USER, u->name, strlen(u->name), buf, len);
 	cm_free(buf);
 	node_lww_stamp(n, "user", u->name, op->hlc, op->origin);
+	/* As a local change does: the user logs in again under what is in
+	 * force now (disabled, another role, another password). */
+	node_sessions_close_user(&n->sessions, u->name);
 	cm_log_info("repl.user_applied", "origin=%s seq=%llu", op->origin,
 	    (unsigned long long)op->seq);
 	return 0;
@@ -748,7 +835,18 @@ apply_catalog(struct node *n, const Ow__Op *op)
 		cur = (unsigned)strtoul(vb, NULL, 10);
 		cm_free(val);
 	}
+	{
+		char ck[300];
+		uint64_t pv = 0;
+		const char *po = "";
+
+		snprintf(ck, sizeof(ck), "catver/%.280s", c->code);
+		if (lww_pending(n, ck, &pv, &po) && pv > cur) {
+			cur = (unsigned)pv;
+		}
+	}
 	if (c->version > cur) {
+		node_catver_pending(n, c->code, c->version);
 		snprintf(ver, sizeof(ver), "%u", c->version);
 		node_batch_put(n->open.batch, NODE_CF_CATALOG, key, strlen(key),
 		    ver, strlen(ver));
@@ -769,9 +867,13 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
 	uint8_t key[1 + NODE_ORIGIN_MAX + 8], val[8 + NODE_HASH_BYTES];
 	char mkey[8 + NODE_ORIGIN_MAX];
 	struct case_ref *refs = NULL;
+	struct node_mark mark;
 	size_t nrefs = 0;
-	int rc = node_open_batch(n);
+	int rc = node_write_mark(n, &mark);
 
+	if (rc != 0) {
+		return rc;
+	}
 	n->persist_now = ++n->persist_last;
 
 	for (size_t i = 0; i < e->nops && rc == 0; i++) {
@@ -840,6 +942,13 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
 	}
 	cm_free(refs);
 	n->persist_now = 0;
+	if (rc != 0) {
+		/* Nothing of it: the heads must never be written without
+		 * the ops and cases they cover. The caller halts. */
+		node_write_rollback(n, &mark);
+	} else {
+		node_write_unmark(n);
+	}
 	return rc;
 }
 

@@ -210,7 +210,9 @@ write_done(uv_work_t *w, int status)
 		node_pend_settle(n, UINT64_MAX);
 		if (n->flying.nremote > 0 || n->repl != NULL) {
 			/* The replication core counts ops of other halls
-			 * that are lost now: start again from the disk. */
+			 * that are lost now: take nothing more, and start
+			 * again from the disk. */
+			node_repl_halt(n);
 			cm_log_error("repl.write_failed", "restart=1");
 			n->exit_code = 1;
 			n->stopping = true;

@@ -378,6 +378,9 @@ node_close(struct node *n)
 	node_gen_drop_sealed(&n->open);
 	node_gen_drop_sealed(&n->flying);
 	node_pend_settle(n, UINT64_MAX);
+	cm_free(n->lww);
+	n->lww = NULL;
+	n->nlww = n->clww = 0;
 	cm_free(n->repl_dead);
 	n->repl_dead = NULL;
 	node_sessions_free(&n->sessions);
@@ -501,6 +504,7 @@ node_catalog_put(struct node *n, const char *code, unsigned version,
 	snprintf(ver, sizeof(ver), "%u", version);
 	node_batch_put(
 	    n->open.batch, NODE_CF_CATALOG, key, strlen(key), ver, strlen(ver));
+	node_catver_pending(n, code, version);
 	return 0;
 }
 

@@ -100,6 +100,7 @@ node_write_mark(struct node *n, struct node_mark *m)
 	m->hlc = n->hlc;
 	m->nops = n->open.nops;
 	m->npend = n->npend;
+	m->nlww = n->nlww;
 	node_batch_mark(n->open.batch);
 	return 0;
 }
@@ -118,6 +119,9 @@ node_write_rollback(struct node *n, const struct node_mark *m)
 		node_op_frame_free(&n->open.ops[--n->open.nops].f);
 	}
 	node_pend_truncate(n, m->npend);
+	if (n->nlww > m->nlww) {
+		n->nlww = m->nlww;
+	}
 	n->seq = m->seq;
 	n->log_ops = m->log_ops;
 	n->hlc = m->hlc;
@@ -198,7 +202,12 @@ node_gen_seal(struct node *n, struct node_gen *g)
 		be64(val,
 		    g->meta_log_ops != 0 ? g->meta_log_ops : last->log_ops);
 		node_batch_put(g->batch, NODE_CF_META, "stat/ops", 8, val, 8);
-		memcpy(n->head, head, sizeof(head));
+		if (g->nops > 0) {
+			/* Only own ops move the head: a batch of other
+			 * halls' ops must not write it (the loop sets it
+			 * while a restored hall takes its ops back). */
+			memcpy(n->head, head, sizeof(head));
+		}
 	}
 	node_gen_drop_ops(g);
 	return rc;
