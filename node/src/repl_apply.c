@@ -730,6 +730,7 @@ static int
 apply_user(struct node *n, const Ow__Op *op)
 {
 	const Ow__UserPut *u = op->user;
+	bool role_changed = false;
 	uint8_t *buf;
 	size_t len;
 	int rc;
@@ -741,6 +742,21 @@ apply_user(struct node *n, const Ow__Op *op)
 	if (rc <= 0) {
 		return rc; /* a later put is in force, or a store error */
 	}
+	{
+		void *cur = NULL;
+		size_t clen = 0;
+		Ow__UserPut *was = NULL;
+
+		if (node_store_get(n->st, NODE_CF_USER, u->name,
+		        strlen(u->name), &cur, &clen) == 0) {
+			was = ow__user_put__unpack(NULL, clen, cur);
+		}
+		role_changed = was != NULL && was->role != u->role;
+		if (was != NULL) {
+			ow__user_put__free_unpacked(was, NULL);
+		}
+		cm_free(cur);
+	}
 	len = ow__user_put__get_packed_size(u);
 	buf = cm_malloc(len + 1);
 	if (buf == NULL) {
@@ -751,9 +767,11 @@ apply_user(struct node *n, const Ow__Op *op)
 	    n->open.batch, NODE_CF_USER, u->name, strlen(u->name), buf, len);
 	cm_free(buf);
 	node_lww_stamp(n, "user", u->name, op->hlc, op->origin);
-	/* As a local change does: the user logs in again under what is in
-	 * force now (disabled, another role, another password). */
-	node_sessions_close_user(&n->sessions, u->name);
+	if (u->disabled || role_changed) {
+		/* Disabled or given another role at another hall: the user
+		 * logs in again under what is in force now. */
+		node_sessions_close_user(&n->sessions, u->name);
+	}
 	cm_log_info("repl.user_applied", "origin=%s seq=%llu", op->origin,
 	    (unsigned long long)op->seq);
 	return 0;

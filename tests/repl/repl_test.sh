@@ -227,6 +227,13 @@ count() { reader "$1" --json case search --by date --value "$(date +%F)" | pytho
 n_a=$(count hall-a)
 check "the same number of cases on every hall ($n_a)" [ "$n_a" = "$(count hall-b)" -a "$n_a" = "$(count hall-c)" ]
 
+echo "== an account disabled at one hall is disabled at all"
+OW_NEW_PASSWORD=$USER_PW ctl hall-a user add c9 --role clerk --hall HA >/dev/null
+check "the new clerk logs in at hall-c" wait_for 20 as c9 hall-c status
+check "hall-a disables it" ctl hall-a user disable c9
+refused_c9() { ! as c9 hall-c status >/dev/null 2>&1; }
+check "it cannot log in at hall-c any more" wait_for 20 refused_c9
+
 echo "== a peer removed and added again"
 check "hall-c removes hall-b" ctl hall-c peer remove hall-b
 check "hall-c's peer list lacks it" bash -c "! OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-c' peer list | grep -q '^hall-b '"
