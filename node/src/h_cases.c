@@ -320,20 +320,6 @@ commit_case_op(struct call *c, Ow__Op *op, Ow__Case **cur)
 	return commit_case_ops(c, &op, 1, cur);
 }
 
-static void
-publish_case(struct node *n, const Ow__Case *cs)
-{
-	Ow__Event ev = OW__EVENT__INIT;
-
-	ev.kind = (char *)(uintptr_t) "case";
-	ev.case_id = cs->id;
-	ev.state = cs->state;
-	ev.warning = cs->warning;
-	ev.hlc = cs->updated_hlc;
-	ev.hall = cs->hall;
-	node_publish(n, &ev);
-}
-
 static int
 fill_deadline(struct node *n, const Ow__Case *cs, Ow__Deadline **out)
 {
@@ -492,7 +478,7 @@ node__h_case_create(struct call *c)
 			c->resp->body_case = OW__RESPONSE__BODY_CASE_CREATE;
 			c->resp->case_create = cr;
 		}
-		publish_case(n, cs);
+		node_publish_case(n, cs);
 		cm_log_info("case.created", "case=%s matter=%s state=%s by=%s",
 		    cs->id, m->code,
 		    node_state_name((enum node_state)cs->state), c->sess->user);
@@ -636,7 +622,7 @@ finish_changes(struct call *c, Ow__Op **ops, size_t nops, Ow__Case *cs)
 	if (rc == 0) {
 		Ow__CaseGetResp *gr = malloc(sizeof(*gr));
 
-		publish_case(c->n, cs);
+		node_publish_case(c->n, cs);
 		if (gr != NULL) {
 			ow__case_get_resp__init(gr);
 			fill_deadline(c->n, cs, &gr->deadline);

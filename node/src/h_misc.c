@@ -131,6 +131,29 @@ node__h_catalog_show(struct call *c)
 	return NODE_REPLY_NOW;
 }
 
+/* A loader's messages (a file refused), each with "line:col" as the
+ * field and code as the problem's code. */
+static void
+diag_problems(Ow__Response *resp, const struct form_diags *d, const char *code)
+{
+	resp->problems = calloc(d->n + 1, sizeof(*resp->problems));
+	for (size_t i = 0; resp->problems != NULL && i < d->n; i++) {
+		Ow__Problem *p = malloc(sizeof(*p));
+		char where[32];
+
+		if (p == NULL) {
+			break;
+		}
+		ow__problem__init(p);
+		snprintf(where, sizeof(where), "%d:%d", d->items[i].line,
+		    d->items[i].col);
+		p->field = node__dup(where);
+		p->code = node__dup(code);
+		p->message = node__dup(d->items[i].msg);
+		resp->problems[resp->n_problems++] = p;
+	}
+}
+
 enum node_disp
 node__h_catalog_publish(struct call *c)
 {
@@ -145,22 +168,7 @@ node__h_catalog_publish(struct call *c)
 	    r->matter_json.len, &m, &d);
 	if (rc != 0) {
 		/* The loader's messages, with line and column, as problems. */
-		c->resp->problems = calloc(d.n + 1, sizeof(*c->resp->problems));
-		for (size_t i = 0; c->resp->problems != NULL && i < d.n; i++) {
-			Ow__Problem *p = malloc(sizeof(*p));
-			char where[32];
-
-			if (p == NULL) {
-				break;
-			}
-			ow__problem__init(p);
-			snprintf(where, sizeof(where), "%d:%d", d.items[i].line,
-			    d.items[i].col);
-			p->field = node__dup(where);
-			p->code = node__dup("CATALOG");
-			p->message = node__dup(d.items[i].msg);
-			c->resp->problems[c->resp->n_problems++] = p;
-		}
+		diag_problems(c->resp, &d, "CATALOG");
 		form_diags_free(&d);
 		node__fail(c->resp, rc == CM_ENOMEM ? rc : CM_EINVAL);
 		return NODE_REPLY_NOW;
@@ -680,22 +688,7 @@ node__h_calendar_import(struct call *c)
 	form_diags_init(&d);
 	rc = node_calendar_check(r->name, r->json.data, r->json.len, &d);
 	if (rc != 0) {
-		c->resp->problems = calloc(d.n + 1, sizeof(*c->resp->problems));
-		for (size_t i = 0; c->resp->problems != NULL && i < d.n; i++) {
-			Ow__Problem *p = malloc(sizeof(*p));
-			char where[32];
-
-			if (p == NULL) {
-				break;
-			}
-			ow__problem__init(p);
-			snprintf(where, sizeof(where), "%d:%d", d.items[i].line,
-			    d.items[i].col);
-			p->field = node__dup(where);
-			p->code = node__dup("CALENDAR");
-			p->message = node__dup(d.items[i].msg);
-			c->resp->problems[c->resp->n_problems++] = p;
-		}
+		diag_problems(c->resp, &d, "CALENDAR");
 		form_diags_free(&d);
 		node__fail(c->resp, rc == CM_ENOMEM ? rc : CM_EINVAL);
 		return NODE_REPLY_NOW;

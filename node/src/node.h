@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <nng/nng.h>
+#include <nng/supplemental/tls/tls.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <uv.h>
@@ -408,6 +409,10 @@ int node_calendar_check(
 void node_calendar_store(
     struct node *n, const char *name, const void *buf, size_t len);
 
+/* Announce a changed case on the events socket once its batch is
+ * durable (kind "case"). */
+void node_publish_case(struct node *n, const Ow__Case *cs);
+
 /* The history index entry of (case, origin, seq) into the open batch. */
 void node_index_history(
     struct node *n, const char *case_id, const char *origin, uint64_t seq);
@@ -463,6 +468,12 @@ const struct form_matter *node_matter_of(struct node *n, const char *code,
 /* ---- server.c ----------------------------------------------------------- */
 
 int node_serve(struct node *n);
+
+/* A TLS configuration of the node's certificate, key and city CA, with
+ * the peer's certificate required (mutual TLS), for desks' listener and
+ * replication (repl.c). An nng error code; *out freed by the caller. */
+int node_tls_config(
+    const struct node_config *cfg, nng_tls_mode mode, nng_tls_config **out);
 
 /* Hand the open batch to the flush worker if none flies (after work that
  * did not come as a request: replication). */

@@ -1474,8 +1474,8 @@ read_pem(const char *path)
 	return buf;
 }
 
-static int
-tls_config(
+int
+node_tls_config(
     const struct node_config *cfg, nng_tls_mode mode, nng_tls_config **out)
 {
 	char *cert = read_pem(cfg->tls_cert);
@@ -1690,9 +1690,10 @@ node_repl_start(struct node *n)
 	r->timer.data = r;
 	uv_timer_init(&n->loop, &r->timer);
 	n->repl = r;
-	rv = tls_config(&n->cfg, NNG_TLS_MODE_CLIENT, &r->tls_client);
+	rv = node_tls_config(&n->cfg, NNG_TLS_MODE_CLIENT, &r->tls_client);
 	if (rv == 0) {
-		rv = tls_config(&n->cfg, NNG_TLS_MODE_SERVER, &r->tls_server);
+		rv = node_tls_config(
+		    &n->cfg, NNG_TLS_MODE_SERVER, &r->tls_server);
 	}
 	if (rv == 0 && n->cfg.repl_listen[0] != '\0') {
 		rv = nng_rep0_open(&r->rep);

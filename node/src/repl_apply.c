@@ -461,8 +461,8 @@ done:
 
 /* ---- cases and their derived views ---------------------------------------- */
 
-static void
-publish_case(struct node *n, const Ow__Case *cs)
+void
+node_publish_case(struct node *n, const Ow__Case *cs)
 {
 	Ow__Event ev = OW__EVENT__INIT;
 
@@ -507,7 +507,7 @@ node_case_store(struct node *n, const Ow__Case *old, const Ow__Case *cs,
 		rc = rc > 0 ? 0 : rc;
 	}
 	if (rc == 0 && old != NULL) {
-		publish_case(n, cs);
+		node_publish_case(n, cs);
 	}
 	return rc;
 }
@@ -588,7 +588,7 @@ rebuild_one(struct node *n, const struct case_ref *refs, size_t nrefs)
 		rc = node_case_store(n, old, cs, fields, hlc);
 	}
 	if (rc == 0 && old == NULL) {
-		publish_case(n, cs);
+		node_publish_case(n, cs);
 	}
 	node_case_free(old);
 	node_case_free(cs);

@@ -475,46 +475,18 @@ send_events(struct node *n, struct node_event *e, bool durable)
 
 /* ---- sockets ------------------------------------------------------------ */
 
-/* A PEM file's text, NUL-terminated (nng wants strings). */
-static char *
-read_pem(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-
-	if (path[0] == '\0' || cm_file_read(path, 1 << 20, &buf, &len) != 0) {
-		return NULL;
-	}
-	return buf;
-}
-
 static int
 listen_tls(struct node *n)
 {
 	nng_tls_config *tls = NULL;
-	char *cert = read_pem(n->cfg.tls_cert);
-	char *key = read_pem(
-	    n->cfg.tls_key[0] != '\0' ? n->cfg.tls_key : n->cfg.tls_cert);
-	int rv = cert == NULL || key == NULL ? NNG_ENOENT : 0;
+	int rv = node_tls_config(&n->cfg, NNG_TLS_MODE_SERVER, &tls);
 
 	if (rv == 0) {
 		rv = nng_listener_create(&n->tls_l, n->rep, n->cfg.listen_tls);
 	}
 	if (rv == 0) {
-		rv = nng_tls_config_alloc(&tls, NNG_TLS_MODE_SERVER);
-	}
-	if (rv == 0) {
-		rv = nng_tls_config_own_cert(tls, cert, key, NULL);
-	}
-	if (rv == 0) {
-		rv = nng_tls_config_ca_file(tls, n->cfg.tls_ca);
-	}
-	if (rv == 0) {
 		/* Mutual TLS: a desk on the LAN shows a certificate of the
 		 * city CA before it may even log in. */
-		rv = nng_tls_config_auth_mode(tls, NNG_TLS_AUTH_MODE_REQUIRED);
-	}
-	if (rv == 0) {
 		rv = nng_listener_set_ptr(n->tls_l, NNG_OPT_TLS_CONFIG, tls);
 	}
 	if (rv == 0) {
@@ -525,11 +497,6 @@ listen_tls(struct node *n)
 	if (tls != NULL) {
 		nng_tls_config_free(tls); /* the listener holds a reference */
 	}
-	if (key != NULL) {
-		sodium_memzero(key, strlen(key));
-	}
-	cm_free(cert);
-	cm_free(key);
 	return rv;
 }
 
