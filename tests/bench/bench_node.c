@@ -32,6 +32,7 @@
 #include "node/oplog.h"
 #include "node/workflow.h"
 #include "proc.h"
+#include "timing.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,56 +61,7 @@ static char work[256], datadir[300], logpath[300], url[400];
 static pid_t node_pid = -1;
 static int targets_missed;
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void
-sleep_ms(double ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-	}
-}
-
-static long
-env_long(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && v[0] != '\0' ? strtol(v, NULL, 10) : dflt;
-}
-
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The q-quantile (0..1) of n values, sorted here. */
-static double
-quantile(double *v, size_t n, double q)
-{
-	size_t i;
-
-	if (n == 0) {
-		return 0;
-	}
-	qsort(v, n, sizeof(*v), dbl_cmp);
-	i = (size_t)(q * (double)(n - 1) + 0.5);
-	return v[i < n ? i : n - 1];
-}
-
 static void
 verdict(
     const char *what, double value, const char *unit, double limit, bool below)
@@ -249,12 +201,12 @@ node_ready(double t0, double *first_ms)
 			/* Anything answers once the loop runs: a status
 			 * without a session is refused, but answered. */
 			if (first < 0 && status_call(c, NULL) != CM_ETIMEOUT) {
-				first = now_ms() - t0;
+				first = ow_now_ms() - t0;
 			}
 			if (node_client_login(c, "admin", ADMIN_PW, "", NULL) ==
 			        0 &&
 			    status_call(c, NULL) == 0) {
-				double ready = now_ms() - t0;
+				double ready = ow_now_ms() - t0;
 
 				node_client_close(c);
 				if (first_ms != NULL) {
@@ -264,11 +216,11 @@ node_ready(double t0, double *first_ms)
 			}
 			node_client_close(c);
 		}
-		if (now_ms() - t0 > 600000) {
+		if (ow_now_ms() - t0 > 600000) {
 			die("the node did not answer within 600 s",
 			    CM_ETIMEOUT);
 		}
-		sleep_ms(1);
+		ow_sleep_ms(1);
 	}
 }
 
@@ -276,7 +228,7 @@ node_ready(double t0, double *first_ms)
 static double
 node_stop(void)
 {
-	double t0 = now_ms();
+	double t0 = ow_now_ms();
 	int status = 0;
 
 	if (node_pid <= 0) {
@@ -290,7 +242,7 @@ node_stop(void)
 		    WIFEXITED(status) ? WEXITSTATUS(status)
 		                      : 128 + WTERMSIG(status));
 	}
-	return now_ms() - t0;
+	return ow_now_ms() - t0;
 }
 
 static long
@@ -386,7 +338,7 @@ setup(void)
 	node_client_local_url(datadir, url, sizeof(url));
 	node_init();
 	node_start();
-	node_ready(now_ms(), NULL);
+	node_ready(ow_now_ms(), NULL);
 	add_users(MAX_CLIENTS / 4);
 }
 
@@ -586,9 +538,9 @@ create_loop(void *arg)
 	struct client *cl = arg;
 
 	pthread_barrier_wait(&go);
-	while (now_ms() < cl->deadline) {
+	while (ow_now_ms() < cl->deadline) {
 		Ow__Response *resp = NULL;
-		double t0 = now_ms();
+		double t0 = ow_now_ms();
 		int rc =
 		    create_case(cl->c, atomic_fetch_add(&next_case, 1), &resp);
 
@@ -601,9 +553,9 @@ create_loop(void *arg)
 			break;
 		}
 		ow__response__free_unpacked(resp, NULL);
-		if (now_ms() <= cl->deadline) {
+		if (ow_now_ms() <= cl->deadline) {
 			cl->done++;
-			lat_add(cl, now_ms() - t0);
+			lat_add(cl, ow_now_ms() - t0);
 		}
 	}
 	return NULL;
@@ -618,7 +570,7 @@ floor_loop(void *arg)
 	struct client *cl = arg;
 
 	pthread_barrier_wait(&go);
-	while (now_ms() < cl->deadline) {
+	while (ow_now_ms() < cl->deadline) {
 		Ow__Request req = OW__REQUEST__INIT;
 		Ow__CaseGetReq b = OW__CASE_GET_REQ__INIT;
 		Ow__Response *resp = NULL;
@@ -638,7 +590,7 @@ floor_loop(void *arg)
 			cl->err = rc;
 			break;
 		}
-		if (now_ms() <= cl->deadline) {
+		if (ow_now_ms() <= cl->deadline) {
 			cl->done++;
 		}
 	}
@@ -756,7 +708,7 @@ record_bytes(struct client *cl, int n, double *case_avg, double *op_avg)
 static int
 cmd_creates(void)
 {
-	long seconds = env_long("BENCH_SECONDS", 5);
+	long seconds = ow_env_long("BENCH_SECONDS", 5);
 	int levels[] = {1, 4, 16};
 	struct client *all[3] = {NULL, NULL, NULL};
 	long created = 0;
@@ -764,7 +716,7 @@ cmd_creates(void)
 	double case_avg = 0, op_avg = 0, v;
 	/* BENCH_CLIENTS=16 runs one level alone (for profiling the node
 	 * under a steady load). */
-	long only = env_long("BENCH_CLIENTS", 0);
+	long only = ow_env_long("BENCH_CLIENTS", 0);
 
 	setup();
 	printf("Durable case creates through the client library over ipc "
@@ -793,7 +745,7 @@ cmd_creates(void)
 		for (int i = 0; i < n; i++) {
 			pthread_create(&cl[i].th, NULL, create_loop, &cl[i]);
 		}
-		t0 = now_ms();
+		t0 = ow_now_ms();
 		for (int i = 0; i < n; i++) {
 			cl[i].deadline = t0 + (double)seconds * 1000;
 		}
@@ -806,7 +758,7 @@ cmd_creates(void)
 			done += cl[i].done;
 			nlat += cl[i].nlat;
 		}
-		t1 = now_ms();
+		t1 = ow_now_ms();
 		pthread_barrier_destroy(&go);
 		lat = malloc((nlat + 1) * sizeof(*lat));
 		nlat = 0;
@@ -817,8 +769,8 @@ cmd_creates(void)
 		}
 		{
 			double rate = (double)done / ((double)seconds);
-			double p50 = quantile(lat, nlat, 0.50);
-			double p99 = quantile(lat, nlat, 0.99);
+			double p50 = ow_quantile(lat, nlat, 0.50);
+			double p99 = ow_quantile(lat, nlat, 0.99);
 
 			printf(
 			    "  %2d client%s %9.0f creates/s   latency p50 %6.2f "
@@ -842,7 +794,7 @@ cmd_creates(void)
 			cl[i].deadline = 0;
 			pthread_create(&cl[i].th, NULL, floor_loop, &cl[i]);
 		}
-		t0 = now_ms();
+		t0 = ow_now_ms();
 		for (int i = 0; i < 16; i++) {
 			cl[i].deadline = t0 + (double)seconds * 1000;
 		}
@@ -972,12 +924,12 @@ audit_thread(void *arg)
 	Ow__Request req = OW__REQUEST__INIT;
 	Ow__AuditVerifyReq b = OW__AUDIT_VERIFY_REQ__INIT;
 	Ow__Response *resp = NULL;
-	double t0 = now_ms();
+	double t0 = ow_now_ms();
 
 	req.body_case = OW__REQUEST__BODY_AUDIT_VERIFY;
 	req.audit_verify = &b;
 	j->rc = node_client_call(j->c, &req, &resp);
-	j->ms = now_ms() - t0;
+	j->ms = ow_now_ms() - t0;
 	if (j->rc == 0) {
 		j->rc = resp->status;
 		if (j->rc == 0 &&
@@ -994,9 +946,9 @@ audit_thread(void *arg)
 static int
 cmd_scale(void)
 {
-	long ncases = env_long("BENCH_CASES", 1000000);
-	int nload = (int)env_long("BENCH_LOAD_CLIENTS", 16);
-	long nlook = env_long("BENCH_LOOKUPS", 2000);
+	long ncases = ow_env_long("BENCH_CASES", 1000000);
+	int nload = (int)ow_env_long("BENCH_LOAD_CLIENTS", 16);
+	long nlook = ow_env_long("BENCH_LOOKUPS", 2000);
 	int reps = 200;
 	struct client *cl;
 	struct node_client *c;
@@ -1025,7 +977,7 @@ cmd_scale(void)
 	for (int i = 0; i < nload; i++) {
 		pthread_create(&cl[i].th, NULL, load_loop, &cl[i]);
 	}
-	t0 = now_ms();
+	t0 = ow_now_ms();
 	pthread_barrier_wait(&go);
 	{
 		double last = t0;
@@ -1034,10 +986,10 @@ cmd_scale(void)
 		while (atomic_load(&load_left) > 0) {
 			long n = atomic_load(&nids);
 
-			sleep_ms(200);
-			if (n / step > shown && now_ms() - last > 2000) {
+			ow_sleep_ms(200);
+			if (n / step > shown && ow_now_ms() - last > 2000) {
 				shown = n / step;
-				last = now_ms();
+				last = ow_now_ms();
 				printf(
 				    "  %8ld cases, %6.0f s, %6.0f/s, node VmRSS "
 				    "%ld MB\n",
@@ -1055,7 +1007,7 @@ cmd_scale(void)
 		}
 		loaded += cl[i].done;
 	}
-	t1 = now_ms();
+	t1 = ow_now_ms();
 	pthread_barrier_destroy(&go);
 	clients_close(cl, nload);
 	printf("Loaded %ld cases in %.1f s: %.0f creates/s\n", loaded,
@@ -1079,16 +1031,16 @@ cmd_scale(void)
 		r ^= r >> 29;
 		r *= 0xbf58476d1ce4e5b9ULL;
 		id = ids[(r >> 7) % (uint64_t)loaded];
-		s = now_ms();
+		s = ow_now_ms();
 		rc = case_get(c, id);
-		lat[i] = now_ms() - s;
+		lat[i] = ow_now_ms() - s;
 		if (rc != 0) {
 			die("case get", rc);
 		}
 	}
 	{
-		double p50 = quantile(lat, (size_t)nlook, 0.50);
-		double p99 = quantile(lat, (size_t)nlook, 0.99);
+		double p50 = ow_quantile(lat, (size_t)nlook, 0.50);
+		double p99 = ow_quantile(lat, (size_t)nlook, 0.99);
 
 		printf(
 		    "  CaseGet by id (%ld round trips): p50 %.3f ms, max %.3f "
@@ -1103,18 +1055,18 @@ cmd_scale(void)
 	for (long i = 0; i < nlook; i++) {
 		const char *id = ids[((uint64_t)i * 7919u) % (uint64_t)loaded];
 		int n = 0;
-		double s = now_ms();
+		double s = ow_now_ms();
 
 		rc = case_search(c, "id", id, "", NULL, 0, &n);
-		lat[i] = now_ms() - s;
+		lat[i] = ow_now_ms() - s;
 		if (rc != 0 || n != 1) {
 			die("search by id", rc != 0 ? rc : CM_ENOTFOUND);
 		}
 	}
 	printf("  CaseSearch by id (no read-audit; for comparison): p50 %.3f "
 	       "ms, p99 %.3f ms\n",
-	    quantile(lat, (size_t)nlook, 0.50),
-	    quantile(lat, (size_t)nlook, 0.99));
+	    ow_quantile(lat, (size_t)nlook, 0.50),
+	    ow_quantile(lat, (size_t)nlook, 0.99));
 
 	/* Paged list by state: the first page, then a deep one. */
 	{
@@ -1123,26 +1075,26 @@ cmd_scale(void)
 		int n = 0;
 
 		for (int i = 0; i < reps; i++) {
-			double s = now_ms();
+			double s = ow_now_ms();
 
 			rc = case_search(
 			    c, "state", "accepted", "", NULL, 0, &n);
-			lat[i] = now_ms() - s;
+			lat[i] = ow_now_ms() - s;
 			if (rc != 0) {
 				die("search by state", rc);
 			}
 		}
 		printf("  CaseSearch state=accepted limit 50, first page: p50 "
 		       "%.3f ms, p99 %.3f ms (%d cases)\n",
-		    quantile(lat, (size_t)reps, 0.50),
-		    quantile(lat, (size_t)reps, 0.99), n);
+		    ow_quantile(lat, (size_t)reps, 0.50),
+		    ow_quantile(lat, (size_t)reps, 0.99), n);
 		/* About a third of the cases are accepted: walk to the middle
 		 * of that list through the cursors. */
 		want = loaded / 3 / 50 / 2;
 		if (want < 1) {
 			want = 1;
 		}
-		t0 = now_ms();
+		t0 = ow_now_ms();
 		while (pages < want) {
 			rc = case_search(c, "state", "accepted", cursor, next,
 			    sizeof(next), &n);
@@ -1156,17 +1108,17 @@ cmd_scale(void)
 			}
 			snprintf(cursor, sizeof(cursor), "%s", next);
 		}
-		t1 = now_ms();
+		t1 = ow_now_ms();
 		printf(
 		    "  walked %ld pages (%ld cases) through the cursors: %.3f "
 		    "ms a page\n",
 		    pages, listed, (t1 - t0) / (double)pages);
 		for (int i = 0; i < reps; i++) {
-			double s = now_ms();
+			double s = ow_now_ms();
 
 			rc = case_search(
 			    c, "state", "accepted", cursor, NULL, 0, &n);
-			lat[i] = now_ms() - s;
+			lat[i] = ow_now_ms() - s;
 			if (rc != 0) {
 				die("search by state (deep)", rc);
 			}
@@ -1174,10 +1126,10 @@ cmd_scale(void)
 		printf(
 		    "  CaseSearch state=accepted limit 50, page %ld: p50 %.3f "
 		    "ms, p99 %.3f ms (%d cases)\n",
-		    pages + 1, quantile(lat, (size_t)reps, 0.50),
-		    quantile(lat, (size_t)reps, 0.99), n);
+		    pages + 1, ow_quantile(lat, (size_t)reps, 0.50),
+		    ow_quantile(lat, (size_t)reps, 0.99), n);
 		printf("RESULT list_first_p99_ms %.3f\n",
-		    quantile(lat, (size_t)reps, 0.99));
+		    ow_quantile(lat, (size_t)reps, 0.99));
 	}
 
 	/* Memory. */
@@ -1191,7 +1143,7 @@ cmd_scale(void)
 	}
 
 	/* audit verify over the whole log, and what a desk sees meanwhile. */
-	if (env_long("BENCH_AUDIT", 1) != 0) {
+	if (ow_env_long("BENCH_AUDIT", 1) != 0) {
 		struct audit_job j;
 		pthread_t th;
 		double worst = 0;
@@ -1203,19 +1155,19 @@ cmd_scale(void)
 			die("admin login", rc);
 		}
 		pthread_create(&th, NULL, audit_thread, &j);
-		sleep_ms(20);
+		ow_sleep_ms(20);
 		while (!atomic_load(&j.done)) {
-			double s = now_ms();
+			double s = ow_now_ms();
 
 			rc = status_call(c, NULL);
 			if (rc != 0) {
 				die("status during audit", rc);
 			}
-			if (now_ms() - s > worst) {
-				worst = now_ms() - s;
+			if (ow_now_ms() - s > worst) {
+				worst = ow_now_ms() - s;
 			}
 			probes++;
-			sleep_ms(10);
+			ow_sleep_ms(10);
 		}
 		pthread_join(th, NULL);
 		node_client_close(j.c);
@@ -1233,13 +1185,13 @@ cmd_scale(void)
 
 	/* Restarts. */
 	{
-		int nrestart = (int)env_long("BENCH_RESTARTS", 3);
+		int nrestart = (int)ow_env_long("BENCH_RESTARTS", 3);
 		double worst = 0;
 
 		for (int i = 0; i < nrestart; i++) {
 			double stop_ms = node_stop(), first = 0, ready;
 
-			t0 = now_ms();
+			t0 = ow_now_ms();
 			node_start();
 			ready = node_ready(t0, &first);
 			printf(
@@ -1260,7 +1212,7 @@ cmd_scale(void)
 	/* Lookups again right after the (last) restart: the node's
 	 * deadline-warning sweep of every running case runs on the loop
 	 * then, and must not hold requests up. */
-	if (env_long("BENCH_RESTARTS", 3) > 0) {
+	if (ow_env_long("BENCH_RESTARTS", 3) > 0) {
 		c = connect_login("bench01", USER_PW, &rc);
 		if (c == NULL) {
 			die("login after restart", rc);
@@ -1272,17 +1224,17 @@ cmd_scale(void)
 
 			r ^= r >> 29;
 			r *= 0xbf58476d1ce4e5b9ULL;
-			s = now_ms();
+			s = ow_now_ms();
 			rc = case_get(c, ids[(r >> 7) % (uint64_t)loaded]);
-			lat[i] = now_ms() - s;
+			lat[i] = ow_now_ms() - s;
 			if (rc != 0) {
 				die("case get after restart", rc);
 			}
 		}
 		node_client_close(c);
 		{
-			double p50 = quantile(lat, (size_t)nlook, 0.50);
-			double p99 = quantile(lat, (size_t)nlook, 0.99);
+			double p50 = ow_quantile(lat, (size_t)nlook, 0.50);
+			double p99 = ow_quantile(lat, (size_t)nlook, 0.99);
 
 			printf("  CaseGet after the restart (warning sweep "
 			       "running): p50 %.3f ms, max %.3f ms\n",

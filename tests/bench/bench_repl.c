@@ -39,6 +39,7 @@
 #include "node/cases.h"
 #include "node/client.h"
 #include "proc.h"
+#include "timing.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,59 +88,7 @@ static pid_t proxy_pid = -1;
 static int proxy_fd = -1, proxy_port;
 static int targets_missed;
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void
-sleep_ms(double ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0) {
-		return;
-	}
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-	}
-}
-
-static long
-env_long(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && v[0] != '\0' ? strtol(v, NULL, 10) : dflt;
-}
-
-static int
-dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The q-quantile (0..1) of n values, sorted here. */
-static double
-quantile(double *v, size_t n, double q)
-{
-	size_t i;
-
-	if (n == 0) {
-		return 0;
-	}
-	qsort(v, n, sizeof(*v), dbl_cmp);
-	i = (size_t)(q * (double)(n - 1) + 0.5);
-	return v[i < n ? i : n - 1];
-}
-
 static void
 verdict(
     const char *what, double value, const char *unit, double limit, bool below)
@@ -462,7 +411,7 @@ hall_start(struct hall *h)
 	snprintf(s[3], sizeof(s[3]), "tls_key=%s/certs/%s.key", work, h->name);
 	snprintf(s[4], sizeof(s[4]), "tls_ca=%s/certs/ca.crt", work);
 	snprintf(s[5], sizeof(s[5]), "repl_pull_ms=%ld",
-	    env_long("BENCH_PULL_MS", PULL_MS));
+	    ow_env_long("BENCH_PULL_MS", PULL_MS));
 	h->pid = ow_spawn(argv, NULL, h->log);
 	if (h->pid < 0) {
 		die("fork", 0);
@@ -473,7 +422,7 @@ hall_start(struct hall *h)
 static void
 hall_ready(struct hall *h)
 {
-	double t0 = now_ms();
+	double t0 = ow_now_ms();
 
 	for (;;) {
 		struct node_client *c;
@@ -493,10 +442,10 @@ hall_ready(struct hall *h)
 			return;
 		}
 		node_client_close(c);
-		if (now_ms() - t0 > 60000) {
+		if (ow_now_ms() - t0 > 60000) {
 			die("a hall did not answer within 60 s", CM_ETIMEOUT);
 		}
-		sleep_ms(20);
+		ow_sleep_ms(20);
 	}
 }
 
@@ -630,7 +579,7 @@ static void
 proxy_start(int target)
 {
 	char tgt[64], sock[300], out[300], line[128];
-	double t0 = now_ms();
+	double t0 = ow_now_ms();
 
 	snprintf(tgt, sizeof(tgt), "127.0.0.1:%d", target);
 	snprintf(sock, sizeof(sock), "%s/proxy.sock", work);
@@ -667,10 +616,10 @@ proxy_start(int target)
 		if (proxy_port > 0) {
 			break;
 		}
-		if (now_ms() - t0 > 10000) {
+		if (ow_now_ms() - t0 > 10000) {
 			die("ow-proxy did not start", CM_ETIMEOUT);
 		}
-		sleep_ms(10);
+		ow_sleep_ms(10);
 	}
 	proxy_fd = proxy_connect();
 }
@@ -749,7 +698,7 @@ trace_loop(void *arg)
 	while (!atomic_load(&tr->stop)) {
 		struct pstats st;
 
-		sleep_ms(5);
+		ow_sleep_ms(5);
 		st = proxy_stats_on(tr->fd);
 		if (st.up != prev.up) {
 			tr->pulls++;
@@ -757,7 +706,7 @@ trace_loop(void *arg)
 		if ((st.up != prev.up || st.down != prev.down) &&
 		    tr->out != NULL) {
 			fprintf(tr->out, "%.1f %" PRIu64 " %" PRIu64 " %llu\n",
-			    now_ms() - tr->t0, st.up, st.down,
+			    ow_now_ms() - tr->t0, st.up, st.down,
 			    (unsigned long long)atomic_load(&tr->seq));
 		}
 		prev = st;
@@ -895,16 +844,16 @@ load(struct hall *h, long n)
 		}
 	}
 	atomic_store(&load_left, n);
-	t0 = last = now_ms();
+	t0 = last = ow_now_ms();
 	for (int i = 0; i < NCLIENTS; i++) {
 		pthread_create(&l[i].th, NULL, load_loop, &l[i]);
 	}
 	while (atomic_load(&load_left) > 0) {
-		sleep_ms(200);
-		if (now_ms() - last >= 5000) {
+		ow_sleep_ms(200);
+		if (ow_now_ms() - last >= 5000) {
 			long left = atomic_load(&load_left);
 
-			last = now_ms();
+			last = ow_now_ms();
 			shown = n - (left > 0 ? left : 0);
 			printf("  %8ld creates, %5.0f s\n", shown,
 			    (last - t0) / 1000);
@@ -918,7 +867,7 @@ load(struct hall *h, long n)
 		done += l[i].done;
 		node_client_close(l[i].c);
 	}
-	t1 = now_ms();
+	t1 = ow_now_ms();
 	if (done != n) {
 		die("fewer creates than asked", CM_EINTERNAL);
 	}
@@ -930,10 +879,10 @@ load(struct hall *h, long n)
 static int
 cmd_catchup(void)
 {
-	long n = env_long("BENCH_OPS", 100000);
-	long idle_s = env_long("BENCH_IDLE_SECONDS", 10);
-	long pull_ms = env_long("BENCH_PULL_MS", PULL_MS);
-	double timeout_ms = (double)env_long("BENCH_TIMEOUT", 1800) * 1000;
+	long n = ow_env_long("BENCH_OPS", 100000);
+	long idle_s = ow_env_long("BENCH_IDLE_SECONDS", 10);
+	long pull_ms = ow_env_long("BENCH_PULL_MS", PULL_MS);
+	double timeout_ms = (double)ow_env_long("BENCH_TIMEOUT", 1800) * 1000;
 	bool by_status = getenv("BENCH_POLL") != NULL &&
 	                 strcmp(getenv("BENCH_POLL"), "status") == 0;
 	struct hall *a, *b;
@@ -995,7 +944,7 @@ cmd_catchup(void)
 	printf("Catch-up: hall-b adds hall-a (through the proxy); polling "
 	       "hall-b's vector every %d ms with %s\n",
 	    POLL_MS, by_status ? "StatusReq" : "PeerListReq");
-	t0 = last = now_ms();
+	t0 = last = ow_now_ms();
 	{
 		char path[300];
 
@@ -1008,38 +957,38 @@ cmd_catchup(void)
 	}
 	peer_add(cb, a, proxy_port);
 	for (;;) {
-		double p0 = now_ms();
+		double p0 = ow_now_ms();
 
 		rc = vector_seq(cb, a->name, by_status, &seq);
 		if (rc != 0) {
 			die("hall-b's vector", rc);
 		}
 		atomic_store(&tr.seq, seq);
-		if (now_ms() - p0 > poll_max) {
-			poll_max = now_ms() - p0;
+		if (ow_now_ms() - p0 > poll_max) {
+			poll_max = ow_now_ms() - p0;
 		}
 		polls++;
 		if (seq > 0 && t_first < 0) {
-			t_first = now_ms() - t0;
+			t_first = ow_now_ms() - t0;
 		}
 		if (seq >= a_seq) {
 			break;
 		}
-		if (now_ms() - last >= 5000) {
-			last = now_ms();
+		if (ow_now_ms() - last >= 5000) {
+			last = ow_now_ms();
 			printf("  %6.1f s: hall-b has %" PRIu64 " of %" PRIu64
 			       " (%.0f ops/s over the last 5 s)\n",
 			    (last - t0) / 1000, seq, a_seq,
 			    (double)(seq - prev_seq) / 5);
 			prev_seq = seq;
 		}
-		if (now_ms() - t0 > timeout_ms) {
+		if (ow_now_ms() - t0 > timeout_ms) {
 			die("catch-up did not finish (BENCH_TIMEOUT)",
 			    CM_ETIMEOUT);
 		}
-		sleep_ms(POLL_MS);
+		ow_sleep_ms(POLL_MS);
 	}
-	t1 = now_ms();
+	t1 = ow_now_ms();
 	s1 = proxy_stats();
 	atomic_store(&tr.stop, true);
 	pthread_join(tr.th, NULL);
@@ -1092,20 +1041,20 @@ cmd_catchup(void)
 	 * challenge), and with nothing new there are none. */
 	hall_status(b, &b_seq, NULL);
 	{
-		double w0 = now_ms();
+		double w0 = ow_now_ms();
 
 		for (;;) {
 			rc = vector_seq(ca, b->name, false, &seq);
 			if (rc == 0 && seq >= b_seq) {
 				break;
 			}
-			if (now_ms() - w0 > 60000) {
+			if (ow_now_ms() - w0 > 60000) {
 				die("hall-a did not get hall-b's ops", 0);
 			}
-			sleep_ms(100);
+			ow_sleep_ms(100);
 		}
 	}
-	sleep_ms(pull_ms < 2000 ? 2 * (double)pull_ms + 500 : 4500);
+	ow_sleep_ms(pull_ms < 2000 ? 2 * (double)pull_ms + 500 : 4500);
 	{
 		/* A pull is a request up and a batch down, back to back; the
 		 * proxy has no notion of messages, so a pull is counted as a
@@ -1116,11 +1065,11 @@ cmd_catchup(void)
 		uint64_t bytes;
 
 		i0 = prev = proxy_stats();
-		w0 = now_ms();
-		while (now_ms() - w0 < (double)idle_s * 1000) {
+		w0 = ow_now_ms();
+		while (ow_now_ms() - w0 < (double)idle_s * 1000) {
 			struct pstats s;
 
-			sleep_ms(IDLE_SAMPLE);
+			ow_sleep_ms(IDLE_SAMPLE);
 			s = proxy_stats();
 			if (s.up != prev.up) {
 				if (quiet * IDLE_SAMPLE >= 100) {
@@ -1132,7 +1081,7 @@ cmd_catchup(void)
 			}
 			prev = s;
 		}
-		w1 = now_ms();
+		w1 = ow_now_ms();
 		i1 = proxy_stats();
 		bytes = (i1.up - i0.up) + (i1.down - i0.down);
 		expect = (w1 - w0) / (double)pull_ms;
@@ -1214,7 +1163,7 @@ ev_loop(void *arg)
 		void *buf = NULL;
 		size_t len = 0;
 		int rv = nng_recv(e->sock, &buf, &len, NNG_FLAG_ALLOC);
-		double t = now_ms();
+		double t = ow_now_ms();
 		Ow__Event *ev;
 
 		if (rv == NNG_ETIMEDOUT) {
@@ -1384,7 +1333,7 @@ ev_match(struct evlog *e, int hi, struct sent *s, const struct idmap *m,
 static void
 wait_converged(struct node_client **c, double limit_ms)
 {
-	double t0 = now_ms();
+	double t0 = ow_now_ms();
 
 	for (;;) {
 		bool ok = true;
@@ -1406,19 +1355,19 @@ wait_converged(struct node_client **c, double limit_ms)
 		if (ok) {
 			return;
 		}
-		if (now_ms() - t0 > limit_ms) {
+		if (ow_now_ms() - t0 > limit_ms) {
 			die("the halls did not converge", CM_ETIMEOUT);
 		}
-		sleep_ms(50);
+		ow_sleep_ms(50);
 	}
 }
 
 static int
 cmd_lag(void)
 {
-	long rate = env_long("BENCH_RATE", 100);
-	long seconds = env_long("BENCH_SECONDS", 10);
-	long grace_s = env_long("BENCH_GRACE_SECONDS", 10);
+	long rate = ow_env_long("BENCH_RATE", 100);
+	long seconds = ow_env_long("BENCH_SECONDS", 10);
+	long grace_s = ow_env_long("BENCH_GRACE_SECONDS", 10);
 	long n, unknown = 0, missing[MAX_HALLS] = {0}, seen_total = 0;
 	long clamped = 0;
 	struct node_client *adm[MAX_HALLS], *c;
@@ -1457,7 +1406,7 @@ cmd_lag(void)
 	printf("Halls in %s: hall-a pid %d, hall-b pid %d, hall-c pid %d; "
 	       "full mesh, direct; repl_pull_ms %ld\n",
 	    work, (int)halls[0].pid, (int)halls[1].pid, (int)halls[2].pid,
-	    env_long("BENCH_PULL_MS", PULL_MS));
+	    ow_env_long("BENCH_PULL_MS", PULL_MS));
 	for (int i = 0; i < nhalls; i++) {
 		for (int j = 0; j < nhalls; j++) {
 			if (i != j) {
@@ -1470,7 +1419,7 @@ cmd_lag(void)
 	for (int i = 1; i < nhalls; i++) {
 		ev_start(&ev[i], &halls[i]);
 	}
-	sleep_ms(500); /* the subscriptions reach the publishers */
+	ow_sleep_ms(500); /* the subscriptions reach the publishers */
 	c = connect_login(&halls[0], "bench01", USER_PW, &rc);
 	if (c == NULL) {
 		die("clerk login", rc);
@@ -1479,11 +1428,12 @@ cmd_lag(void)
 	printf("Lag: one clerk at hall-a creates %ld cases at %ld/s; events "
 	       "watched at hall-b and hall-c\n",
 	    n, rate);
-	t_start = now_ms();
+	t_start = ow_now_ms();
 	for (long i = 0; i < n; i++) {
-		sleep_ms(t_start + (double)i * 1000 / (double)rate - now_ms());
+		ow_sleep_ms(
+		    t_start + (double)i * 1000 / (double)rate - ow_now_ms());
 		rc = create_case(c, (uint64_t)i + 1, s[i].id);
-		s[i].t0 = now_ms(); /* durable at hall-a when it replies */
+		s[i].t0 = ow_now_ms(); /* durable at hall-a when it replies */
 		if (rc != 0) {
 			die("create", rc);
 		}
@@ -1491,7 +1441,7 @@ cmd_lag(void)
 			s[i].t1[h] = -1;
 		}
 	}
-	t_end = now_ms();
+	t_end = ow_now_ms();
 	node_client_close(c);
 	printf("  sent %ld creates in %.2f s (%.1f/s)\n", n,
 	    (t_end - t_start) / 1000, (double)n / ((t_end - t_start) / 1000));
@@ -1499,7 +1449,7 @@ cmd_lag(void)
 	/* Every case on both, or the grace period is over. */
 	idmap_build(&m, s, (size_t)n);
 	{
-		double g0 = now_ms();
+		double g0 = ow_now_ms();
 
 		for (;;) {
 			for (int h = 1; h < nhalls; h++) {
@@ -1507,10 +1457,10 @@ cmd_lag(void)
 				    &ev[h], h, s, &m, &done[h], &unknown);
 			}
 			if (seen_total >= n * (nhalls - 1) ||
-			    now_ms() - g0 > (double)grace_s * 1000) {
+			    ow_now_ms() - g0 > (double)grace_s * 1000) {
 				break;
 			}
-			sleep_ms(50);
+			ow_sleep_ms(50);
 		}
 	}
 	for (int h = 1; h < nhalls; h++) {
@@ -1552,8 +1502,8 @@ cmd_lag(void)
 				missing[0] += missing[k];
 			}
 		}
-		p50 = quantile(lat, nl, 0.50);
-		p99 = quantile(lat, nl, 0.99);
+		p50 = ow_quantile(lat, nl, 0.50);
+		p99 = ow_quantile(lat, nl, 0.99);
 		mx = nl > 0 ? lat[nl - 1] : 0;
 		printf("  %-8s %8.2f %8.2f %8.2f %8zu %8ld\n", name, p50, p99,
 		    mx, nl, h < nhalls ? missing[h] : missing[0]);

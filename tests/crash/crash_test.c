@@ -42,6 +42,7 @@
 #include "node/client.h"
 #include "node/workflow.h"
 #include "proc.h"
+#include "timing.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,29 +89,6 @@ static char logpath[300];
 static int call_timeout_ms;  /* the clients under load */
 static int check_timeout_ms; /* the checks after a restart */
 static atomic_int failures;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void
-sleep_ms(double ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0) {
-		return;
-	}
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-	}
-}
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -435,15 +413,15 @@ worker(void *arg)
 
 			t->create_expect = expected_entry(kind);
 			t->create_inflight = true;
-			t0 = now_ms();
+			t0 = ow_now_ms();
 			rc = create_case(c, kind, &resp);
 			if (rc != 0) {
 				t->last_rc = rc;
 				break; /* the node is gone: the create stays in flight */
 			}
 			t->create_inflight = false;
-			if (now_ms() - t0 > t->max_call_ms) {
-				t->max_call_ms = now_ms() - t0;
+			if (ow_now_ms() - t0 > t->max_call_ms) {
+				t->max_call_ms = ow_now_ms() - t0;
 			}
 			if (resp->status != 0) {
 				fail("thread %d: create refused: %s (%s)%s%s",
@@ -504,14 +482,14 @@ worker(void *arg)
 			r->touched = true;
 			r->inflight_act = (int)a;
 			r->inflight_to = (int)to;
-			t0 = now_ms();
+			t0 = ow_now_ms();
 			rc = act_case(c, r->id, a, &resp);
 			if (rc != 0) {
 				t->last_rc = rc;
 				break; /* in flight at the kill */
 			}
-			if (now_ms() - t0 > t->max_call_ms) {
-				t->max_call_ms = now_ms() - t0;
+			if (ow_now_ms() - t0 > t->max_call_ms) {
+				t->max_call_ms = ow_now_ms() - t0;
 			}
 			r->inflight_to = -1;
 			r->inflight_act = -1;
@@ -605,7 +583,7 @@ static struct node_client *
 node_ready(pid_t *pidp, double *ms)
 {
 	pid_t pid = *pidp;
-	double t0 = now_ms(), limit = CRASH_ASAN ? 60000 : 20000;
+	double t0 = ow_now_ms(), limit = CRASH_ASAN ? 60000 : 20000;
 
 	for (;;) {
 		int status, rc;
@@ -622,11 +600,11 @@ node_ready(pid_t *pidp, double *ms)
 		c = connect_login("admin", ADMIN_PW, check_timeout_ms, &rc);
 		if (c != NULL) {
 			if (ms != NULL) {
-				*ms = now_ms() - t0;
+				*ms = ow_now_ms() - t0;
 			}
 			return c;
 		}
-		if (now_ms() - t0 > limit) {
+		if (ow_now_ms() - t0 > limit) {
 			fail("the node did not answer within %.0f ms (%s)",
 			    limit, cm_err_name(rc));
 			print_log_tail();
@@ -634,7 +612,7 @@ node_ready(pid_t *pidp, double *ms)
 			*pidp = -1;
 			return NULL;
 		}
-		sleep_ms(5);
+		ow_sleep_ms(5);
 	}
 }
 
@@ -1062,7 +1040,7 @@ main(int argc, char **argv)
 	uint64_t seed, master;
 	int rounds = env_int("CRASH_ROUNDS", 20), rc, recoveries = 0;
 	const char *seed_env = getenv("CRASH_SEED");
-	double t_start = now_ms(), ready_ms_max = 0;
+	double t_start = ow_now_ms(), ready_ms_max = 0;
 	long acked_total = 0, inflight_total = 0;
 	struct node_client *admin, *clerk;
 	int64_t maxkey = 0;
@@ -1163,10 +1141,10 @@ main(int argc, char **argv)
 		int inflight = 0;
 
 		pthread_barrier_wait(&start_barrier);
-		sleep_ms(kill_after);
+		ow_sleep_ms(kill_after);
 		kill9(pid);
 		pid = -1;
-		t_kill = now_ms();
+		t_kill = ow_now_ms();
 		atomic_store(&round_over, true);
 		for (int t = 0; t < nthreads; t++) {
 			pthread_join(th[t], NULL);
@@ -1181,7 +1159,7 @@ main(int argc, char **argv)
 			inflight += threads[t].create_inflight;
 		}
 		pthread_barrier_destroy(&start_barrier);
-		t_joined = now_ms();
+		t_joined = ow_now_ms();
 		for (int i = 0; i < atomic_load(&nrecs); i++) {
 			inflight += recs[i].inflight_to >= 0;
 		}
@@ -1206,7 +1184,7 @@ main(int argc, char **argv)
 			uint64_t r2 = rrng ^ 0xabcdefULL;
 
 			pid = node_start();
-			sleep_ms(rnd_below(&r2, 60));
+			ow_sleep_ms(rnd_below(&r2, 60));
 			kill9(pid);
 			recoveries++;
 		}
@@ -1218,7 +1196,7 @@ main(int argc, char **argv)
 		if (ready_ms > ready_ms_max) {
 			ready_ms_max = ready_ms;
 		}
-		t_checked = now_ms();
+		t_checked = ow_now_ms();
 		clerk =
 		    connect_login("clerk1", CLERK_PW, check_timeout_ms, &rc);
 		if (clerk == NULL) {
@@ -1259,7 +1237,7 @@ main(int argc, char **argv)
 		    round, kill_after,
 		    double_crash ? " (and again in recovery)" : "", acked,
 		    max_call, inflight, t_joined - t_kill, ready_ms,
-		    atomic_load(&nrecs), now_ms() - t_checked);
+		    atomic_load(&nrecs), ow_now_ms() - t_checked);
 		workers_out = false;
 		if (atomic_load(&failures) != 0) {
 			if (round + 1 < rounds) {
@@ -1297,7 +1275,7 @@ main(int argc, char **argv)
 	       "%ld changes acknowledged, %ld in flight at a kill, %d cases, "
 	       "slowest restart %.0f ms, %.1f s\n",
 	    rounds_done, recoveries, acked_total, inflight_total,
-	    atomic_load(&nrecs), ready_ms_max, (now_ms() - t_start) / 1000);
+	    atomic_load(&nrecs), ready_ms_max, (ow_now_ms() - t_start) / 1000);
 	if (atomic_load(&failures) != 0) {
 		printf("crash_test: %d problem(s); seed %" PRIu64
 		       " replays (CRASH_SEED=%" PRIu64 "); data kept in %s\n",
