@@ -102,6 +102,17 @@ struct node_mark {
 	size_t nops;
 	size_t npend;
 	size_t nlww;
+	size_t nundo;
+};
+
+/* How to take back one change of the overlay (a rollback): the slot, and
+ * what it held (was_new: the slot was added). */
+struct node_ov_undo {
+	size_t index;
+	bool was_new;
+	uint8_t *bytes;
+	size_t len;
+	uint64_t gen;
 };
 
 /* A whole-value stamp (node_lww_stamp) or a catalog version written in a
@@ -207,7 +218,10 @@ struct node {
 	struct node_overlay *overlay;
 	size_t noverlay, coverlay;
 	int32_t *ov_index; /* open addressing over overlay by id, -1 empty */
-	size_t ov_size;    /* slots (a power of two), 0 = scan */
+	struct node_ov_undo *ov_undo; /* changes since the open mark */
+	size_t nundo, cundo;
+	int mark_depth;
+	size_t ov_size; /* slots (a power of two), 0 = scan */
 
 	/* Replication (repl.c): NULL when the node has no replication
 	 * listener and no peers. */

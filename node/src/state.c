@@ -375,6 +375,12 @@ node_close(struct node *n)
 	cm_free(n->ov_index);
 	n->ov_index = NULL;
 	n->ov_size = 0;
+	for (size_t i = 0; i < n->nundo; i++) {
+		cm_free(n->ov_undo[i].bytes);
+	}
+	cm_free(n->ov_undo);
+	n->ov_undo = NULL;
+	n->nundo = n->cundo = 0;
 	node_gen_drop_sealed(&n->open);
 	node_gen_drop_sealed(&n->flying);
 	node_pend_settle(n, UINT64_MAX);

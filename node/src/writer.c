@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void ov_rehash(struct node *n);
+
 static void
 be64(uint8_t *p, uint64_t v)
 {
@@ -101,14 +103,31 @@ node_write_mark(struct node *n, struct node_mark *m)
 	m->nops = n->open.nops;
 	m->npend = n->npend;
 	m->nlww = n->nlww;
+	m->nundo = n->nundo;
+	n->mark_depth++;
 	node_batch_mark(n->open.batch);
 	return 0;
+}
+
+/* The outermost mark is gone: what the overlay held before is not
+ * needed any more. */
+static void
+undo_forget(struct node *n)
+{
+	if (--n->mark_depth > 0) {
+		return;
+	}
+	for (size_t i = 0; i < n->nundo; i++) {
+		cm_free(n->ov_undo[i].bytes);
+	}
+	n->nundo = 0;
 }
 
 void
 node_write_unmark(struct node *n)
 {
 	node_batch_unmark(n->open.batch);
+	undo_forget(n);
 }
 
 void
@@ -122,6 +141,26 @@ node_write_rollback(struct node *n, const struct node_mark *m)
 	if (n->nlww > m->nlww) {
 		n->nlww = m->nlww;
 	}
+	/* The cases written since the mark: reads must not see them, and
+	 * the next write must take its old index keys from what is really
+	 * there. Newest first, so that an added slot is the last one. */
+	if (n->nundo > m->nundo) {
+		while (n->nundo > m->nundo) {
+			struct node_ov_undo *u = &n->ov_undo[--n->nundo];
+			struct node_overlay *ov = &n->overlay[u->index];
+
+			cm_free(ov->bytes);
+			if (u->was_new) {
+				n->noverlay--;
+			} else {
+				ov->bytes = u->bytes;
+				ov->len = u->len;
+				ov->gen = u->gen;
+			}
+		}
+		ov_rehash(n);
+	}
+	undo_forget(n);
 	n->seq = m->seq;
 	n->log_ops = m->log_ops;
 	n->hlc = m->hlc;
@@ -323,6 +362,7 @@ node_write_case(
 	const struct node_keys *ok = old_keys != NULL ? old_keys : &none;
 	struct node_keys nk;
 	struct node_overlay *ov;
+	bool was_new;
 	size_t len = ow__case__get_packed_size(c);
 	uint8_t *buf;
 	int rc = node_open_batch(n);
@@ -345,7 +385,20 @@ node_write_case(
 	}
 	/* Find the overlay slot first, so that a failure leaves the batch
 	 * untouched. */
+	if (n->mark_depth > 0 && n->nundo == n->cundo) {
+		size_t ncap = n->cundo == 0 ? 16 : n->cundo * 2;
+		struct node_ov_undo *nu =
+		    cm_reallocarray(n->ov_undo, ncap, sizeof(*nu));
+
+		if (nu == NULL) {
+			rc = CM_ENOMEM;
+			goto out;
+		}
+		n->ov_undo = nu;
+		n->cundo = ncap;
+	}
 	ov = overlay_find(n, c->id);
+	was_new = ov == NULL;
 	if (ov == NULL) {
 		if (n->noverlay == n->coverlay) {
 			size_t ncap = n->coverlay == 0 ? 64 : n->coverlay * 2;
@@ -382,7 +435,18 @@ node_write_case(
 			    nk.lens[i], "", 0);
 		}
 	}
-	cm_free(ov->bytes);
+	if (n->mark_depth > 0) {
+		/* Kept for a rollback (the slot's room was reserved above). */
+		struct node_ov_undo *u = &n->ov_undo[n->nundo++];
+
+		u->index = (size_t)(ov - n->overlay);
+		u->was_new = was_new;
+		u->bytes = ov->bytes;
+		u->len = ov->len;
+		u->gen = ov->gen;
+	} else {
+		cm_free(ov->bytes);
+	}
 	ov->bytes = buf;
 	ov->len = len;
 	ov->gen = n->open.id;
