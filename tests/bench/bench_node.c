@@ -32,6 +32,7 @@
 #include "node/oplog.h"
 #include "node/workflow.h"
 #include "proc.h"
+#include "testclient.h"
 #include "timing.h"
 
 #include <errno.h>
@@ -136,25 +137,6 @@ node_start(void)
 	if (node_pid < 0) {
 		die("fork", 0);
 	}
-}
-
-static struct node_client *
-connect_login(const char *user, const char *pw, int *rcp)
-{
-	struct node_client *c = NULL;
-	int rc = node_client_open(url, NULL, 120000, &c);
-
-	if (rc == 0) {
-		rc = node_client_login(c, user, pw, "", NULL);
-	}
-	if (rc != 0) {
-		node_client_close(c);
-		c = NULL;
-	}
-	if (rcp != NULL) {
-		*rcp = rc;
-	}
-	return c;
 }
 
 static int
@@ -288,7 +270,8 @@ static void
 add_users(int n)
 {
 	int rc;
-	struct node_client *admin = connect_login("admin", ADMIN_PW, &rc);
+	struct node_client *admin =
+	    ow_connect_login(url, "admin", ADMIN_PW, 120000, &rc);
 
 	if (admin == NULL) {
 		die("admin login", rc);
@@ -361,26 +344,6 @@ teardown(void)
 
 /* ---- creates -------------------------------------------------------------- */
 
-/* A valid citizen ID number for applicant i (unique up to 13 million). */
-static void
-citizen_id(uint64_t i, char out[19])
-{
-	static const int w[17] = {
-	    7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-	static const char check[] = "10X98765432";
-	unsigned seq = (unsigned)(i % 1000), d = (unsigned)(i / 1000 % 28 + 1),
-	         m = (unsigned)(i / 28000 % 12 + 1),
-	         y = (unsigned)(1960 + i / 336000 % 40);
-	int sum = 0;
-
-	snprintf(out, 19, "440304%04u%02u%02u%03u", y, m, d, seq);
-	for (int k = 0; k < 17; k++) {
-		sum += (out[k] - '0') * w[k];
-	}
-	out[17] = check[sum % 11];
-	out[18] = '\0';
-}
-
 /* One of three intakes, by i % 3: complete (accepted), 容缺 (accepted_gaps),
  * no materials (supplement). */
 static int
@@ -425,7 +388,7 @@ create_case(struct node_client *c, uint64_t i, Ow__Response **resp)
 		mats[nm++] = (char *)(uintptr_t) "business_licence";
 		mats[nm++] = (char *)(uintptr_t) "layout_docs";
 	} else {
-		citizen_id(i, idn);
+		ow_citizen_id(i, idn);
 		app.kind = OW__APPLICANT_KIND__APPLICANT_PERSON;
 		app.id_number = idn;
 		app.name = (char *)(uintptr_t) "张三";
@@ -632,7 +595,8 @@ clients_open(struct client *cl, int n)
 		cl[i].index = i;
 		snprintf(cl[i].user, sizeof(cl[i].user), "bench%02d",
 		    i % (MAX_CLIENTS / 4) + 1);
-		cl[i].c = connect_login(cl[i].user, USER_PW, &rc);
+		cl[i].c =
+		    ow_connect_login(url, cl[i].user, USER_PW, 120000, &rc);
 		if (cl[i].c == NULL) {
 			die("client login", rc);
 		}
@@ -1016,7 +980,7 @@ cmd_scale(void)
 	printf("Store: %.0f MB for %ld cases\n",
 	    (double)dir_bytes(datadir) / 1048576.0, loaded);
 
-	c = connect_login("bench01", USER_PW, &rc);
+	c = ow_connect_login(url, "bench01", USER_PW, 120000, &rc);
 	if (c == NULL) {
 		die("login", rc);
 	}
@@ -1150,7 +1114,7 @@ cmd_scale(void)
 		int probes = 0;
 
 		memset(&j, 0, sizeof(j));
-		j.c = connect_login("admin", ADMIN_PW, &rc);
+		j.c = ow_connect_login(url, "admin", ADMIN_PW, 120000, &rc);
 		if (j.c == NULL) {
 			die("admin login", rc);
 		}
@@ -1213,7 +1177,7 @@ cmd_scale(void)
 	 * deadline-warning sweep of every running case runs on the loop
 	 * then, and must not hold requests up. */
 	if (ow_env_long("BENCH_RESTARTS", 3) > 0) {
-		c = connect_login("bench01", USER_PW, &rc);
+		c = ow_connect_login(url, "bench01", USER_PW, 120000, &rc);
 		if (c == NULL) {
 			die("login after restart", rc);
 		}

@@ -39,6 +39,7 @@
 #include "node/cases.h"
 #include "node/client.h"
 #include "proc.h"
+#include "testclient.h"
 #include "timing.h"
 
 #include <errno.h>
@@ -286,29 +287,11 @@ hall_init(struct hall *h)
 }
 
 static struct node_client *
-connect_login(struct hall *h, const char *user, const char *pw, int *rcp)
-{
-	struct node_client *c = NULL;
-	int rc = node_client_open(h->url, NULL, 120000, &c);
-
-	if (rc == 0) {
-		rc = node_client_login(c, user, pw, "", NULL);
-	}
-	if (rc != 0) {
-		node_client_close(c);
-		c = NULL;
-	}
-	if (rcp != NULL) {
-		*rcp = rc;
-	}
-	return c;
-}
-
-static struct node_client *
 admin(struct hall *h)
 {
 	int rc;
-	struct node_client *c = connect_login(h, "admin", ADMIN_PW, &rc);
+	struct node_client *c =
+	    ow_connect_login(h->url, "admin", ADMIN_PW, 120000, &rc);
 
 	if (c == NULL) {
 		die("admin login", rc);
@@ -433,7 +416,7 @@ hall_ready(struct hall *h)
 			h->pid = -1;
 			die("a hall exited while starting", 0);
 		}
-		c = connect_login(h, "admin", ADMIN_PW, NULL);
+		c = ow_connect_login(h->url, "admin", ADMIN_PW, 120000, NULL);
 		if (c != NULL && status_call(c, &resp) == 0) {
 			snprintf(h->pk, sizeof(h->pk), "%s",
 			    resp->status_resp->public_key);
@@ -716,26 +699,6 @@ trace_loop(void *arg)
 
 /* ---- creates -------------------------------------------------------------- */
 
-/* A valid citizen ID number for applicant i (unique up to 13 million). */
-static void
-citizen_id(uint64_t i, char out[19])
-{
-	static const int w[17] = {
-	    7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-	static const char chk[] = "10X98765432";
-	unsigned seq = (unsigned)(i % 1000), d = (unsigned)(i / 1000 % 28 + 1),
-	         m = (unsigned)(i / 28000 % 12 + 1),
-	         y = (unsigned)(1960 + i / 336000 % 40);
-	int sum = 0;
-
-	snprintf(out, 19, "440304%04u%02u%02u%03u", y, m, d, seq);
-	for (int k = 0; k < 17; k++) {
-		sum += (out[k] - '0') * w[k];
-	}
-	out[17] = chk[sum % 11];
-	out[18] = '\0';
-}
-
 /* A social security card case (GG00032001) for applicant i, complete or
  * (every other one) without its materials; *id gets the case id. */
 static int
@@ -760,7 +723,7 @@ create_case(struct node_client *c, uint64_t i, char id[NODE_CASE_ID_MAX])
 	} while (0)
 
 	snprintf(mobile, sizeof(mobile), "138%08u", (unsigned)(i % 100000000));
-	citizen_id(i, idn);
+	ow_citizen_id(i, idn);
 	app.kind = OW__APPLICANT_KIND__APPLICANT_PERSON;
 	app.id_number = idn;
 	app.name = (char *)(uintptr_t) "张三";
@@ -838,7 +801,7 @@ load(struct hall *h, long n)
 		int rc;
 
 		snprintf(user, sizeof(user), "bench%02d", i + 1);
-		l[i].c = connect_login(h, user, USER_PW, &rc);
+		l[i].c = ow_connect_login(h->url, user, USER_PW, 120000, &rc);
 		if (l[i].c == NULL) {
 			die("clerk login", rc);
 		}
@@ -1420,7 +1383,7 @@ cmd_lag(void)
 		ev_start(&ev[i], &halls[i]);
 	}
 	ow_sleep_ms(500); /* the subscriptions reach the publishers */
-	c = connect_login(&halls[0], "bench01", USER_PW, &rc);
+	c = ow_connect_login(halls[0].url, "bench01", USER_PW, 120000, &rc);
 	if (c == NULL) {
 		die("clerk login", rc);
 	}

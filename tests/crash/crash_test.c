@@ -42,6 +42,7 @@
 #include "node/client.h"
 #include "node/workflow.h"
 #include "proc.h"
+#include "testclient.h"
 #include "timing.h"
 
 #include <errno.h>
@@ -338,25 +339,6 @@ pick_action(uint64_t *rng, int s, enum node_action *a)
 	}
 }
 
-static struct node_client *
-connect_login(const char *user, const char *pw, int timeout_ms, int *rcp)
-{
-	struct node_client *c = NULL;
-	int rc = node_client_open(url, NULL, timeout_ms, &c);
-
-	if (rc == 0) {
-		rc = node_client_login(c, user, pw, "", NULL);
-	}
-	if (rc != 0) {
-		node_client_close(c);
-		c = NULL;
-	}
-	if (rcp != NULL) {
-		*rcp = rc;
-	}
-	return c;
-}
-
 /* ---- the clients ---------------------------------------------------------- */
 
 static void *
@@ -597,7 +579,8 @@ node_ready(pid_t *pidp, double *ms)
 			*pidp = -1;
 			return NULL;
 		}
-		c = connect_login("admin", ADMIN_PW, check_timeout_ms, &rc);
+		c = ow_connect_login(
+		    url, "admin", ADMIN_PW, check_timeout_ms, &rc);
 		if (c != NULL) {
 			if (ms != NULL) {
 				*ms = ow_now_ms() - t0;
@@ -1124,7 +1107,8 @@ main(int argc, char **argv)
 	/* The clients of a round log in while the checks of the previous
 	 * round run (logins cost an Argon2 hash each), then wait for the
 	 * start. */
-	clerk = connect_login("clerk1", CLERK_PW, check_timeout_ms, &rc);
+	clerk =
+	    ow_connect_login(url, "clerk1", CLERK_PW, check_timeout_ms, &rc);
 	if (clerk == NULL) {
 		fail("clerk login: %s", cm_err_name(rc));
 		kill9(pid);
@@ -1197,8 +1181,8 @@ main(int argc, char **argv)
 			ready_ms_max = ready_ms;
 		}
 		t_checked = ow_now_ms();
-		clerk =
-		    connect_login("clerk1", CLERK_PW, check_timeout_ms, &rc);
+		clerk = ow_connect_login(
+		    url, "clerk1", CLERK_PW, check_timeout_ms, &rc);
 		if (clerk == NULL) {
 			fail("round %d: clerk login after restart: %s", round,
 			    cm_err_name(rc));
