@@ -378,6 +378,9 @@ static const struct handler handlers[] = {
     {OW__REQUEST__BODY_CALENDAR_IMPORT, "calendar_import", NODE_RIGHT_CALENDAR,
         node__h_calendar_import},
     {OW__REQUEST__BODY_BACKUP, "backup", NODE_RIGHT_BACKUP, node__h_backup},
+    {OW__REQUEST__BODY_REPORT, "report", NODE_RIGHT_REPORT, node__h_report},
+    {OW__REQUEST__BODY_DASHBOARD, "dashboard", NODE_RIGHT_REPORT,
+        node__h_dashboard},
 };
 
 enum node_disp

@@ -64,6 +64,8 @@ enum node_disp node__h_peer_add(struct call *c);
 enum node_disp node__h_peer_remove(struct call *c);
 enum node_disp node__h_peer_list(struct call *c);
 enum node_disp node__h_peer_verify(struct call *c);
+enum node_disp node__h_report(struct call *c);
+enum node_disp node__h_dashboard(struct call *c);
 /* Replication's part of the status (repl.c): address, vector, digest.
  * NODE_REPLY_LATER when it computes the digest on a worker. */
 enum node_disp node__status_repl(struct call *c, Ow__StatusResp *s);

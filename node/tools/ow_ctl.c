@@ -45,7 +45,9 @@ struct ctl {
 	uint32_t limit; /* --limit: one page of this many; 0: every page */
 	int days;
 	const char *comment, *tracking;
-	const char *dir; /* backup --dir */
+	const char *dir;       /* backup --dir */
+	const char *from, *to; /* report */
+	bool csv;
 };
 
 static void
@@ -92,6 +94,11 @@ usage(FILE *fp)
 	      "                                         default DATADIR/backups)\n"
 	      "  backup verify ID [--dir DIR]           check a backup's files\n"
 	      "  backup restore ID NEWDIR [--dir DIR]   a new data directory (ID 0: newest)\n"
+	      "  report --from DAY --to DAY [--by hall|clerk|matter] [--hall CODE] [--csv]\n"
+	      "                                         figures per hall, clerk or matter\n"
+	      "                                         (supervisor, auditor; DAY YYYY-MM-DD)\n"
+	      "  dashboard [--hall CODE]                a hall's queue, open cases, warnings\n"
+	      "                                         and clerks now (supervisor, auditor)\n"
 	      "\n"
 	      "Lists come whole: ow-ctl reads every page. PAGE is [--limit N] [--after CURSOR]:\n"
 	      "with --limit, one page of at most N (the node caps N) and, when more follow,\n"
@@ -109,6 +116,7 @@ usage(FILE *fp)
 	      "  --limit N           one page of a list, at most N entries (N >= 1)\n"
 	      "  --after CURSOR      the page after CURSOR (from \"more:\" or \"next\")\n"
 	      "  --json              print JSON\n"
+	      "  --csv               report: print CSV (a header line, then one line a row)\n"
 	      "  -h, --help          this help\n"
 	      "  --version           the version\n"
 	      "\n"
@@ -1634,6 +1642,290 @@ cmd_backup(struct ctl *x, int argc, char **argv)
 	return 0;
 }
 
+/* ---- report, dashboard -------------------------------------------------- */
+
+/* A share in per cent, -1 when there is nothing to share. */
+static double
+pct(uint32_t part, uint32_t whole)
+{
+	return whole == 0 ? -1.0 : 100.0 * part / whole;
+}
+
+static double
+avg(uint64_t sum, uint32_t n)
+{
+	return n == 0 ? -1.0 : (double)sum / n;
+}
+
+static json_t *
+report_row_json(const Ow__ReportRow *r)
+{
+	json_t *o = json_pack(
+	    "{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+	    "s:i, s:i, s:I, s:I}",
+	    "key", r->key, "taken_in", (int)r->taken_in, "completed",
+	    (int)r->completed, "on_time_promised", (int)r->on_time_promised,
+	    "on_time_legal", (int)r->on_time_legal, "working_days",
+	    (int)r->working_days, "refused", (int)r->refused, "gaps",
+	    (int)r->gaps, "gaps_filled", (int)r->gaps_filled, "ratings",
+	    (int)r->ratings, "ratings_bad", (int)r->ratings_bad, "rating_sum",
+	    (int)r->rating_sum, "tickets", (int)r->tickets, "tickets_called",
+	    (int)r->tickets_called, "wait_seconds", (json_int_t)r->wait_seconds,
+	    "wait_max", (json_int_t)r->wait_max);
+	double v;
+
+	/* The derived figures, null when there is nothing to divide. */
+	v = pct(r->on_time_promised, r->completed);
+	json_object_set_new(
+	    o, "on_time_promised_pct", v < 0 ? json_null() : json_real(v));
+	v = pct(r->on_time_legal, r->completed);
+	json_object_set_new(
+	    o, "on_time_legal_pct", v < 0 ? json_null() : json_real(v));
+	v = avg(r->working_days, r->completed);
+	json_object_set_new(
+	    o, "avg_working_days", v < 0 ? json_null() : json_real(v));
+	v = avg(r->rating_sum, r->ratings);
+	json_object_set_new(
+	    o, "avg_rating", v < 0 ? json_null() : json_real(v));
+	v = pct(r->ratings_bad, r->ratings);
+	json_object_set_new(
+	    o, "bad_rating_pct", v < 0 ? json_null() : json_real(v));
+	v = avg(r->wait_seconds, r->tickets_called);
+	json_object_set_new(
+	    o, "avg_wait_seconds", v < 0 ? json_null() : json_real(v));
+	return o;
+}
+
+/* A figure for CSV and the table: "" / "-" when there is none. */
+static const char *
+fig(double v, const char *none, char *buf, size_t size)
+{
+	if (v < 0) {
+		return none;
+	}
+	snprintf(buf, size, "%.1f", v);
+	return buf;
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void
+csv_field(const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"') {
+			putchar('"');
+		}
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+report_row_csv(const Ow__ReportRow *r, const char *key)
+{
+	char b[6][32];
+
+	csv_field(key);
+	printf(",%u,%u,%u,%u,%s,%s,%s,%u,%u,%u,%u,%s,%u,%s,%u,%u,%s,%llu\n",
+	    r->taken_in, r->completed, r->on_time_promised, r->on_time_legal,
+	    fig(pct(r->on_time_promised, r->completed), "", b[0], 32),
+	    fig(pct(r->on_time_legal, r->completed), "", b[1], 32),
+	    fig(avg(r->working_days, r->completed), "", b[2], 32), r->refused,
+	    r->gaps, r->gaps_filled, r->ratings,
+	    fig(avg(r->rating_sum, r->ratings), "", b[3], 32), r->ratings_bad,
+	    fig(pct(r->ratings_bad, r->ratings), "", b[4], 32), r->tickets,
+	    r->tickets_called,
+	    fig(avg(r->wait_seconds, r->tickets_called), "", b[5], 32),
+	    (unsigned long long)r->wait_max);
+}
+
+static void
+report_row_text(const Ow__ReportRow *r, const char *key)
+{
+	char b[6][32];
+
+	printf("%-16s %5u %5u %6s %6s %5s %5u %4u/%-4u %5u %4s %4u %5s "
+	       "%5u/%-5u %6s %6llu\n",
+	    key, r->taken_in, r->completed,
+	    fig(pct(r->on_time_promised, r->completed), "-", b[0], 32),
+	    fig(pct(r->on_time_legal, r->completed), "-", b[1], 32),
+	    fig(avg(r->working_days, r->completed), "-", b[2], 32), r->refused,
+	    r->gaps_filled, r->gaps, r->ratings,
+	    fig(avg(r->rating_sum, r->ratings), "-", b[3], 32), r->ratings_bad,
+	    fig(pct(r->ratings_bad, r->ratings), "-", b[4], 32),
+	    r->tickets_called, r->tickets,
+	    fig(avg(r->wait_seconds, r->tickets_called), "-", b[5], 32),
+	    (unsigned long long)r->wait_max);
+}
+
+static int
+cmd_report(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__ReportReq b = OW__REPORT_REQ__INIT;
+	Ow__Response *r = NULL;
+	const Ow__ReportResp *rr;
+	int rc;
+
+	(void)argv;
+	if (argc != 0 || x->from == NULL || x->to == NULL) {
+		fprintf(stderr,
+		    _("ow-ctl: report --from YYYY-MM-DD --to YYYY-MM-DD "
+		      "[--by hall|clerk|matter] [--hall CODE] [--csv|--json]\n"));
+		return EXIT_USAGE;
+	}
+	if (x->csv && x->json) {
+		fprintf(stderr, _("ow-ctl: --csv or --json, not both\n"));
+		return EXIT_USAGE;
+	}
+	b.from = (char *)(uintptr_t)x->from;
+	b.to = (char *)(uintptr_t)x->to;
+	b.by = (char *)(uintptr_t)(x->by != NULL ? x->by : "hall");
+	b.hall = (char *)(uintptr_t)(x->hall != NULL ? x->hall : "");
+	req.body_case = OW__REQUEST__BODY_REPORT;
+	req.report = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	rr = r->report;
+	if (x->json) {
+		json_t *rows = json_array();
+
+		for (size_t i = 0; i < rr->n_rows; i++) {
+			json_array_append_new(
+			    rows, report_row_json(rr->rows[i]));
+		}
+		print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I}",
+		    "from", b.from, "to", b.to, "by", b.by, "hall", b.hall,
+		    "rows", rows, "total",
+		    rr->total != NULL ? report_row_json(rr->total)
+		                      : json_null(),
+		    "cases_read", (json_int_t)rr->cases_read));
+	} else if (x->csv) {
+		/* Column names stay English and fixed: spreadsheets and
+		 * scripts read them. */
+		printf("%s,taken_in,completed,on_time_promised,on_time_legal,"
+		       "on_time_promised_pct,on_time_legal_pct,"
+		       "avg_working_days,refused,gaps,gaps_filled,ratings,"
+		       "avg_rating,ratings_bad,bad_rating_pct,tickets,"
+		       "tickets_called,avg_wait_seconds,wait_max\n",
+		    b.by);
+		for (size_t i = 0; i < rr->n_rows; i++) {
+			report_row_csv(rr->rows[i], rr->rows[i]->key);
+		}
+		if (rr->total != NULL) {
+			report_row_csv(rr->total, "TOTAL");
+		}
+	} else {
+		printf(_("Report %s to %s, by %s%s%s\n"), b.from, b.to, b.by,
+		    b.hall[0] != '\0' ? _(", hall ") : "", b.hall);
+		printf("%-16s %5s %5s %6s %6s %5s %5s %9s %5s %4s %4s %5s "
+		       "%11s %6s %6s\n",
+		    b.by, _("in"), _("done"), _("ontime%"), _("legal%"),
+		    _("days"), _("refus"), _("gaps"), _("rated"), _("avg"),
+		    _("bad"), _("bad%"), _("tickets"), _("wait"), _("max"));
+		for (size_t i = 0; i < rr->n_rows; i++) {
+			report_row_text(rr->rows[i], rr->rows[i]->key[0] != '\0'
+			                                 ? rr->rows[i]->key
+			                                 : "-");
+		}
+		if (rr->total != NULL) {
+			report_row_text(rr->total, _("total"));
+		}
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+cmd_dashboard(struct ctl *x, int argc, char **argv)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__DashboardReq b = OW__DASHBOARD_REQ__INIT;
+	Ow__Response *r = NULL;
+	const Ow__DashboardResp *d;
+	char day[16];
+	int rc;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, _("ow-ctl: dashboard [--hall CODE]\n"));
+		return EXIT_USAGE;
+	}
+	b.hall = (char *)(uintptr_t)(x->hall != NULL ? x->hall : "");
+	req.body_case = OW__REQUEST__BODY_DASHBOARD;
+	req.dashboard = &b;
+	if ((rc = call(x, &req, &r)) != 0) {
+		return rc;
+	}
+	d = r->dashboard;
+	if (x->json) {
+		json_t *states = json_object(), *clerks = json_array();
+
+		for (size_t i = 0; i < d->n_states; i++) {
+			json_object_set_new(states,
+			    node_state_name(
+			        (enum node_state)d->states[i]->state),
+			    json_integer(d->states[i]->count));
+		}
+		for (size_t i = 0; i < d->n_clerks; i++) {
+			json_array_append_new(
+			    clerks, json_pack("{s:s, s:i, s:i, s:i}", "user",
+			                d->clerks[i]->user, "open",
+			                (int)d->clerks[i]->open, "done_today",
+			                (int)d->clerks[i]->done_today, "red",
+			                (int)d->clerks[i]->red));
+		}
+		print_json(json_pack(
+		    "{s:s, s:s, s:o, s:o, s:i, s:o, s:i, s:i, s:i, s:o, s:i, "
+		    "s:i}",
+		    "hall", d->hall, "today", day_str(d->today, day), "waiting",
+		    d->queue_known ? json_integer(d->waiting) : json_null(),
+		    "longest_wait_s",
+		    d->queue_known ? json_integer(d->longest_wait_s)
+		                   : json_null(),
+		    "open", (int)d->open, "states", states, "yellow",
+		    (int)d->yellow, "red", (int)d->red, "overdue",
+		    (int)d->overdue, "clerks", clerks, "conflicts",
+		    (int)d->conflicts, "bad_ratings", (int)d->bad_ratings));
+	} else {
+		printf(_("Hall %s, %s\n"), d->hall, day_str(d->today, day));
+		if (d->queue_known) {
+			printf(_("Tickets waiting: %u (longest %lld s)\n"),
+			    d->waiting, (long long)d->longest_wait_s);
+		} else {
+			printf(_(
+			    "Tickets waiting: (the hall's own node knows)\n"));
+		}
+		printf(_("Open cases: %u\n"), d->open);
+		for (size_t i = 0; i < d->n_states; i++) {
+			printf("  %-14s %5u\n",
+			    node_state_name(
+			        (enum node_state)d->states[i]->state),
+			    d->states[i]->count);
+		}
+		printf(_("Yellow %u, red %u, overdue %u\n"), d->yellow, d->red,
+		    d->overdue);
+		printf(_("Conflicts waiting: %u\n"), d->conflicts);
+		printf(_("Bad ratings (last 15 working days): %u\n"),
+		    d->bad_ratings);
+		printf("%-16s %6s %6s %6s\n", _("clerk"), _("open"), _("red"),
+		    _("today"));
+		for (size_t i = 0; i < d->n_clerks; i++) {
+			printf("%-16s %6u %6u %6u\n", d->clerks[i]->user,
+			    d->clerks[i]->open, d->clerks[i]->red,
+			    d->clerks[i]->done_today);
+		}
+	}
+	ow__response__free_unpacked(r, NULL);
+	return 0;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 enum {
@@ -1671,6 +1963,9 @@ enum {
 	O_TRACKING,
 	O_DIR,
 	O_POST,
+	O_FROM,
+	O_TO,
+	O_CSV,
 };
 
 int
@@ -1713,6 +2008,9 @@ main(int argc, char **argv)
 	    {"tracking", required_argument, NULL, O_TRACKING},
 	    {"post", no_argument, NULL, O_POST},
 	    {"dir", required_argument, NULL, O_DIR},
+	    {"from", required_argument, NULL, O_FROM},
+	    {"to", required_argument, NULL, O_TO},
+	    {"csv", no_argument, NULL, O_CSV},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -1865,6 +2163,15 @@ main(int argc, char **argv)
 		case O_DIR:
 			x.dir = optarg;
 			break;
+		case O_FROM:
+			x.from = optarg;
+			break;
+		case O_TO:
+			x.to = optarg;
+			break;
+		case O_CSV:
+			x.csv = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1952,6 +2259,10 @@ main(int argc, char **argv)
 		rc = cmd_calendar(&x, argc, argv);
 	} else if (strcmp(cmd, "backup") == 0) {
 		rc = cmd_backup(&x, argc, argv);
+	} else if (strcmp(cmd, "report") == 0) {
+		rc = cmd_report(&x, argc, argv);
+	} else if (strcmp(cmd, "dashboard") == 0) {
+		rc = cmd_dashboard(&x, argc, argv);
 	} else {
 		fprintf(stderr,
 		    _("ow-ctl: unknown command \"%s\"; see ow-ctl --help\n"),

@@ -38,7 +38,7 @@ usage(FILE *fp)
 	      "ipc://DATADIR/node.sock, events on ipc://DATADIR/events.sock (see the\n"
 	      "configuration file, ow-node.conf.example, for TLS and the rest). SIGTERM\n"
 	      "or SIGINT: finish the batch in flight and stop. SIGHUP: reload the\n"
-	      "catalog and calendar.\n"
+	      "catalog and calendar, and the log level from --config.\n"
 	      "\n"
 	      "restore makes a new data directory from a backup (ow-ctl backup create;\n"
 	      "the newest unless --id): the store and the node's key pair. Run it then:\n"

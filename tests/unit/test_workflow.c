@@ -611,6 +611,7 @@ test_rights(void **state)
 	    [NODE_RIGHT_PEERS] = "O",
 	    [NODE_RIGHT_CALENDAR] = "O",
 	    [NODE_RIGHT_BACKUP] = "O",
+	    [NODE_RIGHT_REPORT] = "SA",
 	};
 
 	(void)state;

@@ -149,7 +149,8 @@ unsigned node_wf_allowed(enum node_state from, enum node_role role);
 	XX(CATALOG, NODE_ROLE_OPS | NODE_ROLE_SUPERVISOR)                      \
 	XX(PEERS, NODE_ROLE_OPS)                                               \
 	XX(CALENDAR, NODE_ROLE_OPS)                                            \
-	XX(BACKUP, NODE_ROLE_OPS)
+	XX(BACKUP, NODE_ROLE_OPS)                                              \
+	XX(REPORT, NODE_ROLE_SUPERVISOR | NODE_ROLE_AUDITOR)
 
 enum node_right {
 #define NODE_XX_RIGHT(name, roles) NODE_RIGHT_##name,
