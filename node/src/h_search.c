@@ -102,6 +102,21 @@ node__summary(struct node *n, const Ow__Case *cs)
 	s->accepted_day = cs->accepted_day;
 	level = node_warning_of(n, cs->id);
 	s->warning = level >= 0 ? (uint32_t)level : 0;
+	if (cs->state < NODE_ST__COUNT && cs->accepted_day != 0 &&
+	    node_state_clock((enum node_state)cs->state) ==
+	        NODE_CLOCK_RUNNING) {
+		struct form_matter *owned = NULL;
+		const struct form_matter *m =
+		    node_matter_of(n, cs->matter, cs->matter_version, &owned);
+		struct form_deadline dl;
+
+		if (m != NULL && node_case_deadline(n->cal, m, cs,
+		                     node_today(n), &n->thresholds, &dl) == 0) {
+			s->running = true;
+			s->days_left = dl.promised_left;
+		}
+		form_matter_free(owned);
+	}
 	return s;
 }
 

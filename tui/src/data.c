@@ -294,6 +294,10 @@ row_from(struct tui_case_row *r, const Ow__CaseSummary *s)
 	copy(r->applicant, sizeof(r->applicant), s->applicant_masked);
 	r->state = s->state;
 	r->warning = s->warning;
+	copy(r->hall, sizeof(r->hall), s->hall);
+	copy(r->assignee, sizeof(r->assignee), s->assignee);
+	r->running = s->running;
+	r->days_left = s->days_left;
 }
 
 /*
@@ -435,6 +439,60 @@ warn_done(struct tui_call *c)
 	list_replace(&d->warn, rows, n);
 }
 
+/* A refused answer of a screen's own refresh: say why. */
+static void
+say_refused(struct tui_call *c)
+{
+	struct tui_desk *d = c->arg;
+
+	if (c->gen == d->gen && !d->quitting && c->rc == 0 && c->resp != NULL &&
+	    c->resp->status != 0) {
+		tui_desk_message(
+		    d, TUI_MSG_ERROR, "%s", tui_data_error(c->rc, c->resp));
+	}
+}
+
+static void
+dash_done(struct tui_call *c)
+{
+	struct tui_desk *d = c->arg;
+
+	if (!answered(c, TUI_REFRESH_DASH, true) ||
+	    c->resp->body_case != OW__RESPONSE__BODY_DASHBOARD) {
+		say_refused(c);
+		return;
+	}
+	if (d->super.dash != NULL) {
+		ow__response__free_unpacked(d->super.dash, NULL);
+	}
+	d->super.dash = c->resp; /* taken from the call */
+	c->resp = NULL;
+}
+
+/* The ops screen: the status (tag 1), then the peers (tag 2). */
+static void
+ops_done(struct tui_call *c)
+{
+	struct tui_desk *d = c->arg;
+	bool last = c->tag == 2;
+	Ow__Response **slot = last ? &d->ops.peers : &d->ops.status;
+
+	if (last && c->gen == d->gen && c->rc == 0) {
+		d->ops.peers_status = c->resp->status;
+	}
+	if (!answered(c, TUI_REFRESH_OPS, last)) {
+		if (!last || c->rc != 0 || c->resp->status != CM_ENOREPL) {
+			say_refused(c);
+		}
+		return;
+	}
+	if (*slot != NULL) {
+		ow__response__free_unpacked(*slot, NULL);
+	}
+	*slot = c->resp;
+	c->resp = NULL;
+}
+
 /* ---- Starting refreshes ------------------------------------------------ */
 
 static void
@@ -487,6 +545,19 @@ start(struct tui_desk *d, unsigned bit)
 		start_search(
 		    d, "warning", "1", NULL, TUI_WARN_LIMIT, 1, warn_done);
 		break;
+	case TUI_REFRESH_DASH:
+		c = new_call(d, TUI_CALL_OTHER, OW__REQUEST__BODY_DASHBOARD, 0);
+		if (c != NULL) {
+			c->body.dashboard.hall = tui_call_str(c, d->super.hall);
+		}
+		tui_link_submit(&d->link, c, dash_done, d);
+		break;
+	case TUI_REFRESH_OPS:
+		c = new_call(d, TUI_CALL_OTHER, OW__REQUEST__BODY_STATUS, 1);
+		tui_link_submit(&d->link, c, ops_done, d);
+		c = new_call(d, TUI_CALL_OTHER, OW__REQUEST__BODY_PEER_LIST, 2);
+		tui_link_submit(&d->link, c, ops_done, d);
+		break;
 	default:
 		d->in_flight &= ~bit;
 		break;
@@ -499,7 +570,7 @@ tui_data_refresh(struct tui_desk *d, unsigned what)
 	if (!session_ok(d)) {
 		return;
 	}
-	for (unsigned bit = 1; bit <= TUI_REFRESH_WARN; bit <<= 1) {
+	for (unsigned bit = 1; bit <= TUI_REFRESH_OPS; bit <<= 1) {
 		if ((what & bit) == 0) {
 			continue;
 		}
@@ -621,6 +692,7 @@ tui_data_free(struct tui_desk *d)
 	for (int i = 0; i < 3; i++) {
 		list_free(&d->warn_level[i]);
 	}
+	tui_data_super_free(d);
 	matters_free(d);
 	tui_data_case_free(d);
 	tui_intake_end(d);

@@ -647,3 +647,133 @@ tui_data_ticket(struct tui_desk *d, const char *op, const char *number,
 	c->body.queue_ticket.case_id = tui_call_str(c, case_id);
 	tui_link_submit(&d->link, c, ticket_done, d);
 }
+
+/* ---- Supervisors: reassignment, extensions, reports -------------------- */
+
+static void
+assign_done(struct tui_call *c)
+{
+	struct tui_desk *d = c->arg;
+	struct tui_super *sv = &d->super;
+	bool ok = good(c, OW__RESPONSE__BODY__NOT_SET, false);
+
+	if (c->gen != d->gen) {
+		return;
+	}
+	if (ok) {
+		sv->batch_ok++;
+	} else {
+		sv->batch_failed++;
+		snprintf(sv->batch_error, sizeof(sv->batch_error), "%s: %s",
+		    c->body.case_assign.id, tui_data_error(c->rc, c->resp));
+	}
+	if (sv->batch_left > 0 && --sv->batch_left > 0) {
+		return;
+	}
+	if (sv->batch_failed == 0) {
+		tui_desk_message(d, TUI_MSG_INFO,
+		    _n("%zu case reassigned to %s.",
+		        "%zu cases reassigned to %s.", sv->batch_ok),
+		    sv->batch_ok, c->body.case_assign.hall);
+		sv->nmarked = 0;
+	} else {
+		tui_desk_message(d, TUI_MSG_ERROR,
+		    _("%zu reassigned, %zu refused (%s)."), sv->batch_ok,
+		    sv->batch_failed, sv->batch_error);
+	}
+	if (d->cv.id[0] != '\0' && d->view == &tui_view_case) {
+		tui_data_case_open(d, d->cv.id, NULL);
+	}
+	tui_data_refresh(
+	    d, TUI_REFRESH_MINE | TUI_REFRESH_WARN |
+	           (d->view == &tui_view_super ? TUI_REFRESH_DASH : 0));
+}
+
+void
+tui_data_assign(struct tui_desk *d, char (*ids)[40], size_t n, const char *hall,
+    const char *clerk, const char *reason, const char *handover)
+{
+	struct tui_super *sv = &d->super;
+
+	sv->batch_ok = sv->batch_failed = 0;
+	sv->batch_left = 0;
+	sv->batch_error[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		struct tui_call *c = call(d, OW__REQUEST__BODY_CASE_ASSIGN);
+
+		if (c == NULL) {
+			break;
+		}
+		c->body.case_assign.id = tui_call_str(c, ids[i]);
+		c->body.case_assign.hall = tui_call_str(c, hall);
+		c->body.case_assign.assignee = tui_call_str(c, clerk);
+		c->body.case_assign.reason = tui_call_str(c, reason);
+		c->body.case_assign.handover = tui_call_str(c, handover);
+		sv->batch_left++;
+		tui_link_submit(&d->link, c, assign_done, d);
+	}
+}
+
+void
+tui_data_extend(
+    struct tui_desk *d, const char *id, unsigned days, const char *reason)
+{
+	struct tui_call *c = call(d, OW__REQUEST__BODY_CASE_EXTEND);
+
+	if (c == NULL) {
+		return;
+	}
+	c->body.case_extend.id = tui_call_str(c, id);
+	c->body.case_extend.days = days;
+	c->body.case_extend.reason = tui_call_str(c, reason);
+	tui_link_submit(&d->link, c, changed_done, d);
+}
+
+static void
+report_done(struct tui_call *c)
+{
+	struct tui_desk *d = c->arg;
+
+	if (c->gen == d->gen) {
+		d->reports.busy = false;
+	}
+	if (!good(c, OW__RESPONSE__BODY_REPORT, true)) {
+		return;
+	}
+	if (d->reports.resp != NULL) {
+		ow__response__free_unpacked(d->reports.resp, NULL);
+	}
+	d->reports.resp = c->resp; /* taken from the call */
+	c->resp = NULL;
+	d->reports.top = 0;
+}
+
+void
+tui_data_report(struct tui_desk *d)
+{
+	static const char *const by[] = {"hall", "clerk", "matter"};
+	struct tui_call *c = call(d, OW__REQUEST__BODY_REPORT);
+
+	if (c == NULL) {
+		return;
+	}
+	c->body.report.from = tui_call_str(c, d->reports.from);
+	c->body.report.to = tui_call_str(c, d->reports.to);
+	c->body.report.by = tui_call_str(c, by[d->reports.by % 3]);
+	d->reports.busy = true;
+	tui_link_submit(&d->link, c, report_done, d);
+}
+
+void
+tui_data_super_free(struct tui_desk *d)
+{
+	Ow__Response **r[] = {
+	    &d->super.dash, &d->reports.resp, &d->ops.status, &d->ops.peers};
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		if (*r[i] != NULL) {
+			ow__response__free_unpacked(*r[i], NULL);
+			*r[i] = NULL;
+		}
+	}
+}

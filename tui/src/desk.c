@@ -414,6 +414,13 @@ on_events(void *arg, Ow__Event *const *evs, size_t n, bool lost)
 	if (d->quitting) {
 		return;
 	}
+	/* The supervisor's and ops' screens follow the same events. */
+	if (d->view == &tui_view_super && (now | later) != 0) {
+		later |= TUI_REFRESH_DASH;
+	}
+	if (d->view == &tui_view_ops && (now & TUI_REFRESH_STATUS) != 0) {
+		now |= TUI_REFRESH_OPS;
+	}
 	tui_data_refresh(d, now);
 	if (later != 0) {
 		d->settle_what |= later;

@@ -67,6 +67,9 @@ extern const struct tui_view_ops tui_view_form;
 extern const struct tui_view_ops tui_view_result;
 extern const struct tui_view_ops tui_view_case;
 extern const struct tui_view_ops tui_view_search;
+extern const struct tui_view_ops tui_view_super;
+extern const struct tui_view_ops tui_view_report;
+extern const struct tui_view_ops tui_view_ops;
 
 enum tui_link_state {
 	TUI_LINK_UNKNOWN, /* nothing asked yet */
@@ -111,6 +114,8 @@ enum {
 	TUI_REFRESH_MINE = 1u << 3,
 	TUI_REFRESH_WARN = 1u << 4,
 	TUI_REFRESH_ALL = 0x1f,
+	TUI_REFRESH_DASH = 1u << 5, /* the supervisor's dashboard, when shown */
+	TUI_REFRESH_OPS = 1u << 6,  /* the ops screen: status and peers */
 };
 
 struct tui_case_row {
@@ -119,6 +124,10 @@ struct tui_case_row {
 	char applicant[40]; /* masked by the node */
 	uint32_t state;
 	uint32_t warning; /* 0 green, 1 yellow, 2 red, 3 overdue */
+	char hall[16];
+	char assignee[64];
+	bool running; /* the clock runs: days_left is known */
+	int32_t days_left;
 };
 
 struct tui_case_list {
@@ -223,6 +232,36 @@ struct tui_login {
 	char error[TUI_MSG_MAX];
 };
 
+/* The supervisor's screen: the dashboard of a hall and the deadline
+ * list (d->warn), with cases marked for a batch reassignment. */
+#define TUI_MARK_MAX 64
+struct tui_super {
+	char hall[16];      /* "" this node's hall */
+	Ow__Response *dash; /* body dashboard, the latest answer */
+	char marked[TUI_MARK_MAX][40];
+	size_t nmarked;
+	/* A batch being sent: the answers counted as they come. */
+	size_t batch_left, batch_ok, batch_failed;
+	char batch_error[TUI_MSG_MAX];
+};
+
+/* Reports in the desk: the range and grouping asked, the answer. */
+struct tui_reports {
+	char from[16], to[16];
+	int by;             /* 0 hall, 1 clerk, 2 matter */
+	Ow__Response *resp; /* body report */
+	bool busy;
+	int top;
+};
+
+/* The ops screen: this node's status and its peers. */
+struct tui_opsview {
+	Ow__Response *status; /* body status_resp */
+	Ow__Response *peers;  /* body peer_list (NULL: no replication) */
+	int peers_status;     /* the node's answer to peer_list */
+	int top;
+};
+
 struct tui_home {
 	int focus;        /* 0 my cases, 1 warnings */
 	int list_rows[2]; /* rows each list showed at the last draw */
@@ -294,6 +333,9 @@ struct tui_desk {
 	struct tui_result result;
 	struct tui_caseview cv;
 	struct tui_search search;
+	struct tui_super super;
+	struct tui_reports reports;
+	struct tui_opsview ops;
 	struct tui_dlg dlg;
 	struct tui_mcache mcache;
 	struct tui_draft draft;
@@ -369,6 +411,22 @@ const struct form_matter *tui_data_matter_of(
     struct tui_desk *d, const char *code, unsigned version);
 /* Today for the form's checks (OW_TODAY fixes it, as for the node). */
 int32_t tui_data_today(void);
+
+/* data_case.c: the supervisor's calls (the dashboard and the ops
+ * screen are refreshes: TUI_REFRESH_DASH, TUI_REFRESH_OPS). */
+/* Reassign the cases ids[0..n) to hall (and clerk, "" none), with the
+ * reason and the handover note; the answers are counted in d->super. */
+void tui_data_assign(struct tui_desk *d, char (*ids)[40], size_t n,
+    const char *hall, const char *clerk, const char *reason,
+    const char *handover);
+void tui_data_extend(
+    struct tui_desk *d, const char *id, unsigned days, const char *reason);
+void tui_data_report(struct tui_desk *d);
+void tui_data_super_free(struct tui_desk *d);
+
+/* view_super.c: the supervisor's dialogs, also from the case view. */
+void tui_super_reassign(struct tui_desk *d, bool batch);
+void tui_super_extend(struct tui_desk *d);
 
 /* view_form.c */
 void tui_intake_start(struct tui_desk *d, struct form_matter *m);

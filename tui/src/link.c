@@ -105,6 +105,26 @@ tui_call_new(enum tui_call_kind kind, Ow__Request__BodyCase body_case)
 		ow__case_rate_req__init(&c->body.case_rate);
 		c->req.case_rate = &c->body.case_rate;
 		break;
+	case OW__REQUEST__BODY_CASE_ASSIGN:
+		ow__case_assign_req__init(&c->body.case_assign);
+		c->req.case_assign = &c->body.case_assign;
+		break;
+	case OW__REQUEST__BODY_CASE_EXTEND:
+		ow__case_extend_req__init(&c->body.case_extend);
+		c->req.case_extend = &c->body.case_extend;
+		break;
+	case OW__REQUEST__BODY_DASHBOARD:
+		ow__dashboard_req__init(&c->body.dashboard);
+		c->req.dashboard = &c->body.dashboard;
+		break;
+	case OW__REQUEST__BODY_REPORT:
+		ow__report_req__init(&c->body.report);
+		c->req.report = &c->body.report;
+		break;
+	case OW__REQUEST__BODY_PEER_LIST:
+		ow__peer_list_req__init(&c->body.peer_list);
+		c->req.peer_list = &c->body.peer_list;
+		break;
 	default:
 		cm_free(c);
 		return NULL;

@@ -61,6 +61,11 @@ struct tui_call {
 		Ow__CaseRateReq case_rate;
 		Ow__QueueTicketReq queue_ticket;
 		Ow__CaseNoteReq case_note;
+		Ow__CaseAssignReq case_assign;
+		Ow__CaseExtendReq case_extend;
+		Ow__DashboardReq dashboard;
+		Ow__ReportReq report;
+		Ow__PeerListReq peer_list;
 	} body;
 	/* More the request points to (a case's fields, its materials),
 	 * owned by the call: extra_free(extra) runs when it is freed. */

@@ -30,6 +30,8 @@ static const struct tui_bind case_binds[] = {
         N_("Take the applicant's rating (1 to 5) and comment"), 0},
     {TUI_KC_F(5), TUI_ACT_REFRESH, N_("Refresh"), N_("Fetch the case again"),
         0},
+    {TUI_KC_F(9), TUI_ACT_SUPERVISE, N_("Supervise"),
+        N_("Supervisors: reassign the case or extend its time limit"), 0},
     {TUI_KC_UP, TUI_ACT_UP, NULL, N_("Scroll"), 0},
     {TUI_KC_DOWN, TUI_ACT_DOWN, NULL, NULL, 0},
     {TUI_KC_PGUP, TUI_ACT_PAGE_UP, NULL, NULL, 0},
@@ -261,6 +263,39 @@ note_given(struct tui_desk *d, bool ok, int choice, const char *text)
 	}
 }
 
+static void
+supervise_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)text;
+	if (!ok) {
+		return;
+	}
+	if (choice == 0) {
+		tui_super_reassign(d, false);
+	} else {
+		tui_super_extend(d);
+	}
+}
+
+static void
+supervise(struct tui_desk *d)
+{
+	static const char *choices[2];
+
+	if ((d->role & NODE_ROLE_SUPERVISOR) == 0) {
+		tui_desk_message(d, TUI_MSG_ERROR, "%s",
+		    _("Only a supervisor may reassign a case or extend its "
+		      "time limit."));
+		return;
+	}
+	if (d->cv.get == NULL) {
+		return;
+	}
+	choices[0] = _("Reassign to another clerk or hall");
+	choices[1] = _("Extend the time limit (Art. 42)");
+	tui_dialog_choice(d, _("Supervise"), choices, 2, supervise_chosen);
+}
+
 static bool
 case_action(struct tui_desk *d, enum tui_action a)
 {
@@ -283,6 +318,9 @@ case_action(struct tui_desk *d, enum tui_action a)
 		return true;
 	case TUI_ACT_RATE:
 		rate(d);
+		return true;
+	case TUI_ACT_SUPERVISE:
+		supervise(d);
 		return true;
 	case TUI_ACT_REFRESH:
 		tui_data_case_open(d, cv->id, NULL);

@@ -33,6 +33,12 @@ static const struct tui_bind home_binds[] = {
         N_("The ticket at this window: skip, call again, send elsewhere"), 0},
     {TUI_KC_F(5), TUI_ACT_REFRESH, N_("Refresh"),
         N_("Fetch the queue and the case lists again"), 0},
+    {TUI_KC_F(7), TUI_ACT_SUPERVISE, N_("Supervise"),
+        N_("Supervisors: the hall's dashboard, deadlines, reassignment, "
+           "reports"),
+        0},
+    {TUI_KC_F(8), TUI_ACT_OPS, N_("Ops"),
+        N_("The node's health and its replication peers"), 0},
     {TUI_KC_F(9), TUI_ACT_LOCK, N_("Lock"), N_("Lock the desk now"), 0},
     {TUI_KC_TAB, TUI_ACT_NEXT_FIELD, NULL,
         N_("Switch between my cases and the warnings"), 0},
@@ -176,6 +182,19 @@ home_action(struct tui_desk *d, enum tui_action a)
 		return true;
 	case TUI_ACT_SEARCH:
 		tui_desk_switch(d, &tui_view_search);
+		return true;
+	case TUI_ACT_SUPERVISE:
+		if ((d->role & (NODE_ROLE_SUPERVISOR | NODE_ROLE_AUDITOR)) ==
+		    0) {
+			tui_desk_message(d, TUI_MSG_ERROR, "%s",
+			    _("For supervisors: your account cannot see the "
+			      "dashboard."));
+			return true;
+		}
+		tui_desk_switch(d, &tui_view_super);
+		return true;
+	case TUI_ACT_OPS:
+		tui_desk_switch(d, &tui_view_ops);
 		return true;
 	case TUI_ACT_TOGGLE:
 		ticket_menu(d);

@@ -69,18 +69,24 @@ enum tui_keycode {
 	XX(PAGE_DOWN)                                                          \
 	XX(FIRST)                                                              \
 	XX(LAST)                                                               \
-	XX(BACK)     /* leave this screen */                                   \
-	XX(NEW_CASE) /* take in a new case: choose the matter */               \
-	XX(SEARCH)   /* search cases */                                        \
-	XX(OPEN)     /* open the selected case */                              \
-	XX(PRINT)    /* print the notice */                                    \
-	XX(REFUSE)   /* refuse the application, with a reason */               \
-	XX(LOOKUP)   /* look the applicant up in the register */               \
-	XX(ACT)      /* act on the case: the actions the role allows */        \
-	XX(HISTORY)  /* show or hide the case's history */                     \
-	XX(RATE)     /* take the applicant's rating */                         \
-	XX(NOTE)     /* add a note to the case */                              \
-	XX(TOGGLE)   /* tick a material, change a choice */
+	XX(BACK)      /* leave this screen */                                  \
+	XX(NEW_CASE)  /* take in a new case: choose the matter */              \
+	XX(SEARCH)    /* search cases */                                       \
+	XX(OPEN)      /* open the selected case */                             \
+	XX(PRINT)     /* print the notice */                                   \
+	XX(REFUSE)    /* refuse the application, with a reason */              \
+	XX(LOOKUP)    /* look the applicant up in the register */              \
+	XX(ACT)       /* act on the case: the actions the role allows */       \
+	XX(HISTORY)   /* show or hide the case's history */                    \
+	XX(RATE)      /* take the applicant's rating */                        \
+	XX(NOTE)      /* add a note to the case */                             \
+	XX(TOGGLE)    /* tick a material, change a choice */                   \
+	XX(SUPERVISE) /* the supervisor's screen, or a case's supervision */   \
+	XX(MARK)      /* mark the selected case for a batch */                 \
+	XX(REASSIGN)  /* move marked cases to another clerk or hall */         \
+	XX(HALL)      /* show another hall */                                  \
+	XX(REPORTS)   /* the reports */                                        \
+	XX(OPS)       /* the ops screen */
 
 enum tui_action {
 #define TUI_XX_ACTION(name) TUI_ACT_##name,
