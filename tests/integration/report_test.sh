@@ -107,20 +107,20 @@ check "report exits 0 for a supervisor" [ $? -eq 0 ]
 row() { echo "[x for x in d['rows'] if x['key']=='$1'][0]"; }
 k1=$(row clerk1)
 k2=$(row clerk2)
-check "clerk1 took in 3" jq_eq "$r" "$k1['taken_in']" 3
-check "clerk1 completed 2" jq_eq "$r" "$k1['completed']" 2
-check "clerk1: 1 on time (promised)" jq_eq "$r" "$k1['on_time_promised']" 1
-check "clerk1: 2 on time (legal)" jq_eq "$r" "$k1['on_time_legal']" 2
-check "clerk1: 2 + 7 working days" jq_eq "$r" "$k1['working_days']" 9
-check "clerk1: average 4.5 working days" jq_eq "$r" "$k1['avg_working_days']" 4.5
-check "clerk1: on time 50%" jq_eq "$r" "$k1['on_time_promised_pct']" 50.0
-check "clerk1: one 容缺 case" jq_eq "$r" "$k1['gaps']" 1
-check "clerk1: its materials completed" jq_eq "$r" "$k1['gaps_filled']" 1
-check "clerk1: no refusal" jq_eq "$r" "$k1['refused']" 0
-check "clerk1: one ticket (linked to A), called" jq_eq "$r" "($k1['tickets'], $k1['tickets_called'])" "(1, 1)"
-check "clerk2 took in 2" jq_eq "$r" "$k2['taken_in']" 2
-check "clerk2: one refusal" jq_eq "$r" "$k2['refused']" 1
-check "clerk2: nothing completed" jq_eq "$r" "($k2['completed'], $k2['avg_working_days'])" "(0, None)"
+check "clerk1 took in 3" jq_eq "$r" "${k1}['taken_in']" 3
+check "clerk1 completed 2" jq_eq "$r" "${k1}['completed']" 2
+check "clerk1: 1 on time (promised)" jq_eq "$r" "${k1}['on_time_promised']" 1
+check "clerk1: 2 on time (legal)" jq_eq "$r" "${k1}['on_time_legal']" 2
+check "clerk1: 2 + 7 working days" jq_eq "$r" "${k1}['working_days']" 9
+check "clerk1: average 4.5 working days" jq_eq "$r" "${k1}['avg_working_days']" 4.5
+check "clerk1: on time 50%" jq_eq "$r" "${k1}['on_time_promised_pct']" 50.0
+check "clerk1: one 容缺 case" jq_eq "$r" "${k1}['gaps']" 1
+check "clerk1: its materials completed" jq_eq "$r" "${k1}['gaps_filled']" 1
+check "clerk1: no refusal" jq_eq "$r" "${k1}['refused']" 0
+check "clerk1: one ticket (linked to A), called" jq_eq "$r" "(${k1}['tickets'], ${k1}['tickets_called'])" "(1, 1)"
+check "clerk2 took in 2" jq_eq "$r" "${k2}['taken_in']" 2
+check "clerk2: one refusal" jq_eq "$r" "${k2}['refused']" 1
+check "clerk2: nothing completed" jq_eq "$r" "(${k2}['completed'], ${k2}['avg_working_days'])" "(0, None)"
 check "tickets with no case" jq_eq "$r" "($(row '')['tickets'], $(row '')['tickets_called'])" "(2, 1)"
 check "the total" jq_eq "$r" "(d['total']['taken_in'], d['total']['completed'], d['total']['tickets'])" "(5, 2, 3)"
 check "ratings are of today, outside the range" jq_eq "$r" "d['total']['ratings']" 0
@@ -137,7 +137,7 @@ r=$(sup --json report --from 2026-03-02 --to "$today" --by matter)
 check "by matter: one row" jq_eq "$r" "[x['key'] for x in d['rows'] if x['key']]" "['XK00013001']"
 m=$(row XK00013001)
 check "ratings 5 and 1: two, one bad, average 3" jq_eq "$r" \
-  "($m['ratings'], $m['ratings_bad'], $m['avg_rating'], $m['bad_rating_pct'])" "(2, 1, 3.0, 50.0)"
+  "(${m}['ratings'], ${m}['ratings_bad'], ${m}['avg_rating'], ${m}['bad_rating_pct'])" "(2, 1, 3.0, 50.0)"
 
 # CSV for spreadsheets: a header, a row per key, the total.
 csv=$(sup report --from 2026-03-02 --to 2026-03-11 --by clerk --csv)
