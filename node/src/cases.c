@@ -629,6 +629,70 @@ apply_assign(Ow__Case *c, const Ow__Op *op)
 	return 0;
 }
 
+/* A step of a bad rating's remediation into c->remedy. */
+static int
+remedy_step(Ow__Case *c, const Ow__Op *op)
+{
+	const Ow__Remedy *r = op->remedy;
+	Ow__Remediation *m = c->remedy;
+
+	if (m == NULL) {
+		m = cm_malloc(sizeof(*m));
+		if (m == NULL) {
+			return CM_ENOMEM;
+		}
+		ow__remediation__init(m);
+		c->remedy = m;
+	}
+	switch (r->step) {
+	case 1:
+		m->callback_day = r->day;
+		if (str_set(&m->callback, r->text) != 0 ||
+		    str_set(&m->callback_by, op->actor) != 0) {
+			return CM_ENOMEM;
+		}
+		return 0;
+	case 2:
+		m->rectified_day = r->day;
+		if (str_set(&m->outcome, r->text) != 0 ||
+		    str_set(&m->rectified_by, op->actor) != 0) {
+			return CM_ENOMEM;
+		}
+		return 0;
+	default:
+		m->followup_day = r->day;
+		m->followup_level = r->level;
+		return str_set(&m->followup_by, op->actor);
+	}
+}
+
+/* Each step: the latest by (hlc, origin), on every replica. */
+static int
+apply_remedy(Ow__Case *c, const Ow__Op *op)
+{
+	char key[16];
+	bool wins;
+	int rc;
+
+	snprintf(key, sizeof(key), "remedy%u", op->remedy->step);
+	rc = stamp_wins(c, key, op->hlc, op->origin, &wins);
+	return rc != 0 || !wins ? rc : remedy_step(c, op);
+}
+
+/* The latest acknowledgement by (hlc, origin). */
+static int
+apply_ack(Ow__Case *c, const Ow__Op *op)
+{
+	bool wins;
+	int rc = stamp_wins(c, "ack", op->hlc, op->origin, &wins);
+
+	if (rc != 0 || !wins) {
+		return rc;
+	}
+	c->ack_hlc = op->hlc;
+	return str_set(&c->ack_by, op->actor);
+}
+
 static int
 apply_note(Ow__Case *c, const Ow__Op *op)
 {
@@ -677,6 +741,7 @@ apply_rate(Ow__Case *c, const Ow__Op *op)
 	ow__rating__init(r);
 	r->level = op->rate->level;
 	r->hlc = op->hlc;
+	r->day = op->rate->day;
 	if (str_set(&r->comment, op->rate->comment) != 0 ||
 	    str_set(&r->actor, op->actor) != 0) {
 		ow__rating__free_unpacked(r, NULL);
@@ -753,6 +818,14 @@ body_matches(const Ow__Op *op)
 	case OW__OP_KIND__OP_CASE_DELIVER:
 		return op->body_case == OW__OP__BODY_DELIVER &&
 		       op->deliver != NULL;
+	case OW__OP_KIND__OP_CASE_REMEDY:
+		return op->body_case == OW__OP__BODY_REMEDY &&
+		       op->remedy != NULL && op->remedy->step >= 1 &&
+		       op->remedy->step <= 3 &&
+		       (op->remedy->step != 3 ||
+		           (op->remedy->level >= 1 && op->remedy->level <= 5));
+	case OW__OP_KIND__OP_CASE_ACK:
+		return op->body_case == OW__OP__BODY__NOT_SET;
 	default:
 		return false;
 	}
@@ -810,6 +883,12 @@ node_case_apply(Ow__Case **cp, const Ow__Op *op)
 			break;
 		case OW__OP_KIND__OP_CASE_DELIVER:
 			rc = apply_deliver(c, op);
+			break;
+		case OW__OP_KIND__OP_CASE_REMEDY:
+			rc = apply_remedy(c, op);
+			break;
+		case OW__OP_KIND__OP_CASE_ACK:
+			rc = apply_ack(c, op);
 			break;
 		default:
 			rc = CM_EPROTO;
@@ -986,7 +1065,18 @@ node_case_index_keys(const Ow__Case *c, struct node_keys *out)
 	if (rc == 0 && c->conflict) {
 		rc = keys_add(out, NODE_IDX_CONFLICT, "1", NULL, c->id);
 	}
+	if (rc == 0 && node_case_remedy_open(c)) {
+		rc = keys_add(out, NODE_IDX_REMEDY, c->hall, NULL, c->id);
+	}
 	return rc;
+}
+
+bool
+node_case_remedy_open(const Ow__Case *c)
+{
+	return c->rating != NULL && c->rating->level >= 1 &&
+	       c->rating->level <= 2 &&
+	       (c->remedy == NULL || c->remedy->followup_level == 0);
 }
 
 size_t

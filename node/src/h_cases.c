@@ -320,6 +320,34 @@ commit_case_op(struct call *c, Ow__Op *op, Ow__Case **cur)
 	return commit_case_ops(c, &op, 1, cur);
 }
 
+/* A bad rating's timers: the callback within 1 working day of the
+ * rating, the rectification within 15 (GB/T 39735). */
+static void
+fill_remedy(struct node *n, const Ow__Case *cs, Ow__CaseGetResp *gr)
+{
+	int32_t day;
+
+	if (cs->rating == NULL || cs->rating->level > 2 ||
+	    cs->rating->level < 1) {
+		return;
+	}
+	day = cs->rating->day;
+	if (day == 0) { /* a rating of an older node: its clock's day */
+		time_t t = (time_t)((cs->rating->hlc >> 16) / 1000);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		cm_date_from_ymd(
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &day);
+	}
+	if (form_calendar_add_workdays(n->cal, day, 1, &gr->callback_due) !=
+	        0 ||
+	    form_calendar_add_workdays(n->cal, day, 15, &gr->rectify_due) !=
+	        0) {
+		gr->callback_due = gr->rectify_due = 0;
+	}
+}
+
 static int
 fill_deadline(struct node *n, const Ow__Case *cs, Ow__Deadline **out)
 {
@@ -557,6 +585,7 @@ node__h_case_get(struct call *c)
 	ow__case_get_resp__init(gr);
 	fill_deadline(c->n, cs, &gr->deadline);
 	fill_allowed(gr, cs, c->sess->role);
+	fill_remedy(c->n, cs, gr);
 	gr->case_ = cs;
 	c->resp->body_case = OW__RESPONSE__BODY_CASE_GET;
 	c->resp->case_get = gr;
@@ -627,6 +656,7 @@ finish_changes(struct call *c, Ow__Op **ops, size_t nops, Ow__Case *cs)
 			ow__case_get_resp__init(gr);
 			fill_deadline(c->n, cs, &gr->deadline);
 			fill_allowed(gr, cs, c->sess->role);
+			fill_remedy(c->n, cs, gr);
 			/* The reply takes the case itself: no copy. */
 			gr->case_ = cs;
 			cs = NULL;
@@ -999,11 +1029,87 @@ node__h_case_rate(struct call *c)
 	}
 	body.level = r->level;
 	body.comment = r->comment;
+	body.day = node_today(c->n);
 	op.kind = OW__OP_KIND__OP_CASE_RATE;
 	op.body_case = OW__OP__BODY_RATE;
 	op.rate = &body;
 	op.case_id = cs->id;
 	cm_log_info("case.rated", "case=%s level=%u", cs->id, r->level);
+	return finish_change(c, &op, cs);
+}
+
+/*
+ * A step of a bad rating's remediation: the callback, the rectification,
+ * then the applicant's follow-up rating, in that order; a step may be
+ * recorded again (a correction: the latest stands). The case may be
+ * final: ratings come with the result.
+ */
+enum node_disp
+node__h_case_remedy(struct call *c)
+{
+	const Ow__CaseRemedyReq *r = c->req->case_remedy;
+	Ow__Op op = OW__OP__INIT;
+	Ow__Remedy body = OW__REMEDY__INIT;
+	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen, gen;
+	Ow__Case *cs = NULL;
+	const Ow__Remediation *m;
+	int rc;
+
+	if (r->step < 1 || r->step > 3 || !node__text_ok(r->text, TEXT_MAX) ||
+	    (r->step < 3 && r->text[0] == '\0') ||
+	    (r->step == 3 && (r->level < 1 || r->level > 5))) {
+		node__fail(c->resp, CM_EINVAL);
+		return NODE_REPLY_NOW;
+	}
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		return already_done(seen_gen);
+	}
+	rc = node_read_case(c->n, r->id, &cs, &gen);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return NODE_REPLY_NOW;
+	}
+	m = cs->remedy;
+	/* Only after a bad rating, and each step after the one before. */
+	if (cs->rating == NULL || cs->rating->level > 2 ||
+	    (r->step >= 2 && (m == NULL || m->callback_day == 0)) ||
+	    (r->step == 3 && m->rectified_day == 0)) {
+		node_case_free(cs);
+		node__fail(c->resp, CM_ESTATE);
+		return NODE_REPLY_NOW;
+	}
+	body.step = r->step;
+	body.text = r->text;
+	body.level = r->step == 3 ? r->level : 0;
+	body.day = node_today(c->n);
+	op.kind = OW__OP_KIND__OP_CASE_REMEDY;
+	op.body_case = OW__OP__BODY_REMEDY;
+	op.remedy = &body;
+	op.case_id = cs->id;
+	cm_log_info("case.remedy", "case=%s step=%u", cs->id, r->step);
+	return finish_change(c, &op, cs);
+}
+
+/* The assignee takes a case moved to them (once per move). */
+enum node_disp
+node__h_case_ack(struct call *c)
+{
+	Ow__Op op = OW__OP__INIT;
+	enum node_disp disp;
+	Ow__Case *cs;
+
+	if (!begin_change(c, c->req->case_ack->id, &cs, &disp)) {
+		return disp;
+	}
+	if (strcmp(cs->assignee, c->sess->user) != 0) {
+		node_case_free(cs);
+		node__fail(c->resp, CM_EDENIED);
+		return NODE_REPLY_NOW;
+	}
+	op.kind = OW__OP_KIND__OP_CASE_ACK;
+	op.case_id = cs->id;
+	cm_log_info("case.ack", "case=%s by=%s", cs->id, c->sess->user);
 	return finish_change(c, &op, cs);
 }
 

@@ -8,9 +8,10 @@
  * cases completed in the range need the calendar and the matters, which
  * belong to the loop: they are computed in the after-work callback.
  *
- * The dashboard reads the hall's open cases through the state index on
- * the loop (a hall's open cases are few), then the last weeks of every
- * origin's log on a worker (today's work per clerk, recent bad ratings).
+ * The dashboard reads the hall's open cases through the state index and
+ * its bad ratings waiting for a follow-up through theirs, on the loop (a
+ * hall's open cases are few), then the last two days of every origin's
+ * log on a worker (today's work per clerk).
  */
 #include "handlers.h"
 #include "common/alloc.h"
@@ -26,8 +27,6 @@
 #include <time.h>
 
 #define REPORT_MAX_DAYS 366
-/* Bad ratings stay on the dashboard while their rectification may run. */
-#define BAD_RATING_WORKDAYS 15
 
 enum report_by { BY_HALL, BY_CLERK, BY_MATTER };
 
@@ -667,7 +666,7 @@ struct dash_job {
 	char request_id[80];
 	Ow__DashboardResp *d;
 	size_t ccap; /* of d->clerks */
-	int32_t today, since;
+	int32_t today;
 	uint64_t stop_hlc; /* log tails are read back to here */
 	struct node_origin_key *origins;
 	size_t norigins;
@@ -734,35 +733,15 @@ user_hall(struct node_store *st, const char *name, char *out, size_t size)
 	}
 }
 
-/* The hall of a case, from the store ("" when unknown). */
-static void
-case_hall(struct node_store *st, const char *id, char *out, size_t size)
-{
-	void *v = NULL;
-	size_t vl;
-	Ow__Case *cs = NULL;
-
-	out[0] = '\0';
-	if (node_store_get(st, NODE_CF_CASE, id, strlen(id), &v, &vl) == 0) {
-		cs = ow__case__unpack(NULL, vl, v);
-		cm_free(v);
-	}
-	if (cs != NULL) {
-		snprintf(out, size, "%s", cs->hall);
-		ow__case__free_unpacked(cs, NULL);
-	}
-}
-
 /* Every origin's recent ops, newest first, back to stop_hlc: the work
- * of today (cases taken in or moved on, by whom) and the bad ratings of
- * the last BAD_RATING_WORKDAYS working days. */
+ * of today (cases taken in or moved on, by whom). */
 static void
 dash_work(uv_work_t *w)
 {
 	static const unsigned char nopk[NODE_PK_BYTES];
 	struct dash_job *j = w->data;
 	struct node_store *st = j->n->st;
-	struct dash_pairs done = {0}, bad = {0};
+	struct dash_pairs done = {0};
 	char hall[NODE_HALL_CODE_MAX * 2];
 
 	for (size_t o = 0; j->rc == 0 && o < j->norigins; o++) {
@@ -787,23 +766,15 @@ dash_work(uv_work_t *w)
 				continue;
 			}
 			stop = op->hlc < j->stop_hlc;
-			if (!stop && op->case_id[0] != '\0') {
-				if (op->body_case == OW__OP__BODY_RATE &&
-				    op->rate->level <= 2 &&
-				    hlc_day(op->hlc) >= j->since) {
-					j->rc =
-					    pairs_add(&bad, "", op->case_id);
-				} else if ((op->body_case ==
-				                   OW__OP__BODY_CREATE &&
-				               op->create->initial != NULL &&
-				               op->create->initial
-				                       ->received_day ==
-				                   j->today) ||
-				           (op->body_case == OW__OP__BODY_ACT &&
-				               op->act->day == j->today)) {
-					j->rc = pairs_add(
-					    &done, op->actor, op->case_id);
-				}
+			if (!stop && op->case_id[0] != '\0' &&
+			    ((op->body_case == OW__OP__BODY_CREATE &&
+			         op->create->initial != NULL &&
+			         op->create->initial->received_day ==
+			             j->today) ||
+			        (op->body_case == OW__OP__BODY_ACT &&
+			            op->act->day == j->today))) {
+				j->rc =
+				    pairs_add(&done, op->actor, op->case_id);
 			}
 			ow__op__free_unpacked(op, NULL);
 			if (stop) {
@@ -814,11 +785,6 @@ dash_work(uv_work_t *w)
 			j->rc = node_iter_status(it);
 		}
 		node_iter_free(it);
-	}
-	pairs_unique(&bad);
-	for (size_t i = 0; j->rc == 0 && i < bad.n; i++) {
-		case_hall(st, bad.v[i].id, hall, sizeof(hall));
-		j->d->bad_ratings += strcmp(hall, j->d->hall) == 0;
 	}
 	pairs_unique(&done);
 	for (size_t i = 0; j->rc == 0 && i < done.n; i++) {
@@ -840,7 +806,6 @@ dash_work(uv_work_t *w)
 		cl->done_today++;
 	}
 	cm_free(done.v);
-	cm_free(bad.v);
 }
 
 static void
@@ -868,6 +833,31 @@ dash_done(uv_work_t *w, int status)
 	}
 	cm_free(j->origins);
 	cm_free(j);
+}
+
+/* The hall's bad ratings waiting for their follow-up (their index). */
+static int
+dash_remedies(struct dash_job *j)
+{
+	uint8_t prefix[NODE_HALL_CODE_MAX + 8];
+	struct node_iter *it = NULL;
+	size_t plen = node_index_prefix(
+	    NODE_IDX_REMEDY, j->d->hall, NULL, prefix, sizeof(prefix) - 1);
+	int rc;
+
+	if (plen == 0) {
+		return CM_EINVAL;
+	}
+	prefix[plen++] = 0;
+	rc = node_iter_new(j->n->st, NODE_CF_IDX, prefix, plen, &it);
+	for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
+		j->d->bad_ratings++;
+	}
+	if (rc == 0) {
+		rc = node_iter_status(it);
+		node_iter_free(it);
+	}
+	return rc;
 }
 
 /* The hall's open cases: by state, warning level, clerk, and flagged. */
@@ -975,7 +965,7 @@ dash_open(struct dash_job *j)
 			d->states[d->n_states++] = sc;
 		}
 	}
-	return 0;
+	return dash_remedies(j);
 }
 
 enum node_disp
@@ -985,8 +975,7 @@ node__h_dashboard(struct call *c)
 	const Ow__DashboardReq *r = c->req->dashboard;
 	const char *hall = r->hall[0] != '\0' ? r->hall : n->hall_code;
 	struct dash_job *j;
-	int32_t day;
-	int count = 0, rc;
+	int rc;
 
 	if (strlen(hall) >= NODE_HALL_CODE_MAX) {
 		bad_field(c->resp, "hall", _("not a hall code"));
@@ -1013,24 +1002,10 @@ node__h_dashboard(struct call *c)
 		j->d->longest_wait_s =
 		    node_queue_longest_wait(&n->queue, node_now(n));
 	}
-	/* Back BAD_RATING_WORKDAYS working days (calendar days where the
-	 * calendar has no data). */
-	for (day = j->today; count < BAD_RATING_WORKDAYS &&
-	                     day > j->today - 4 * BAD_RATING_WORKDAYS;) {
-		bool work = true;
-
-		day--;
-		if (form_calendar_is_workday(n->cal, day, &work) != 0) {
-			work = true;
-		}
-		count += work;
-	}
-	j->since = day;
 	{
-		/* Ops carry the wall clock; a day of margin for time zones
-		 * and a date fixed for tests (OW_TODAY). */
-		uint64_t back_ms =
-		    (uint64_t)(j->today - j->since + 2) * 86400ull * 1000ull;
+		/* Ops carry the wall clock: today's are in the last day, with
+		 * a day of margin for time zones. */
+		uint64_t back_ms = 2ull * 86400ull * 1000ull;
 		uint64_t wall = cm_hlc_wall_ms();
 
 		j->stop_hlc =

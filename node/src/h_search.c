@@ -56,6 +56,10 @@ search_prefix(const Ow__CaseSearchReq *r, const char *hall, uint8_t *out,
 	} else if (strcmp(r->by, "warning") == 0) {
 		*len = node_index_prefix(
 		    NODE_IDX_WARNING, r->value, NULL, out, size - 1);
+	} else if (strcmp(r->by, "remedy") == 0) {
+		/* Bad ratings waiting for their follow-up, of a hall. */
+		*len = node_index_prefix(NODE_IDX_REMEDY,
+		    r->value[0] != '\0' ? r->value : hall, NULL, out, size - 1);
 	} else if (strcmp(r->by, "conflict") == 0) {
 		/* Cases flagged for a supervisor (replication). */
 		*len = node_index_prefix(
@@ -357,6 +361,18 @@ history_entry(struct node *n, const uint8_t *k, size_t kl, size_t plen,
 		    node_action_name((enum node_action)op->act->action),
 		    node_state_name((enum node_state)op->act->from_state),
 		    node_state_name((enum node_state)op->act->to_state));
+		e->summary = node__dup(sum);
+	} else if (op->body_case == OW__OP__BODY_REMEDY) {
+		static const char *const steps[] = {
+		    "", "callback", "rectified", "followup"};
+		char sum[64];
+
+		snprintf(sum, sizeof(sum), "%s",
+		    op->remedy->step <= 3 ? steps[op->remedy->step] : "");
+		if (op->remedy->step == 3) {
+			snprintf(sum, sizeof(sum), "followup %u/5",
+			    op->remedy->level);
+		}
 		e->summary = node__dup(sum);
 	} else if (op->body_case == OW__OP__BODY_ASSIGN) {
 		char sum[160];

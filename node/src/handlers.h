@@ -72,6 +72,8 @@ enum node_disp node__status_repl(struct call *c, Ow__StatusResp *s);
 
 enum node_disp node__h_case_extend(struct call *c);
 enum node_disp node__h_case_rate(struct call *c);
+enum node_disp node__h_case_remedy(struct call *c);
+enum node_disp node__h_case_ack(struct call *c);
 enum node_disp node__h_applicant_get(struct call *c);
 
 /* A list entry for a case (ID number masked, warning level). */

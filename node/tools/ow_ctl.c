@@ -43,7 +43,7 @@ struct ctl {
 	const char *category, *by, *value, *after, *role, *display;
 	bool priority, override_warnings, ineligible, enterprise, post;
 	uint32_t limit; /* --limit: one page of this many; 0: every page */
-	int days;
+	int days, level;
 	const char *comment, *tracking;
 	const char *dir;       /* backup --dir */
 	const char *from, *to; /* report */
@@ -74,6 +74,9 @@ usage(FILE *fp)
 	      "  case note ID TEXT\n"
 	      "  case extend ID --days N --reason TEXT  (supervisor; Art. 42)\n"
 	      "  case rate ID LEVEL [--comment TEXT]    (好差评, 1..5)\n"
+	      "  case remedy ID callback|rectified TEXT | case remedy ID followup --level N\n"
+	      "                                         a bad rating's remediation (supervisor)\n"
+	      "  case ack ID                            take over a case moved to you\n"
 	      "  case act ID deliver [--post --tracking NO]\n"
 	      "  applicant ID_NUMBER [PAGE]             data given before, and the cases\n"
 	      "  case search --by KIND --value VALUE [--hall CODE] [PAGE]\n"
@@ -282,6 +285,24 @@ case_json(const Ow__Case *cs)
 		        (int)cs->rating->level, "comment", cs->rating->comment,
 		        "by", cs->rating->actor));
 	}
+	if (j != NULL && cs->remedy != NULL) {
+		const Ow__Remediation *m = cs->remedy;
+		char d3[CM_DATE_ISO_LEN];
+
+		json_object_set_new(j, "remedy",
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s}",
+		        "callback_day", day_str(m->callback_day, d1),
+		        "callback", m->callback, "callback_by", m->callback_by,
+		        "rectified_day", day_str(m->rectified_day, d2),
+		        "outcome", m->outcome, "rectified_by", m->rectified_by,
+		        "followup_day", day_str(m->followup_day, d3),
+		        "followup_level", (int)m->followup_level, "followup_by",
+		        m->followup_by));
+	}
+	if (j != NULL && cs->ack_by[0] != '\0') {
+		json_object_set_new(
+		    j, "acknowledged_by", json_string(cs->ack_by));
+	}
 	if (j != NULL && cs->delivery != NULL) {
 		json_object_set_new(j, "delivery",
 		    json_pack("{s:s, s:s, s:s, s:s}", "method",
@@ -380,6 +401,24 @@ print_case(const Ow__Case *cs, const Ow__Deadline *d)
 	if (cs->rating != NULL) {
 		printf(_("Rating:    %u/5 %s\n"), cs->rating->level,
 		    cs->rating->comment);
+	}
+	if (cs->remedy != NULL && cs->remedy->callback_day != 0) {
+		printf(_("Callback:  %s %s (%s)\n"),
+		    day_str(cs->remedy->callback_day, d1), cs->remedy->callback,
+		    cs->remedy->callback_by);
+	}
+	if (cs->remedy != NULL && cs->remedy->rectified_day != 0) {
+		printf(_("Rectified: %s %s (%s)\n"),
+		    day_str(cs->remedy->rectified_day, d1), cs->remedy->outcome,
+		    cs->remedy->rectified_by);
+	}
+	if (cs->remedy != NULL && cs->remedy->followup_level != 0) {
+		printf(_("Follow-up: %s %u/5\n"),
+		    day_str(cs->remedy->followup_day, d1),
+		    cs->remedy->followup_level);
+	}
+	if (cs->ack_by[0] != '\0') {
+		printf(_("Taken by:  %s\n"), cs->ack_by);
 	}
 }
 
@@ -849,8 +888,27 @@ case_reply(struct ctl *x, Ow__Request *req)
 			}
 			printf("\n");
 		}
-		show_case_resp(x, g->case_, g->deadline,
-		    json_pack("{s:o}", "allowed_actions", acts));
+		if (!x->json && g->callback_due != 0) {
+			char d1[CM_DATE_ISO_LEN], d2[CM_DATE_ISO_LEN];
+
+			printf(
+			    _("Bad rating: call back by %s, rectify by %s\n"),
+			    day_str(g->callback_due, d1),
+			    day_str(g->rectify_due, d2));
+		}
+		{
+			json_t *extra =
+			    json_pack("{s:o}", "allowed_actions", acts);
+			char d1[CM_DATE_ISO_LEN], d2[CM_DATE_ISO_LEN];
+
+			if (extra != NULL && g->callback_due != 0) {
+				json_object_set_new(extra, "callback_due",
+				    json_string(day_str(g->callback_due, d1)));
+				json_object_set_new(extra, "rectify_due",
+				    json_string(day_str(g->rectify_due, d2)));
+			}
+			show_case_resp(x, g->case_, g->deadline, extra);
+		}
 	} else {
 		done(x, r, _("done"));
 		return 0;
@@ -1061,6 +1119,38 @@ cmd_case(struct ctl *x, int argc, char **argv)
 		b.reason = (char *)(uintptr_t)x->reason;
 		req.body_case = OW__REQUEST__BODY_CASE_EXTEND;
 		req.case_extend = &b;
+		return case_reply(x, &req);
+	}
+	if (argc >= 3 && strcmp(argv[0], "remedy") == 0) {
+		static const char *const steps[] = {
+		    "callback", "rectified", "followup"};
+		Ow__CaseRemedyReq b = OW__CASE_REMEDY_REQ__INIT;
+
+		for (uint32_t i = 0; i < 3; i++) {
+			if (strcmp(argv[2], steps[i]) == 0) {
+				b.step = i + 1;
+			}
+		}
+		if (b.step == 0 || (b.step < 3 && argc < 4) ||
+		    (b.step == 3 && (x->level < 1 || x->level > 5))) {
+			fprintf(stderr,
+			    _("ow-ctl: case remedy ID callback|rectified TEXT | "
+			      "case remedy ID followup --level 1..5\n"));
+			return EXIT_USAGE;
+		}
+		b.id = argv[1];
+		b.text = argc >= 4 ? argv[3] : (char *)(uintptr_t) "";
+		b.level = (uint32_t)x->level;
+		req.body_case = OW__REQUEST__BODY_CASE_REMEDY;
+		req.case_remedy = &b;
+		return case_reply(x, &req);
+	}
+	if (argc >= 2 && strcmp(argv[0], "ack") == 0) {
+		Ow__CaseAckReq b = OW__CASE_ACK_REQ__INIT;
+
+		b.id = argv[1];
+		req.body_case = OW__REQUEST__BODY_CASE_ACK;
+		req.case_ack = &b;
 		return case_reply(x, &req);
 	}
 	if (argc >= 3 && strcmp(argv[0], "rate") == 0) {
@@ -1966,6 +2056,7 @@ enum {
 	O_FROM,
 	O_TO,
 	O_CSV,
+	O_LEVEL,
 };
 
 int
@@ -2011,6 +2102,7 @@ main(int argc, char **argv)
 	    {"from", required_argument, NULL, O_FROM},
 	    {"to", required_argument, NULL, O_TO},
 	    {"csv", no_argument, NULL, O_CSV},
+	    {"level", required_argument, NULL, O_LEVEL},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
 	    {NULL, 0, NULL, 0},
@@ -2171,6 +2263,9 @@ main(int argc, char **argv)
 			break;
 		case O_CSV:
 			x.csv = true;
+			break;
+		case O_LEVEL:
+			x.level = atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);

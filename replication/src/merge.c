@@ -247,6 +247,14 @@ body_ok(const Ow__Op *op)
 	case OW__OP_KIND__OP_CASE_DELIVER:
 		return op->body_case == OW__OP__BODY_DELIVER &&
 		       op->deliver != NULL;
+	case OW__OP_KIND__OP_CASE_REMEDY:
+		return op->body_case == OW__OP__BODY_REMEDY &&
+		       op->remedy != NULL && op->remedy->step >= 1 &&
+		       op->remedy->step <= 3 &&
+		       (op->remedy->step != 3 ||
+		           (op->remedy->level >= 1 && op->remedy->level <= 5));
+	case OW__OP_KIND__OP_CASE_ACK:
+		return op->body_case == OW__OP__BODY__NOT_SET;
 	default:
 		return false;
 	}
@@ -451,6 +459,7 @@ apply_rate(Ow__Case *c, const Ow__Op *op)
 	ow__rating__init(r);
 	r->level = op->rate->level;
 	r->hlc = op->hlc;
+	r->day = op->rate->day;
 	if (str_set(&r->comment, op->rate->comment) != 0 ||
 	    str_set(&r->actor, op->actor) != 0) {
 		ow__rating__free_unpacked(r, NULL);
@@ -458,6 +467,43 @@ apply_rate(Ow__Case *c, const Ow__Op *op)
 	}
 	c->rating = r;
 	return 0;
+}
+
+/* A step of a bad rating's remediation into c->remedy. */
+static int
+remedy_step(Ow__Case *c, const Ow__Op *op)
+{
+	const Ow__Remedy *r = op->remedy;
+	Ow__Remediation *m = c->remedy;
+
+	if (m == NULL) {
+		m = cm_malloc(sizeof(*m));
+		if (m == NULL) {
+			return CM_ENOMEM;
+		}
+		ow__remediation__init(m);
+		c->remedy = m;
+	}
+	switch (r->step) {
+	case 1:
+		m->callback_day = r->day;
+		if (str_set(&m->callback, r->text) != 0 ||
+		    str_set(&m->callback_by, op->actor) != 0) {
+			return CM_ENOMEM;
+		}
+		return 0;
+	case 2:
+		m->rectified_day = r->day;
+		if (str_set(&m->outcome, r->text) != 0 ||
+		    str_set(&m->rectified_by, op->actor) != 0) {
+			return CM_ENOMEM;
+		}
+		return 0;
+	default:
+		m->followup_day = r->day;
+		m->followup_level = r->level;
+		return str_set(&m->followup_by, op->actor);
+	}
 }
 
 static int
@@ -531,6 +577,20 @@ apply_fields(Ow__Case *c, const Ow__Op *op)
 		return 0;
 	case OW__OP_KIND__OP_CASE_DELIVER:
 		return apply_deliver(c, op);
+	case OW__OP_KIND__OP_CASE_REMEDY: {
+		/* Each step: the last in the walk, the latest (hlc, origin). */
+		char key[16];
+		int rc = remedy_step(c, op);
+
+		snprintf(key, sizeof(key), "remedy%u", op->remedy->step);
+		return rc != 0 ? rc : stamp_set(c, key, op->hlc, op->origin);
+	}
+	case OW__OP_KIND__OP_CASE_ACK:
+		c->ack_hlc = op->hlc;
+		if (str_set(&c->ack_by, op->actor) != 0) {
+			return CM_ENOMEM;
+		}
+		return stamp_set(c, "ack", op->hlc, op->origin);
 	default:
 		return 0;
 	}

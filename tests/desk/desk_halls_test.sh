@@ -119,6 +119,17 @@ check "NS01's history: who moved it, where to" bash -c \
 check "NS01 has it in clerk2's hands" bash -c \
   "OW_PASSWORD=clerk-pass-2 '$CTL' -d '$tmp/ns' -u clerk2 --json case get '$C2' | python3 -c 'import json,sys; c=json.load(sys.stdin)[\"case\"]; sys.exit(0 if (c[\"hall\"],c[\"assignee\"])==(\"NS01\",\"clerk2\") else 1)'"
 check "the list at NS01 is no longer empty" poll_gone ns "No open cases are assigned to you."
+
+# clerk2 opens the first and takes it over; the supervisor's side sees who.
+last_session=ns
+keys ns Home
+keys ns Enter
+check "the case opens at NS01" poll ns "Case $C1"
+keys ns PgDn PgDn
+check "it says it was moved to clerk2" poll ns "Moved to you: F3 takes it over"
+keys ns F3
+check "taken over" poll ns "Taken over by: clerk2"
+check "FT01 learns who took it" bash -c "for _ in \$(seq 100); do OW_PASSWORD=super-pass-1 '$CTL' -d '$tmp/ft' -u sup1 --json case get '$C1' | grep -q '\"acknowledged_by\": \"clerk2\"' && exit 0; sleep 0.1; done; exit 1"
 keys ft F10
 keys ns F10
 finish desk_halls

@@ -45,6 +45,7 @@ ctl case act "$C3" start_review >/dev/null
 stop_node
 start_node $DAY
 check "three cases made" [ -n "$C1" ] && [ -n "$C2" ] && [ -n "$C3" ]
+ctl case rate "$C3" 2 --comment "等候太久" >/dev/null
 # The warning sweep runs every second (tick_seconds=1): wait for it.
 for _ in $(seq 50); do
   [ "$(sup --json case search --by warning --value 3 | grep -c '"id"')" -ge 2 ] && break
@@ -90,6 +91,12 @@ check "the node has them at NS01 with clerk2" bash -c \
 check "the history says who moved it and where" bash -c \
   "OW_PASSWORD=super-pass-1 '$CTL' -d '$hall' -u sup1 case history '$C1' | grep 'sup1' | grep -q -- '-> NS01 clerk2'"
 check "the dashboard follows: one open case left here" poll main "Open cases: 1"
+check "one bad rating waiting" poll main "Bad ratings 1"
+keys main F8
+check "F8: the bad ratings waiting" poll main "Bad ratings waiting for their follow-up"
+check "C3 in that list" poll_re main "bad rating +$C3"
+keys main F8
+check "F8 again: the deadlines" poll main "Deadlines: red and overdue first"
 
 # An extension from the case view (F9), on the running case C3.
 sup case search --by id --value "$C3" >/dev/null
@@ -121,6 +128,34 @@ keys main Enter
 text main 再次延期
 keys main Enter
 check "a second extension is refused, said in words" poll main "not allowed in the case's current state"
+
+# C3's bad rating (level 2): the remediation from the case view, below
+# the fields (PgDn).
+keys main PgDn PgDn
+check "the case shows the remediation's timers" poll main "Call back by: 2026-11-17"
+check "and the rectification's" poll main "Rectify by: 2026-12-07"
+keys main F9
+check "F9 offers the remediation" poll main "Bad rating: the callback"
+keys main Down Down
+keys main Enter
+check "what the applicant said" poll main "What the applicant said:"
+text main 电话回访，申请人反映等候时间长
+keys main Enter
+check "the callback recorded" poll main "Called back: 2026-11-16  电话回访，申请人反映等候时间长 (sup1)"
+keys main F9
+keys main Down Down Down
+keys main Enter
+check "what was put right" poll main "What was put right:"
+text main 午间增开两个窗口
+keys main Enter
+check "the rectification recorded" poll main "Rectified: 2026-11-16  午间增开两个窗口 (sup1)"
+keys main F9
+keys main Down Down Down Down
+keys main Enter
+check "the follow-up rating's levels" poll main "The applicant's follow-up rating"
+keys main Down
+keys main Enter
+check "the follow-up recorded" poll main "Follow-up rating: 2026-11-16  4/5"
 
 # Reports: this month so far, per hall, then per clerk.
 keys main Escape

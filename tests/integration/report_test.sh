@@ -187,6 +187,45 @@ check "another hall: nothing open, its queue unknown here" jq_eq "$dsh" "(d['ope
 check "the dashboard as text" bash -c "OW_USER=sup1 OW_PASSWORD=super-pass-1 '$CTL' -d '$work/d' dashboard | grep -q 'Open cases: 4'"
 c1 dashboard >/dev/null 2>&1
 check "a clerk may not see the dashboard" [ $? -eq 1 ]
+
+# B's bad rating (level 1): its remediation. Rated today by the node's
+# day (2026-03-11, a Wednesday): callback by 03-12, rectification by
+# 04-01 (15 working days).
+g=$(sup --json case get "$B")
+check "the remediation's timers" jq_eq "$g" "(d['callback_due'], d['rectify_due'])" "('2026-03-12', '2026-04-01')"
+check "a bad rating waits in the hall's list" bash -c \
+  "OW_USER=sup1 OW_PASSWORD=super-pass-1 '$CTL' -d '$work/d' --json case search --by remedy --value RA | grep -q '$B'"
+c1 case remedy "$B" callback "电话回访，申请人反映等候时间长" >/dev/null 2>&1
+check "a clerk may not record a remediation" [ $? -eq 1 ]
+sup case remedy "$B" rectified "增加窗口" >"$work/o" 2>&1
+check "no rectification before the callback (exit 1)" [ $? -eq 1 ]
+sup case remedy "$A" callback "回访" >/dev/null 2>&1
+check "no remediation after a good rating (exit 1)" [ $? -eq 1 ]
+sup case remedy "$B" followup >/dev/null 2>&1
+check "a follow-up needs its level (usage, exit 2)" [ $? -eq 2 ]
+check "the callback" bash -c "OW_USER=sup1 OW_PASSWORD=super-pass-1 '$CTL' -d '$work/d' case remedy '$B' callback '电话回访，申请人反映等候时间长' >/dev/null"
+sup case remedy "$B" followup --level 4 >/dev/null 2>&1
+check "no follow-up before the rectification (exit 1)" [ $? -eq 1 ]
+check "the rectification" bash -c "OW_USER=sup1 OW_PASSWORD=super-pass-1 '$CTL' -d '$work/d' case remedy '$B' rectified '午间增开两个窗口' >/dev/null"
+check "still waiting for the follow-up" jq_eq "$(sup --json dashboard)" "d['bad_ratings']" 1
+check "the follow-up rating" bash -c "OW_USER=sup1 OW_PASSWORD=super-pass-1 '$CTL' -d '$work/d' case remedy '$B' followup --level 4 >/dev/null"
+g=$(sup --json case get "$B")
+check "the remediation recorded" jq_eq "$g" \
+  "(d['case']['remedy']['callback_day'], d['case']['remedy']['rectified_by'], d['case']['remedy']['followup_level'])" \
+  "('2026-03-11', 'sup1', 4)"
+check "the original rating stands (一事一评)" jq_eq "$g" "d['case']['rating']['level']" 1
+check "no bad rating waits now" jq_eq "$(sup --json dashboard)" "d['bad_ratings']" 0
+check "nor in the list" bash -c \
+  "! OW_USER=sup1 OW_PASSWORD=super-pass-1 '$CTL' -d '$work/d' --json case search --by remedy --value RA | grep -q '$B'"
+check "the history names the steps" bash -c \
+  "OW_USER=sup1 OW_PASSWORD=super-pass-1 '$CTL' -d '$work/d' case history '$B' | grep -q 'followup 4/5'"
+
+# A move acknowledged: E from clerk2 to clerk1; only clerk1 may take it.
+sup case assign "$E" --hall RA --assignee clerk1 --reason "调整分工" >/dev/null
+c2 case ack "$E" >/dev/null 2>&1
+check "another clerk may not take it over (exit 1)" [ $? -eq 1 ]
+check "clerk1 takes it over" bash -c "OW_USER=clerk1 OW_PASSWORD=clerk-pass-1 '$CTL' -d '$work/d' case ack '$E' >/dev/null"
+check "the case says who took it" jq_eq "$(c1 --json case get "$E")" "d['case']['acknowledged_by']" clerk1
 check "the node is still up" bash -c "OW_PASSWORD=admin-pass-1 '$CTL' -d '$work/d' status >/dev/null"
 stop
 check "no personal data in the log" bash -c "! grep -qE '91430111MA4L41YT1U|13800138000|王芳' '$work/node.log'"

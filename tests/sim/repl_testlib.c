@@ -289,6 +289,44 @@ tl_note(const char *text)
 	return op;
 }
 
+Ow__Op *
+tl_rate(unsigned level)
+{
+	Ow__Op *op = tl_op_new(OW__OP_KIND__OP_CASE_RATE);
+	Ow__Rating *r = tl_zalloc(sizeof(*r));
+
+	ow__rating__init(r);
+	r->level = level;
+	op->body_case = OW__OP__BODY_RATE;
+	op->rate = r;
+	return op;
+}
+
+Ow__Op *
+tl_remedy(unsigned step, const char *text, unsigned level, int day)
+{
+	Ow__Op *op = tl_op_new(OW__OP_KIND__OP_CASE_REMEDY);
+	Ow__Remedy *r = tl_zalloc(sizeof(*r));
+
+	ow__remedy__init(r);
+	r->step = step;
+	r->text = (char *)(uintptr_t)text;
+	r->level = level;
+	r->day = day;
+	op->body_case = OW__OP__BODY_REMEDY;
+	op->remedy = r;
+	return op;
+}
+
+Ow__Op *
+tl_ack(const char *actor)
+{
+	Ow__Op *op = tl_op_new(OW__OP_KIND__OP_CASE_ACK);
+
+	op->actor = (char *)(uintptr_t)actor;
+	return op;
+}
+
 void
 tl_op_free(Ow__Op *op)
 {
@@ -316,6 +354,12 @@ tl_op_free(Ow__Op *op)
 		break;
 	case OW__OP__BODY_NOTE:
 		cm_free(op->note);
+		break;
+	case OW__OP__BODY_RATE:
+		cm_free(op->rate);
+		break;
+	case OW__OP__BODY_REMEDY:
+		cm_free(op->remedy);
 		break;
 	default:
 		break;

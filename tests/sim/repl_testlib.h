@@ -67,6 +67,11 @@ Ow__Op *tl_edit(const char *key, const char *value, const char *material);
 Ow__Op *tl_act(enum node_state from, enum node_action action);
 Ow__Op *tl_assign(const char *hall, const char *assignee);
 Ow__Op *tl_note(const char *text);
+Ow__Op *tl_rate(unsigned level);
+/* A remediation step (1 callback, 2 rectified: text; 3 follow-up: level)
+ * on day; an acknowledgement by actor. */
+Ow__Op *tl_remedy(unsigned step, const char *text, unsigned level, int day);
+Ow__Op *tl_ack(const char *actor);
 void tl_op_free(Ow__Op *op);
 
 #endif

@@ -376,6 +376,114 @@ test_reassignments(void **state)
 	free_ops(ops, 4);
 }
 
+/*
+ * A bad rating's remediation at two halls and an acknowledgement: each
+ * step is the latest by (hlc, origin), in every order of the ops, and
+ * node_case_apply (a node without replication) folds them to the same
+ * remediation in any order too.
+ */
+static void
+test_remedy_and_ack(void **state)
+{
+	Ow__Op *ops[7], *perm[7];
+	Ow__Case *first = NULL;
+	int idx[7] = {0, 1, 2, 3, 4, 5, 6}, c[7] = {0};
+	size_t i = 0, n = 7;
+	unsigned orders = 0;
+
+	(void)state;
+	ops[0] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[1] =
+	    at(tl_assign("FT02", "x"), "a", 2, 20, "a", 1, NULL, 0, NULL, 0);
+	ops[2] = at(tl_rate(1), "a", 3, 30, "a", 2, NULL, 0, NULL, 0);
+	ops[3] = at(tl_remedy(1, "called at a", 0, 100), "a", 4, 40, "a", 3,
+	    NULL, 0, NULL, 0);
+	/* b records the callback again later (a correction), then the
+	 * rectification; a the follow-up rating. */
+	ops[4] = at(tl_remedy(1, "called at b", 0, 101), "b", 1, 41, "a", 3,
+	    NULL, 0, NULL, 0);
+	ops[5] = at(
+	    tl_remedy(2, "fixed", 0, 105), "b", 2, 50, "a", 4, "b", 1, NULL, 0);
+	ops[6] = at(tl_ack("x"), "b", 3, 60, "a", 2, "b", 2, NULL, 0);
+	/* Heap's algorithm over the 5040 orders. */
+	for (;;) {
+		Ow__Case *cs, *inc = NULL;
+
+		for (size_t k = 0; k < n; k++) {
+			perm[k] = ops[idx[k]];
+		}
+		cs = build(perm, n, NULL);
+		assert_non_null(cs->remedy);
+		assert_string_equal(cs->remedy->callback, "called at b");
+		assert_int_equal(cs->remedy->callback_day, 101);
+		assert_string_equal(cs->remedy->outcome, "fixed");
+		assert_int_equal(cs->remedy->rectified_day, 105);
+		assert_string_equal(cs->ack_by, "x");
+		assert_true(node_case_remedy_open(cs));
+		if (first == NULL) {
+			first = cs;
+		} else {
+			size_t l1, l2;
+			uint8_t *b1 = pack(first, &l1), *b2 = pack(cs, &l2);
+
+			assert_int_equal(l1, l2);
+			assert_memory_equal(b1, b2, l1);
+			cm_free(b1);
+			cm_free(b2);
+			node_case_free(cs);
+		}
+		/* node_case_apply, in the orders where the create is first. */
+		if (perm[0] == ops[0]) {
+			for (size_t k = 0; k < n; k++) {
+				assert_rc(node_case_apply(&inc, perm[k]), 0);
+			}
+			assert_string_equal(
+			    inc->remedy->callback, "called at b");
+			assert_string_equal(inc->remedy->outcome, "fixed");
+			assert_string_equal(inc->ack_by, "x");
+			node_case_free(inc);
+		}
+		orders++;
+		while (i < n && c[i] >= (int)i) {
+			c[i] = 0;
+			i++;
+		}
+		if (i >= n) {
+			break;
+		}
+		if (i % 2 == 0) {
+			int t = idx[0];
+			idx[0] = idx[i];
+			idx[i] = t;
+		} else {
+			int t = idx[c[i]];
+			idx[c[i]] = idx[i];
+			idx[i] = t;
+		}
+		c[i]++;
+		i = 0;
+	}
+	assert_int_equal(orders, 5040);
+	node_case_free(first);
+	/* The follow-up rating closes the remediation. */
+	{
+		Ow__Op *f = at(tl_remedy(3, "", 4, 110), "a", 5, 70, "a", 4,
+		    "b", 2, NULL, 0);
+		Ow__Op *all[8];
+		Ow__Case *cs;
+
+		memcpy(all, ops, sizeof(ops));
+		all[7] = f;
+		cs = build(all, 8, NULL);
+		assert_int_equal(cs->remedy->followup_level, 4);
+		assert_false(node_case_remedy_open(cs));
+		node_case_free(cs);
+		tl_op_free(f);
+	}
+	free_ops(ops, n);
+}
+
 /* Last-writer-wins by (hlc, origin), whatever the order. */
 static void
 test_last_writer_wins(void **state)
@@ -557,6 +665,7 @@ main(void)
 	    cmocka_unit_test(test_ops_wait_for_their_past),
 	    cmocka_unit_test(test_forbidden_and_stale),
 	    cmocka_unit_test(test_resolve_final),
+	    cmocka_unit_test(test_remedy_and_ack),
 	    cmocka_unit_test(test_pauses),
 	    cmocka_unit_test(test_repeats_and_bad_input),
 	    cmocka_unit_test(test_out_of_memory),

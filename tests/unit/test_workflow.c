@@ -612,6 +612,7 @@ test_rights(void **state)
 	    [NODE_RIGHT_CALENDAR] = "O",
 	    [NODE_RIGHT_BACKUP] = "O",
 	    [NODE_RIGHT_REPORT] = "SA",
+	    [NODE_RIGHT_REMEDY] = "S",
 	};
 
 	(void)state;

@@ -469,6 +469,29 @@ dash_done(struct tui_call *c)
 	c->resp = NULL;
 }
 
+static void
+remedy_done(struct tui_call *c)
+{
+	struct tui_desk *d = c->arg;
+	const Ow__CaseSearchResp *sr;
+	struct tui_case_row *rows;
+
+	if (!answered(c, TUI_REFRESH_REMEDY, true) ||
+	    c->resp->body_case != OW__RESPONSE__BODY_CASE_SEARCH) {
+		say_refused(c);
+		return;
+	}
+	sr = c->resp->case_search;
+	rows = cm_calloc(sr->n_cases + 1, sizeof(*rows));
+	if (rows == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < sr->n_cases; i++) {
+		row_from(&rows[i], sr->cases[i]);
+	}
+	list_replace(&d->super.remedies, rows, sr->n_cases);
+}
+
 /* The ops screen: the status (tag 1), then the peers (tag 2). */
 static void
 ops_done(struct tui_call *c)
@@ -552,6 +575,17 @@ start(struct tui_desk *d, unsigned bit)
 		}
 		tui_link_submit(&d->link, c, dash_done, d);
 		break;
+	case TUI_REFRESH_REMEDY:
+		c = new_call(
+		    d, TUI_CALL_OTHER, OW__REQUEST__BODY_CASE_SEARCH, 0);
+		if (c != NULL) {
+			c->body.case_search.by = tui_call_str(c, "remedy");
+			c->body.case_search.value =
+			    tui_call_str(c, d->super.hall);
+			c->body.case_search.limit = 200;
+		}
+		tui_link_submit(&d->link, c, remedy_done, d);
+		break;
 	case TUI_REFRESH_OPS:
 		c = new_call(d, TUI_CALL_OTHER, OW__REQUEST__BODY_STATUS, 1);
 		tui_link_submit(&d->link, c, ops_done, d);
@@ -570,7 +604,7 @@ tui_data_refresh(struct tui_desk *d, unsigned what)
 	if (!session_ok(d)) {
 		return;
 	}
-	for (unsigned bit = 1; bit <= TUI_REFRESH_OPS; bit <<= 1) {
+	for (unsigned bit = 1; bit <= TUI_REFRESH_REMEDY; bit <<= 1) {
 		if ((what & bit) == 0) {
 			continue;
 		}
@@ -693,6 +727,7 @@ tui_data_free(struct tui_desk *d)
 		list_free(&d->warn_level[i]);
 	}
 	tui_data_super_free(d);
+	list_free(&d->super.remedies);
 	matters_free(d);
 	tui_data_case_free(d);
 	tui_intake_end(d);

@@ -777,3 +777,31 @@ tui_data_super_free(struct tui_desk *d)
 		}
 	}
 }
+
+void
+tui_data_case_remedy(
+    struct tui_desk *d, unsigned step, const char *text, unsigned level)
+{
+	struct tui_call *c = call(d, OW__REQUEST__BODY_CASE_REMEDY);
+
+	if (c == NULL) {
+		return;
+	}
+	c->body.case_remedy.id = tui_call_str(c, d->cv.id);
+	c->body.case_remedy.step = step;
+	c->body.case_remedy.text = tui_call_str(c, text);
+	c->body.case_remedy.level = level;
+	tui_link_submit(&d->link, c, changed_done, d);
+}
+
+void
+tui_data_case_ack(struct tui_desk *d)
+{
+	struct tui_call *c = call(d, OW__REQUEST__BODY_CASE_ACK);
+
+	if (c == NULL) {
+		return;
+	}
+	c->body.case_ack.id = tui_call_str(c, d->cv.id);
+	tui_link_submit(&d->link, c, changed_done, d);
+}

@@ -416,7 +416,7 @@ on_events(void *arg, Ow__Event *const *evs, size_t n, bool lost)
 	}
 	/* The supervisor's and ops' screens follow the same events. */
 	if (d->view == &tui_view_super && (now | later) != 0) {
-		later |= TUI_REFRESH_DASH;
+		later |= TUI_REFRESH_DASH | TUI_REFRESH_REMEDY;
 	}
 	if (d->view == &tui_view_ops && (now & TUI_REFRESH_STATUS) != 0) {
 		now |= TUI_REFRESH_OPS;

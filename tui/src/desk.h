@@ -116,6 +116,7 @@ enum {
 	TUI_REFRESH_ALL = 0x1f,
 	TUI_REFRESH_DASH = 1u << 5, /* the supervisor's dashboard, when shown */
 	TUI_REFRESH_OPS = 1u << 6,  /* the ops screen: status and peers */
+	TUI_REFRESH_REMEDY = 1u << 7, /* bad ratings waiting (supervisors) */
 };
 
 struct tui_case_row {
@@ -238,6 +239,8 @@ struct tui_login {
 struct tui_super {
 	char hall[16];      /* "" this node's hall */
 	Ow__Response *dash; /* body dashboard, the latest answer */
+	bool show_remedies; /* the list: bad ratings, not deadlines */
+	struct tui_case_list remedies; /* bad ratings waiting for follow-up */
 	char marked[TUI_MARK_MAX][40];
 	size_t nmarked;
 	/* A batch being sent: the answers counted as they come. */
@@ -422,6 +425,12 @@ void tui_data_assign(struct tui_desk *d, char (*ids)[40], size_t n,
 void tui_data_extend(
     struct tui_desk *d, const char *id, unsigned days, const char *reason);
 void tui_data_report(struct tui_desk *d);
+/* A step of the open case's bad-rating remediation (1 callback, 2
+ * rectified: text; 3 the follow-up level). */
+void tui_data_case_remedy(
+    struct tui_desk *d, unsigned step, const char *text, unsigned level);
+/* The assignee takes over the open case. */
+void tui_data_case_ack(struct tui_desk *d);
 void tui_data_super_free(struct tui_desk *d);
 
 /* view_super.c: the supervisor's dialogs, also from the case view. */

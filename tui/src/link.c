@@ -121,6 +121,14 @@ tui_call_new(enum tui_call_kind kind, Ow__Request__BodyCase body_case)
 		ow__report_req__init(&c->body.report);
 		c->req.report = &c->body.report;
 		break;
+	case OW__REQUEST__BODY_CASE_REMEDY:
+		ow__case_remedy_req__init(&c->body.case_remedy);
+		c->req.case_remedy = &c->body.case_remedy;
+		break;
+	case OW__REQUEST__BODY_CASE_ACK:
+		ow__case_ack_req__init(&c->body.case_ack);
+		c->req.case_ack = &c->body.case_ack;
+		break;
 	case OW__REQUEST__BODY_PEER_LIST:
 		ow__peer_list_req__init(&c->body.peer_list);
 		c->req.peer_list = &c->body.peer_list;

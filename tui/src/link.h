@@ -66,6 +66,8 @@ struct tui_call {
 		Ow__DashboardReq dashboard;
 		Ow__ReportReq report;
 		Ow__PeerListReq peer_list;
+		Ow__CaseRemedyReq case_remedy;
+		Ow__CaseAckReq case_ack;
 	} body;
 	/* More the request points to (a case's fields, its materials),
 	 * owned by the call: extra_free(extra) runs when it is freed. */

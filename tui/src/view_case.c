@@ -31,7 +31,11 @@ static const struct tui_bind case_binds[] = {
     {TUI_KC_F(5), TUI_ACT_REFRESH, N_("Refresh"), N_("Fetch the case again"),
         0},
     {TUI_KC_F(9), TUI_ACT_SUPERVISE, N_("Supervise"),
-        N_("Supervisors: reassign the case or extend its time limit"), 0},
+        N_("Supervisors: reassign the case, extend its time limit, follow up "
+           "a bad rating"),
+        0},
+    {TUI_KC_F(3), TUI_ACT_ACK, N_("Take"), N_("Take over a case moved to you"),
+        0},
     {TUI_KC_UP, TUI_ACT_UP, NULL, N_("Scroll"), 0},
     {TUI_KC_DOWN, TUI_ACT_DOWN, NULL, NULL, 0},
     {TUI_KC_PGUP, TUI_ACT_PAGE_UP, NULL, NULL, 0},
@@ -263,24 +267,83 @@ note_given(struct tui_desk *d, bool ok, int choice, const char *text)
 	}
 }
 
+/* Was the case acknowledged by its assignee after its latest move? A
+ * case never moved needs none. */
+static bool
+case_acked(const Ow__Case *c)
+{
+	uint64_t moved = 0;
+
+	for (size_t i = 0; i < c->n_stamps; i++) {
+		if (strcmp(c->stamps[i]->key, "assign") == 0) {
+			moved = c->stamps[i]->hlc;
+		}
+	}
+	return moved == 0 ||
+	       (c->ack_hlc > moved && strcmp(c->ack_by, c->assignee) == 0);
+}
+
+static void
+remedy_text_given(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)choice;
+	if (ok) {
+		tui_data_case_remedy(d, pending.level, text, 0);
+	}
+}
+
+static void
+followup_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)text;
+	if (ok) {
+		tui_data_case_remedy(d, 3, "", (unsigned)(5 - choice));
+	}
+}
+
 static void
 supervise_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
 {
+	static const char *levels[5];
+
 	(void)text;
 	if (!ok) {
 		return;
 	}
-	if (choice == 0) {
+	switch (choice) {
+	case 0:
 		tui_super_reassign(d, false);
-	} else {
+		break;
+	case 1:
 		tui_super_extend(d);
+		break;
+	case 2:
+		pending.level = 1; /* the step */
+		tui_dialog_prompt(d, _("Callback (回访)"),
+		    _("What the applicant said:"), true, 300,
+		    remedy_text_given);
+		break;
+	case 3:
+		pending.level = 2;
+		tui_dialog_prompt(d, _("Rectification (整改)"),
+		    _("What was put right:"), true, 300, remedy_text_given);
+		break;
+	default:
+		levels[0] = _("5 very satisfied (非常满意)");
+		levels[1] = _("4 satisfied (满意)");
+		levels[2] = _("3 fair (基本满意)");
+		levels[3] = _("2 dissatisfied (不满意)");
+		levels[4] = _("1 very dissatisfied (非常不满意)");
+		tui_dialog_choice(d, _("The applicant's follow-up rating"),
+		    levels, 5, followup_chosen);
+		break;
 	}
 }
 
 static void
 supervise(struct tui_desk *d)
 {
-	static const char *choices[2];
+	static const char *choices[5];
 
 	if ((d->role & NODE_ROLE_SUPERVISOR) == 0) {
 		tui_desk_message(d, TUI_MSG_ERROR, "%s",
@@ -293,7 +356,11 @@ supervise(struct tui_desk *d)
 	}
 	choices[0] = _("Reassign to another clerk or hall");
 	choices[1] = _("Extend the time limit (Art. 42)");
-	tui_dialog_choice(d, _("Supervise"), choices, 2, supervise_chosen);
+	choices[2] = _("Bad rating: the callback");
+	choices[3] = _("Bad rating: the rectification");
+	choices[4] = _("Bad rating: the follow-up rating");
+	tui_dialog_choice(d, _("Supervise"), choices,
+	    d->cv.get->case_get->callback_due != 0 ? 5 : 2, supervise_chosen);
 }
 
 static bool
@@ -321,6 +388,9 @@ case_action(struct tui_desk *d, enum tui_action a)
 		return true;
 	case TUI_ACT_SUPERVISE:
 		supervise(d);
+		return true;
+	case TUI_ACT_ACK:
+		tui_data_case_ack(d);
 		return true;
 	case TUI_ACT_REFRESH:
 		tui_data_case_open(d, cv->id, NULL);
@@ -467,6 +537,10 @@ op_kind_label(Ow__OpKind k)
 		return _("time limit extended");
 	case OW__OP_KIND__OP_CASE_DELIVER:
 		return _("delivered");
+	case OW__OP_KIND__OP_CASE_REMEDY:
+		return _("bad rating followed up");
+	case OW__OP_KIND__OP_CASE_ACK:
+		return _("taken over");
 	default:
 		return "";
 	}
@@ -604,6 +678,49 @@ case_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 	if (c->rating != NULL && c->rating->level > 0) {
 		line(&l, TUI_S_NORMAL, "%s %u/5 %s", _("Rating:"),
 		    c->rating->level, c->rating->comment);
+	}
+	if (g->callback_due != 0) {
+		const Ow__Remediation *rm = c->remedy;
+		int32_t today = tui_data_today();
+		bool called = rm != NULL && rm->callback_day != 0;
+		bool fixed = rm != NULL && rm->rectified_day != 0;
+
+		line(&l, TUI_S_HEADER, "%s", _("Bad rating: remediation"));
+		if (called) {
+			line(&l, TUI_S_NORMAL, "  %s %s  %s (%s)",
+			    _("Called back:"), day_str(rm->callback_day, a),
+			    rm->callback, rm->callback_by);
+		} else {
+			line(&l,
+			    today > g->callback_due ? TUI_S_RED : TUI_S_NORMAL,
+			    "  %s %s", _("Call back by:"),
+			    day_str(g->callback_due, a));
+		}
+		if (fixed) {
+			line(&l, TUI_S_NORMAL, "  %s %s  %s (%s)",
+			    _("Rectified:"), day_str(rm->rectified_day, a),
+			    rm->outcome, rm->rectified_by);
+		} else {
+			line(&l,
+			    today > g->rectify_due ? TUI_S_RED : TUI_S_NORMAL,
+			    "  %s %s", _("Rectify by:"),
+			    day_str(g->rectify_due, a));
+		}
+		if (rm != NULL && rm->followup_level != 0) {
+			line(&l, TUI_S_NORMAL, "  %s %s  %u/5",
+			    _("Follow-up rating:"),
+			    day_str(rm->followup_day, a), rm->followup_level);
+		} else {
+			line(&l, TUI_S_NORMAL, "  %s",
+			    _("Follow-up rating: not yet (F9)"));
+		}
+	}
+	if (strcmp(c->assignee, d->user) == 0 && !case_acked(c)) {
+		line(&l, TUI_S_INFO, "%s",
+		    _("Moved to you: F3 takes it over (the supervisor sees "
+		      "that you have it)."));
+	} else if (c->ack_by[0] != '\0' && case_acked(c)) {
+		line(&l, TUI_S_NORMAL, "%s %s", _("Taken over by:"), c->ack_by);
 	}
 	if (c->delivery != NULL && c->delivery->method > 0) {
 		line(&l, TUI_S_NORMAL, "%s %s %s", _("Delivered:"),

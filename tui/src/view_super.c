@@ -28,6 +28,10 @@ static const struct tui_bind super_binds[] = {
            "hall"),
         0},
     {TUI_KC_F(6), TUI_ACT_HALL, N_("Hall"), N_("Show another hall"), 0},
+    {TUI_KC_F(8), TUI_ACT_TOGGLE, N_("Ratings"),
+        N_("Switch the list: deadlines, or bad ratings waiting for their "
+           "follow-up"),
+        0},
     {TUI_KC_F(7), TUI_ACT_REPORTS, N_("Reports"),
         N_("Figures per hall, clerk or matter for a range of days"), 0},
     {TUI_KC_F(5), TUI_ACT_REFRESH, N_("Refresh"),
@@ -41,6 +45,13 @@ static const struct tui_bind super_binds[] = {
 static const struct tui_keymap super_map = TUI_KEYMAP(super_binds);
 
 /* ---- Reassignment and extension dialogs --------------------------------- */
+
+/* The list shown: the deadlines, or the bad ratings waiting. */
+static struct tui_case_list *
+shown(struct tui_desk *d)
+{
+	return d->super.show_remedies ? &d->super.remedies : &d->warn;
+}
 
 static struct {
 	char ids[TUI_MARK_MAX][40];
@@ -117,9 +128,9 @@ tui_super_reassign(struct tui_desk *d, bool batch)
 		memcpy(pend.ids, d->super.marked,
 		    d->super.nmarked * sizeof(pend.ids[0]));
 		pend.n = d->super.nmarked;
-	} else if (d->warn.n > 0 && d->warn.sel < d->warn.n) {
+	} else if (shown(d)->n > 0 && shown(d)->sel < shown(d)->n) {
 		snprintf(pend.ids[0], sizeof(pend.ids[0]), "%s",
-		    d->warn.rows[d->warn.sel].id);
+		    shown(d)->rows[shown(d)->sel].id);
 		pend.n = 1;
 	}
 	if (pend.n == 0) {
@@ -175,12 +186,13 @@ static void
 toggle_mark(struct tui_desk *d)
 {
 	struct tui_super *sv = &d->super;
+	struct tui_case_list *l = shown(d);
 	const char *id;
 
-	if (d->warn.n == 0 || d->warn.sel >= d->warn.n) {
+	if (l->n == 0 || l->sel >= l->n) {
 		return;
 	}
-	id = d->warn.rows[d->warn.sel].id;
+	id = l->rows[l->sel].id;
 	for (size_t i = 0; i < sv->nmarked; i++) {
 		if (strcmp(sv->marked[i], id) == 0) {
 			memmove(&sv->marked[i], &sv->marked[i + 1],
@@ -196,8 +208,8 @@ toggle_mark(struct tui_desk *d)
 	}
 	snprintf(sv->marked[sv->nmarked], sizeof(sv->marked[0]), "%s", id);
 	sv->nmarked++;
-	if (d->warn.sel + 1 < d->warn.n) {
-		d->warn.sel++;
+	if (l->sel + 1 < l->n) {
+		l->sel++;
 	}
 }
 
@@ -220,19 +232,20 @@ hall_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
 		return;
 	}
 	snprintf(d->super.hall, sizeof(d->super.hall), "%s", text);
-	tui_data_refresh(d, TUI_REFRESH_DASH);
+	tui_data_refresh(d, TUI_REFRESH_DASH | TUI_REFRESH_REMEDY);
 }
 
 static void
 super_enter(struct tui_desk *d)
 {
-	tui_data_refresh(d, TUI_REFRESH_DASH | TUI_REFRESH_WARN);
+	tui_data_refresh(
+	    d, TUI_REFRESH_DASH | TUI_REFRESH_WARN | TUI_REFRESH_REMEDY);
 }
 
 static bool
 super_action(struct tui_desk *d, enum tui_action a)
 {
-	struct tui_case_list *l = &d->warn;
+	struct tui_case_list *l = shown(d);
 
 	switch (a) {
 	case TUI_ACT_OPEN:
@@ -255,8 +268,14 @@ super_action(struct tui_desk *d, enum tui_action a)
 	case TUI_ACT_REPORTS:
 		tui_desk_switch(d, &tui_view_report);
 		return true;
+	case TUI_ACT_TOGGLE:
+		d->super.show_remedies = !d->super.show_remedies;
+		tui_data_refresh(d, d->super.show_remedies ? TUI_REFRESH_REMEDY
+		                                           : TUI_REFRESH_WARN);
+		return true;
 	case TUI_ACT_REFRESH:
-		tui_data_refresh(d, TUI_REFRESH_DASH | TUI_REFRESH_WARN);
+		tui_data_refresh(d,
+		    TUI_REFRESH_DASH | TUI_REFRESH_WARN | TUI_REFRESH_REMEDY);
 		tui_desk_message(d, TUI_MSG_INFO, "%s", _("Refreshing..."));
 		return true;
 	case TUI_ACT_UP:
@@ -418,24 +437,33 @@ static void
 draw_deadlines(struct tui_desk *d, WINDOW *w, int y, int rows, int cols,
     struct tui_cursor *cur)
 {
-	struct tui_case_list *l = &d->warn;
+	struct tui_case_list *l = shown(d);
+	bool bad = d->super.show_remedies;
 	char buf[256];
 	int x;
 
 	if (rows < 2) {
 		return;
 	}
-	snprintf(buf, sizeof(buf),
-	    _n(" Deadlines: red and overdue first (%zu marked)",
-	        " Deadlines: red and overdue first (%zu marked)",
-	        d->super.nmarked),
-	    d->super.nmarked);
+	if (bad) {
+		snprintf(buf, sizeof(buf),
+		    _n(" Bad ratings waiting for their follow-up (%zu marked)",
+		        " Bad ratings waiting for their follow-up (%zu marked)",
+		        d->super.nmarked),
+		    d->super.nmarked);
+	} else {
+		snprintf(buf, sizeof(buf),
+		    _n(" Deadlines: red and overdue first (%zu marked)",
+		        " Deadlines: red and overdue first (%zu marked)",
+		        d->super.nmarked),
+		    d->super.nmarked);
+	}
 	x = tui_put(w, y, 0, cols, buf, false, TUI_S_TITLE);
 	(void)x;
 	y++;
 	rows--;
 	x = 3;
-	x += tui_put(w, y, x, 9, _("Level"), true, TUI_S_HEADER);
+	x += tui_put(w, y, x, 11, _("Level"), true, TUI_S_HEADER);
 	x += tui_put(w, y, x, 21, _("Case"), true, TUI_S_HEADER);
 	x += tui_put(w, y, x, 6, _("Left"), true, TUI_S_HEADER);
 	x += tui_put(w, y, x, 12, _("Matter"), true, TUI_S_HEADER);
@@ -449,7 +477,9 @@ draw_deadlines(struct tui_desk *d, WINDOW *w, int y, int rows, int cols,
 		return;
 	}
 	if (l->n == 0) {
-		tui_put(w, y, 3, cols - 3, _("No case is near its deadline."),
+		tui_put(w, y, 3, cols - 3,
+		    bad ? _("No bad rating is waiting.")
+		        : _("No case is near its deadline."),
 		    false, TUI_S_NORMAL);
 		return;
 	}
@@ -465,6 +495,11 @@ draw_deadlines(struct tui_desk *d, WINDOW *w, int y, int rows, int cols,
 		bool sel = k == l->sel;
 		enum tui_style st, rowst = sel ? TUI_S_SELECTED : TUI_S_NORMAL;
 		const char *lw = level_word(r->warning, &st);
+
+		if (bad) {
+			lw = _("bad rating");
+			st = TUI_S_RED;
+		}
 		char left[16];
 
 		if (sel) {
@@ -477,7 +512,7 @@ draw_deadlines(struct tui_desk *d, WINDOW *w, int y, int rows, int cols,
 		tui_put(w, y + i, 1, 2, is_marked(d, r->id) ? "*" : " ", true,
 		    rowst);
 		x = 3;
-		x += tui_put(w, y + i, x, 9, lw, true, sel ? rowst : st);
+		x += tui_put(w, y + i, x, 11, lw, true, sel ? rowst : st);
 		x += tui_put(w, y + i, x, 21, r->id, true, rowst);
 		if (r->running) {
 			snprintf(left, sizeof(left), "%d", (int)r->days_left);

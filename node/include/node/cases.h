@@ -127,6 +127,11 @@ int node_case_deadline(const struct form_calendar *cal,
 #define NODE_IDX_MATTER    'm'
 #define NODE_IDX_DATE      'd'
 #define NODE_IDX_CONFLICT  'c' /* flagged cases: value "1" */
+#define NODE_IDX_REMEDY    'r' /* bad ratings not followed up: the hall */
+
+/* A bad rating (level 1 or 2) whose remediation has no follow-up rating
+ * yet. */
+bool node_case_remedy_open(const Ow__Case *c);
 
 struct node_keys {
 	uint8_t **keys;

@@ -150,7 +150,8 @@ unsigned node_wf_allowed(enum node_state from, enum node_role role);
 	XX(PEERS, NODE_ROLE_OPS)                                               \
 	XX(CALENDAR, NODE_ROLE_OPS)                                            \
 	XX(BACKUP, NODE_ROLE_OPS)                                              \
-	XX(REPORT, NODE_ROLE_SUPERVISOR | NODE_ROLE_AUDITOR)
+	XX(REPORT, NODE_ROLE_SUPERVISOR | NODE_ROLE_AUDITOR)                   \
+	XX(REMEDY, NODE_ROLE_SUPERVISOR)
 
 enum node_right {
 #define NODE_XX_RIGHT(name, roles) NODE_RIGHT_##name,

@@ -86,7 +86,8 @@ enum tui_keycode {
 	XX(REASSIGN)  /* move marked cases to another clerk or hall */         \
 	XX(HALL)      /* show another hall */                                  \
 	XX(REPORTS)   /* the reports */                                        \
-	XX(OPS)       /* the ops screen */
+	XX(OPS)       /* the ops screen */                                     \
+	XX(ACK)       /* take over a case moved to you */
 
 enum tui_action {
 #define TUI_XX_ACTION(name) TUI_ACT_##name,
