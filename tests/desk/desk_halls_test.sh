@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# A batch reassignment across two halls with the real desk: halls FT01
+# A batch reassignment and a conflict across two halls with the real
+# desk: halls FT01
 # and NS01 replicate over mutual TLS (as in scripts/demo-cluster); the
 # supervisor at FT01 marks two overdue cases on the supervision screen
 # and moves them to clerk2 of NS01 with a reason and a handover note; the
 # desk of clerk2 at NS01 shows them arrive in "My open cases", and NS01's
-# history of each says who moved it and why.
+# history of each says who moved it and why; clerk2 takes one over. Then
+# the two halls act on one case while cut off, and the supervisor at FT01
+# sees both branches side by side and settles it.
 #
 # usage: desk_halls_test.sh OW_DESK OW_NODE OW_CTL MAKE_CERTS
 set -u
@@ -132,4 +135,66 @@ check "taken over" poll ns "Taken over by: clerk2"
 check "FT01 learns who took it" bash -c "for _ in \$(seq 100); do OW_PASSWORD=super-pass-1 '$CTL' -d '$tmp/ft' -u sup1 --json case get '$C1' | grep -q '\"acknowledged_by\": \"clerk2\"' && exit 0; sleep 0.1; done; exit 1"
 keys ft F10
 keys ns F10
+poll ft "DESK-EXIT" 10 >/dev/null
+poll ns "DESK-EXIT" 10 >/dev/null
+
+# The WAN is down: FT01 asks for a supplement on C1 while NS01, not
+# knowing, starts its review. Back together, both flag the case; the
+# supervisor at FT01 sees both branches side by side and settles it.
+hstop ns
+check "FT01 asks for a supplement" bash -c \
+  "OW_PASSWORD=clerk-pass-1 '$CTL' -d '$tmp/ft' -u clerk1 case act '$C1' request_supplement --reason 复印件不清晰 >/dev/null"
+hstop ft
+hstart ns $DAY
+check "NS01 starts the review" bash -c \
+  "OW_PASSWORD=clerk-pass-2 '$CTL' -d '$tmp/ns' -u clerk2 case act '$C1' start_review >/dev/null"
+hstart ft $DAY
+flagged() { # flagged HALL USER PASSWORD
+  OW_PASSWORD=$3 "$CTL" -d "$tmp/$1" -u "$2" --json case get "$C1" 2>/dev/null |
+    python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["case"]["conflict"] else 1)'
+}
+for _ in $(seq 150); do flagged ft sup1 super-pass-1 && flagged ns clerk2 clerk-pass-2 && break; sleep 0.1; done
+check "both halls flag the case" flagged ft sup1 super-pass-1
+start_desk ft2 OW_TODAY=$DAY -- -d "$tmp/ft" --window 1 -u sup1
+check "sup1 again at FT01" poll ft2 "User name:"
+text ft2 super-pass-1
+keys ft2 Enter
+check "home" poll ft2 "My open cases"
+keys ft2 F7
+check "FT01 has no conflict of its own" poll ft2 "Conflicts waiting 0"
+keys ft2 F6
+text ft2 NS01
+keys ft2 Enter
+check "F6: NS01's dashboard counts the case" poll ft2 "Supervision: hall NS01"
+check "one conflict waiting there" poll ft2 "Conflicts waiting 1"
+keys ft2 Escape
+keys ft2 /
+check "search" poll ft2 "Search cases"
+text ft2 "$C1"
+keys ft2 Enter
+check "found" poll_re ft2 "> $C1"
+keys ft2 Enter
+check "the flagged case" poll ft2 "(concurrent changes to settle)"
+check "the branches side by side" poll ft2 "Concurrent changes: what each hall did"
+check "FT01's column and NS01's" poll_re ft2 "\\[ft\\] +\\[ns\\]"
+check "FT01's supplement request" poll ft2 "request_supplement: accepted -> supplement"
+check "NS01's review beside FT01's column" poll_re ft2 "-> NS01 clerk2 \\(sup1\\) +start_review: accepted -> in_review \\(clerk2\\)"
+keys ft2 F9
+check "F9: settle first" poll ft2 "Settle the concurrent changes"
+keys ft2 Enter
+check "in which state" poll ft2 "Settle in which state?"
+keys ft2 Down Down Down Down
+keys ft2 Enter
+check "why" poll ft2 "Why this state"
+text ft2 两窗同时办理，以审查为准
+keys ft2 Enter
+check "settled" poll_gone ft2 "(concurrent changes to settle)"
+check "in review" poll ft2 "under review"
+settled_ns() {
+  OW_PASSWORD=clerk-pass-2 "$CTL" -d "$tmp/ns" -u clerk2 --json case get "$C1" 2>/dev/null |
+    python3 -c 'import json,sys; c=json.load(sys.stdin)["case"]; sys.exit(0 if not c["conflict"] and c["state"]=="in_review" else 1)'
+}
+for _ in $(seq 150); do settled_ns && break; sleep 0.1; done
+check "NS01 has it settled too, in review" settled_ns
+keys ft2 F10
 finish desk_halls

@@ -434,6 +434,12 @@ get_done(struct tui_call *c)
 		cv->show_history = false;
 		tui_desk_switch(d, &tui_view_case);
 	}
+	/* A flagged case shows its halls' branches: they come from the
+	 * history. */
+	if (cv->get->case_get->case_ != NULL &&
+	    cv->get->case_get->case_->conflict) {
+		tui_data_case_history(d);
+	}
 }
 
 void
@@ -492,6 +498,21 @@ tui_data_case_act(struct tui_desk *d, const char *action, const char *reason,
 	c->body.case_act.reason = tui_call_str(c, reason);
 	c->body.case_act.delivery_method = method;
 	c->body.case_act.tracking = tui_call_str(c, tracking);
+	tui_link_submit(&d->link, c, changed_done, d);
+}
+
+void
+tui_data_case_resolve(struct tui_desk *d, const char *to, const char *reason)
+{
+	struct tui_call *c = call(d, OW__REQUEST__BODY_CASE_ACT);
+
+	if (c == NULL) {
+		return;
+	}
+	c->body.case_act.id = tui_call_str(c, d->cv.id);
+	c->body.case_act.action = tui_call_str(c, "resolve");
+	c->body.case_act.reason = tui_call_str(c, reason);
+	c->body.case_act.to = tui_call_str(c, to);
 	tui_link_submit(&d->link, c, changed_done, d);
 }
 

@@ -429,6 +429,9 @@ void tui_data_report(struct tui_desk *d);
  * rectified: text; 3 the follow-up level). */
 void tui_data_case_remedy(
     struct tui_desk *d, unsigned step, const char *text, unsigned level);
+/* A supervisor settles the open (flagged) case in state `to`. */
+void tui_data_case_resolve(
+    struct tui_desk *d, const char *to, const char *reason);
 /* The assignee takes over the open case. */
 void tui_data_case_ack(struct tui_desk *d);
 void tui_data_super_free(struct tui_desk *d);

@@ -302,6 +302,42 @@ followup_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
 }
 
 static void
+resolve_reason_given(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)choice;
+	if (ok) {
+		tui_data_case_resolve(
+		    d, node_state_name((enum node_state)pending.level), text);
+	}
+}
+
+static void
+resolve_state_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
+{
+	(void)text;
+	if (!ok || choice < 0 || choice >= NODE_ST__COUNT) {
+		return;
+	}
+	pending.level = (unsigned)choice; /* the state */
+	tui_dialog_prompt(d, _("Settle the concurrent changes"),
+	    _("Why this state (kept in the case's history):"), true, 300,
+	    resolve_reason_given);
+}
+
+/* The state a supervisor settles a flagged case in: any state. */
+static void
+resolve(struct tui_desk *d)
+{
+	static const char *states[NODE_ST__COUNT];
+
+	for (int s = 0; s < NODE_ST__COUNT; s++) {
+		states[s] = node_state_label((enum node_state)s);
+	}
+	tui_dialog_choice(d, _("Settle in which state?"), states,
+	    NODE_ST__COUNT, resolve_state_chosen);
+}
+
+static void
 supervise_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
 {
 	static const char *levels[5];
@@ -309,6 +345,14 @@ supervise_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
 	(void)text;
 	if (!ok) {
 		return;
+	}
+	if (d->cv.get->case_get->case_->conflict) {
+		/* The first choice is the settlement. */
+		if (choice == 0) {
+			resolve(d);
+			return;
+		}
+		choice--;
 	}
 	switch (choice) {
 	case 0:
@@ -343,7 +387,7 @@ supervise_chosen(struct tui_desk *d, bool ok, int choice, const char *text)
 static void
 supervise(struct tui_desk *d)
 {
-	static const char *choices[5];
+	static const char *choices[6];
 
 	if ((d->role & NODE_ROLE_SUPERVISOR) == 0) {
 		tui_desk_message(d, TUI_MSG_ERROR, "%s",
@@ -354,13 +398,24 @@ supervise(struct tui_desk *d)
 	if (d->cv.get == NULL) {
 		return;
 	}
-	choices[0] = _("Reassign to another clerk or hall");
-	choices[1] = _("Extend the time limit (Art. 42)");
-	choices[2] = _("Bad rating: the callback");
-	choices[3] = _("Bad rating: the rectification");
-	choices[4] = _("Bad rating: the follow-up rating");
-	tui_dialog_choice(d, _("Supervise"), choices,
-	    d->cv.get->case_get->callback_due != 0 ? 5 : 2, supervise_chosen);
+	{
+		const char *const all[] = {
+		    _("Reassign to another clerk or hall"),
+		    _("Extend the time limit (Art. 42)"),
+		    _("Bad rating: the callback"),
+		    _("Bad rating: the rectification"),
+		    _("Bad rating: the follow-up rating")};
+		int n = 0, k = d->cv.get->case_get->callback_due != 0 ? 5 : 2;
+
+		if (d->cv.get->case_get->case_->conflict) {
+			choices[n++] = _("Settle the concurrent changes");
+		}
+		for (int i = 0; i < k; i++) {
+			choices[n++] = all[i];
+		}
+		tui_dialog_choice(
+		    d, _("Supervise"), choices, n, supervise_chosen);
+	}
 }
 
 static bool
@@ -573,6 +628,93 @@ draw_history(struct tui_desk *d, struct lines *l)
 	}
 }
 
+/*
+ * A flagged case: each hall's transitions and moves side by side, one
+ * column per origin (at most three), from the history, so that the
+ * supervisor sees what each hall did before settling it (F9).
+ */
+static void
+draw_branches(struct tui_desk *d, struct lines *l)
+{
+	const Ow__CaseHistoryResp *h;
+	const char *origins[3];
+	size_t norigins = 0, rows[3] = {0}, most = 0;
+	int colw;
+
+	line(l, TUI_S_RED, "%s",
+	    _("Concurrent changes: what each hall did (F9 settles it)"));
+	if (d->cv.history == NULL ||
+	    d->cv.history->body_case != OW__RESPONSE__BODY_CASE_HISTORY) {
+		line(l, TUI_S_NORMAL, "  %s", _("Loading..."));
+		return;
+	}
+	h = d->cv.history->case_history;
+	for (size_t i = 0; i < h->n_entries; i++) {
+		const Ow__HistoryEntry *e = h->entries[i];
+		size_t k;
+
+		if (e->kind != OW__OP_KIND__OP_CASE_ACT &&
+		    e->kind != OW__OP_KIND__OP_CASE_ASSIGN) {
+			continue;
+		}
+		for (k = 0; k < norigins; k++) {
+			if (strcmp(origins[k], e->origin) == 0) {
+				break;
+			}
+		}
+		if (k == norigins && norigins < 3) {
+			origins[norigins++] = e->origin;
+		}
+		if (k < 3) {
+			rows[k]++;
+			most = rows[k] > most ? rows[k] : most;
+		}
+	}
+	if (norigins == 0) {
+		return;
+	}
+	colw = (l->cols - 4) / (int)norigins;
+	if (colw < 10) {
+		colw = 10;
+	}
+	/* Row r of every column: the r-th transition of that origin. */
+	for (size_t r = 0; r <= most; r++) {
+		char row[1024] = "  ", cell[512], fitted[512];
+		size_t used = 2;
+
+		for (size_t k = 0; k < norigins; k++) {
+			size_t seen = 0;
+
+			cell[0] = '\0';
+			if (r == 0) {
+				snprintf(
+				    cell, sizeof(cell), "[%s]", origins[k]);
+			}
+			for (size_t i = 0; r > 0 && i < h->n_entries; i++) {
+				const Ow__HistoryEntry *e = h->entries[i];
+
+				if ((e->kind != OW__OP_KIND__OP_CASE_ACT &&
+				        e->kind !=
+				            OW__OP_KIND__OP_CASE_ASSIGN) ||
+				    strcmp(e->origin, origins[k]) != 0) {
+					continue;
+				}
+				if (++seen == r) {
+					snprintf(cell, sizeof(cell), "%s (%s)",
+					    e->summary, e->actor);
+					break;
+				}
+			}
+			tui_fit(
+			    cell, (size_t)colw - 1, 1, fitted, sizeof(fitted));
+			used += (size_t)snprintf(row + used,
+			    used < sizeof(row) ? sizeof(row) - used : 0, "%s ",
+			    fitted);
+		}
+		line(l, r == 0 ? TUI_S_HEADER : TUI_S_NORMAL, "%s", row);
+	}
+}
+
 static void
 case_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 {
@@ -599,6 +741,9 @@ case_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 	    node_state_label((enum node_state)c->state),
 	    c->conflict ? _("  (concurrent changes to settle)") : "");
 	tui_put(w, 0, 0, cols, title, true, TUI_S_TITLE);
+	if (c->conflict) {
+		draw_branches(d, &l);
+	}
 	line(&l, TUI_S_HEADER, "%s %s  %s", _("Matter:"), c->matter,
 	    tui_data_matter_name(d, c->matter));
 	if (c->applicant != NULL) {
