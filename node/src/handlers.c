@@ -301,6 +301,7 @@ node__h_status(struct call *c)
 		s->calendar_last_year = last;
 	}
 	s->software = node__dup("ow-node 0.1.0");
+	(void)node_cert_expiry(n->cfg.tls_cert, &s->cert_expires);
 	if (node_store_disk_bytes(n->st, &disk) == 0) {
 		s->disk_bytes = disk;
 	}

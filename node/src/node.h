@@ -446,6 +446,9 @@ void node_digest_free(Ow__ReplDigest *d);
  * disk_nearly_full); *out cm_malloc'd, free with node_ops_warnings_free.
  * Cheap enough for the loop. 0 or CM_ENOMEM. */
 int node_ops_warnings(struct node *n, char ***out, size_t *nout);
+/* When the certificate in path runs out (unix seconds): 0, CM_ENOENT (no
+ * path) or CM_EPROTO (it does not parse). */
+int node_cert_expiry(const char *path, int64_t *out);
 void node_ops_warnings_free(char **items, size_t n);
 /* Log each warning when it appears (and hourly while it lasts). */
 void node_ops_warnings_log(struct node *n);

@@ -90,22 +90,20 @@ check_calendar(struct node *n, struct warn_list *w)
 	}
 }
 
-static void
-check_cert(struct warn_list *w, const char *key, const char *path)
+int
+node_cert_expiry(const char *path, int64_t *out)
 {
 	mbedtls_x509_crt crt;
 	struct tm tm;
-	time_t to, now = time(NULL);
-	long days;
 
-	if (path[0] == '\0') {
-		return;
+	*out = 0;
+	if (path == NULL || path[0] == '\0') {
+		return CM_ENOENT;
 	}
 	mbedtls_x509_crt_init(&crt);
 	if (mbedtls_x509_crt_parse_file(&crt, path) != 0) {
-		warn_add(w, "certificate_unreadable: %s (%s)", key, path);
 		mbedtls_x509_crt_free(&crt);
-		return;
+		return CM_EPROTO;
 	}
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = crt.valid_to.year - 1900;
@@ -114,21 +112,39 @@ check_cert(struct warn_list *w, const char *key, const char *path)
 	tm.tm_hour = crt.valid_to.hour;
 	tm.tm_min = crt.valid_to.min;
 	tm.tm_sec = crt.valid_to.sec;
-	to = timegm(&tm);
-	days = (long)((to - now) / 86400);
-	if (to <= now) {
-		warn_add(w,
-		    "certificate_expired: %s (%s) expired on %04d-%02d-%02d",
-		    key, path, crt.valid_to.year, crt.valid_to.mon,
-		    crt.valid_to.day);
+	*out = (int64_t)timegm(&tm);
+	mbedtls_x509_crt_free(&crt);
+	return 0;
+}
+
+static void
+check_cert(struct warn_list *w, const char *key, const char *path)
+{
+	time_t now = time(NULL);
+	int64_t to;
+	struct tm tm;
+	long days;
+	char day[16];
+	int rc = node_cert_expiry(path, &to);
+
+	if (rc == CM_ENOENT) {
+		return;
+	}
+	if (rc != 0) {
+		warn_add(w, "certificate_unreadable: %s (%s)", key, path);
+		return;
+	}
+	gmtime_r(&(time_t){(time_t)to}, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	days = (long)((to - (int64_t)now) / 86400);
+	if (to <= (int64_t)now) {
+		warn_add(w, "certificate_expired: %s (%s) expired on %s", key,
+		    path, day);
 	} else if (days < CERT_WARN_DAYS) {
 		warn_add(w,
-		    "certificate_expiring: %s (%s) expires on %04d-%02d-%02d, "
-		    "in %ld days",
-		    key, path, crt.valid_to.year, crt.valid_to.mon,
-		    crt.valid_to.day, days);
+		    "certificate_expiring: %s (%s) expires on %s, in %ld days",
+		    key, path, day, days);
 	}
-	mbedtls_x509_crt_free(&crt);
 }
 
 struct peer_ctx {

@@ -591,13 +591,29 @@ peer_subscribe(struct rpeer *p)
 	nng_recv_aio(p->sub, p->sub_aio);
 }
 
+/* Stop the peer's aios (waiting for their callbacks): before any socket
+ * is closed, because closing a socket with operations in flight can hang
+ * nng 1.5.2's reaper (nanomsg/nng#1543). */
+static void
+peer_stop_aios(struct rpeer *p)
+{
+	if (p->open) {
+		nng_aio_stop(p->aio);
+		nng_aio_stop(p->vaio);
+	}
+	if (p->sub_open) {
+		nng_aio_stop(p->sub_aio);
+	}
+}
+
 static void
 peer_close(struct rpeer *p)
 {
+	peer_stop_aios(p);
 	if (p->open) {
+		nng_ctx_close(p->ctx);
+		nng_ctx_close(p->vctx);
 		nng_close(p->req);
-		nng_aio_stop(p->aio);
-		nng_aio_stop(p->vaio);
 		nng_aio_free(p->aio);
 		nng_aio_free(p->vaio);
 		p->aio = p->vaio = NULL;
@@ -605,7 +621,6 @@ peer_close(struct rpeer *p)
 	}
 	if (p->sub_open) {
 		nng_close(p->sub);
-		nng_aio_stop(p->sub_aio);
 		nng_aio_free(p->sub_aio);
 		p->sub_aio = NULL;
 		p->sub_open = false;
@@ -1783,14 +1798,27 @@ node_repl_stop(struct node *n)
 	if (r == NULL) {
 		return;
 	}
+	/* Every aio stopped first, then the sockets closed (peer_stop_aios). */
+	for (struct rpeer *p = r->peers; p != NULL; p = p->next) {
+		peer_stop_aios(p);
+	}
+	for (int i = 0; r->rep_open && i < RSLOTS; i++) {
+		if (r->slots[i].aio != NULL) {
+			nng_aio_stop(r->slots[i].aio);
+		}
+	}
 	for (struct rpeer *p = r->peers; p != NULL; p = p->next) {
 		peer_close(p);
 	}
 	if (r->rep_open) {
+		for (int i = 0; i < RSLOTS; i++) {
+			if (r->slots[i].aio != NULL) {
+				nng_ctx_close(r->slots[i].ctx);
+			}
+		}
 		nng_close(r->rep);
 		for (int i = 0; i < RSLOTS; i++) {
 			if (r->slots[i].aio != NULL) {
-				nng_aio_stop(r->slots[i].aio);
 				nng_aio_free(r->slots[i].aio);
 			}
 		}

@@ -24,9 +24,13 @@
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/supplemental/tls/tls.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static void slot_cb(void *arg);
 
@@ -805,6 +809,46 @@ close_walk(uv_handle_t *h, void *arg)
 	}
 }
 
+/* ---- the stop watchdog ---------------------------------------------------- */
+
+#define STOP_WATCHDOG_S 20
+
+static atomic_bool stop_done;
+static int stop_rc;
+
+static void *
+stop_watchdog(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < STOP_WATCHDOG_S * 10; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+
+		if (atomic_load(&stop_done)) {
+			return NULL;
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (!atomic_load(&stop_done)) {
+		cm_log_error("node.stop_stuck",
+		    "after=%ds: exiting without closing the sockets (every "
+		    "acknowledged change is on disk)",
+		    STOP_WATCHDOG_S);
+		_exit(stop_rc == 0 ? 0 : 1);
+	}
+	return NULL;
+}
+
+static void
+stop_watchdog_start(int rc)
+{
+	pthread_t t;
+
+	stop_rc = rc;
+	if (pthread_create(&t, NULL, stop_watchdog, NULL) == 0) {
+		pthread_detach(t);
+	}
+}
+
 int
 node_serve(struct node *n)
 {
@@ -849,6 +893,10 @@ node_serve(struct node *n)
 	    n->node_id, n->hall_code, n->rep_url, (unsigned long long)n->seq);
 	uv_run(&n->loop, UV_RUN_DEFAULT);
 	rc = n->exit_code != 0 ? CM_EIO : 0;
+	/* Every acknowledged change is synced by now: a stop that hangs in
+	 * a library (nng 1.5.2's close, nanomsg/nng#1543) must not keep
+	 * the hall's node from stopping. */
+	stop_watchdog_start(rc);
 out:
 	node_metrics_stop(n);
 	node_repl_stop(n);
@@ -859,5 +907,6 @@ out:
 	uv_loop_close(&n->loop);
 	pthread_mutex_destroy(&n->lock);
 	cm_log_info("node.stopped", "seq=%llu", (unsigned long long)n->seq);
+	atomic_store(&stop_done, true);
 	return rc;
 }

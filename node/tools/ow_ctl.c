@@ -445,7 +445,7 @@ cmd_status(struct ctl *x)
 	Ow__StatusReq body = OW__STATUS_REQ__INIT;
 	Ow__Response *r = NULL;
 	const Ow__StatusResp *s;
-	char digest[65];
+	char digest[65], cert[32] = "";
 	int rc;
 
 	req.body_case = OW__REQUEST__BODY_STATUS;
@@ -455,6 +455,13 @@ cmd_status(struct ctl *x)
 	}
 	s = r->status_resp;
 	hex_of(&s->digest, digest);
+	if (s->cert_expires > 0) {
+		time_t t = (time_t)s->cert_expires;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(cert, sizeof(cert), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
 	if (x->json) {
 		json_t *vv = json_object(), *warns = json_array();
 
@@ -468,7 +475,7 @@ cmd_status(struct ctl *x)
 			    json_integer(
 			        (json_int_t)s->version->entries[i]->seq));
 		}
-		print_json(json_pack(
+		json_t *j = json_pack(
 		    "{s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:i, s:i, s:s, s:I, s:i, "
 		    "s:s, s:s, s:s, s:I, s:o}",
 		    "node_id", s->node_id, "hall", s->hall, "public_key",
@@ -480,7 +487,13 @@ cmd_status(struct ctl *x)
 		    "disk_bytes", (json_int_t)s->disk_bytes, "matters",
 		    (int)s->matters, "repl_listen", s->repl_listen,
 		    "repl_hints", s->repl_hints, "digest", digest, "conflicts",
-		    (json_int_t)s->conflicts, "warnings", warns));
+		    (json_int_t)s->conflicts, "warnings", warns);
+
+		if (j != NULL) {
+			json_object_set_new(j, "cert_expires",
+			    cert[0] != '\0' ? json_string(cert) : json_null());
+		}
+		print_json(j);
 	} else {
 		printf(_("Node:       %s\n"), s->node_id);
 		printf(_("Hall:       %s\n"), s->hall);
@@ -508,6 +521,9 @@ cmd_status(struct ctl *x)
 		printf(
 		    _("Conflicts:  %llu\n"), (unsigned long long)s->conflicts);
 		printf(_("Software:   %s\n"), s->software);
+		if (cert[0] != '\0') {
+			printf(_("Certificate: runs out %s\n"), cert);
+		}
 		for (size_t i = 0; i < s->n_warnings; i++) {
 			printf(_("Warning:    %s\n"), s->warnings[i]);
 		}

@@ -197,4 +197,17 @@ settled_ns() {
 for _ in $(seq 150); do settled_ns && break; sleep 0.1; done
 check "NS01 has it settled too, in review" settled_ns
 keys ft2 F10
+
+# The ops screen at FT01: its certificate and its peer NS01, up.
+start_desk ops OW_TODAY=$DAY -- -d "$tmp/ft" --window 9 -u admin
+check "admin logs in" poll ops "User name:"
+text ops admin-pass-1
+keys ops Enter
+check "admin's home" poll ops "My open cases"
+keys ops F8
+check "the ops screen" poll ops "Operations: this node and its peers"
+check "the certificate's end" poll_re ops "Certificate: runs out on [0-9]{4}-[0-9]{2}-[0-9]{2} \\(in [0-9]+ days\\)"
+check "replication on" poll ops "Replication: tls+tcp://127.0.0.1:${PORT[ft]}"
+check "NS01's node, up, nothing behind" poll_re ops "ns +up +0 +0 +[0-9]+ +-"
+keys ops F10
 finish desk_halls

@@ -45,6 +45,8 @@ start 2026-11-27 short
 w=$(warnings)
 check "late November without 2027: the calendar warning" grep -q "^calendar_next_year_missing: the calendar ends with 2026" <<<"$w"
 check "the certificate expiring in 5 days" grep -q "^certificate_expiring: tls_cert" <<<"$w"
+end=$(date -u -d "$(openssl x509 -enddate -noout -in "$work/c/short.crt" | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
+check "status gives the certificate's end ($end)" bash -c "'$CTL' -d '$work/d' --json status | grep -q '\"cert_expires\": \"$end\"'"
 check "status shows them as lines too" bash -c "'$CTL' -d '$work/d' status | grep -q '^Warning: *certificate_expiring'"
 sed 's/2026/2027/g' "${OW_SRC_DIR:-$(dirname "$0")/../..}/forms/calendar/2026.json" >"$work/2027.json"
 logged() { grep -q 'event=ops.warning what="certificate_expiring' "$work/node.log"; }

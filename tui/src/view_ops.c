@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/error.h"
 #include "common/i18n.h"
@@ -97,12 +98,27 @@ ops_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 	    s->node_id, s->hall, s->software, (long long)(s->uptime_s / 3600),
 	    (long long)(s->uptime_s / 60 % 60));
 	human_bytes(s->disk_bytes, size, sizeof(size));
-	LINE(TUI_S_NORMAL, _("Cases %llu, ops %llu, storage %s"),
+	LINE(TUI_S_NORMAL, _("Cases about %llu, ops %llu, storage %s"),
 	    (unsigned long long)s->cases, (unsigned long long)s->log_ops, size);
 	LINE(TUI_S_NORMAL,
 	    _("Calendar %d to %d, matters %u, flagged cases %llu"),
 	    s->calendar_first_year, s->calendar_last_year, s->matters,
 	    (unsigned long long)s->conflicts);
+	if (s->cert_expires > 0) {
+		time_t t = (time_t)s->cert_expires;
+		struct tm tm;
+		char when[16];
+		long days =
+		    (long)((s->cert_expires - (int64_t)time(NULL)) / 86400);
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		LINE(days < 30 ? TUI_S_RED : TUI_S_NORMAL,
+		    _("Certificate: runs out on %s (in %ld days)"), when, days);
+	} else {
+		LINE(TUI_S_NORMAL, "%s",
+		    _("Certificate: none (local connections only)"));
+	}
 	LINE(TUI_S_NORMAL, _("Replication: %s"),
 	    s->repl_listen[0] != '\0' ? s->repl_listen : _("off"));
 	if (s->n_warnings == 0) {
