@@ -2030,6 +2030,39 @@ vector_msg(struct node *n)
 	return v;
 }
 
+/* How long a peer has lacked ops: the clock of the oldest op it lacks,
+ * from the log (the first it lacks of each origin). */
+struct lag_ctx {
+	struct node *n;
+	uint64_t oldest_ms; /* 0: none */
+};
+
+static void
+lag_cb(void *arg, const char *origin, uint64_t seq)
+{
+	static const unsigned char nopk[NODE_PK_BYTES];
+	struct lag_ctx *l = arg;
+	uint8_t key[1 + NODE_ORIGIN_MAX + 8];
+	unsigned char hash[NODE_HASH_BYTES];
+	size_t klen = node_log_key(origin, seq, key), vlen;
+	void *val = NULL;
+	Ow__Op *op = NULL;
+
+	if (klen == 0 || node_store_get(l->n->st, NODE_CF_LOG, key, klen, &val,
+	                     &vlen) != 0) {
+		return;
+	}
+	if (node_op_open_ex(val, vlen, nopk, &op, hash, false) == 0) {
+		uint64_t ms = op->hlc >> 16;
+
+		if (l->oldest_ms == 0 || ms < l->oldest_ms) {
+			l->oldest_ms = ms;
+		}
+		ow__op__free_unpacked(op, NULL);
+	}
+	cm_free(val);
+}
+
 enum node_disp
 node__h_peer_list(struct call *c)
 {
@@ -2059,6 +2092,7 @@ node__h_peer_list(struct call *c)
 	}
 	for (struct rpeer *p = n->repl->peers; p != NULL; p = p->next) {
 		struct repl_peer_info info;
+		struct lag_ctx lag = {n, 0};
 		Ow__PeerInfo *pi;
 		char pk[2 * NODE_PK_BYTES + 1];
 
@@ -2083,6 +2117,15 @@ node__h_peer_list(struct call *c)
 				pi->last_heard_s =
 				    (int64_t)((now - info.last_heard) / 1000);
 			}
+		}
+		if (repl_peer_lacks(n->repl->core, p->id, lag_cb, &lag) == 0 &&
+		    lag.oldest_ms != 0) {
+			uint64_t wall = cm_hlc_wall_ms();
+
+			pi->behind_s =
+			    wall > lag.oldest_ms
+			        ? (int64_t)((wall - lag.oldest_ms) / 1000)
+			        : 0;
 		}
 		lr->peers[lr->n_peers++] = pi;
 	}

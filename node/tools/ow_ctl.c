@@ -1444,9 +1444,9 @@ peer_list(struct ctl *x)
 	if (!x->json && l->n_peers == 0) {
 		printf(_("No peers.\n"));
 	} else if (!x->json) {
-		printf(_("%-16s %-5s %-5s %8s %8s %6s %-10s %s\n"), _("PEER"),
-		    _("LINK"), _("PULL"), _("BEHIND"), _("AHEAD"), _("HEARD"),
-		    _("ERROR"), _("URL"));
+		printf(_("%-16s %-5s %-5s %8s %8s %8s %6s %-10s %s\n"),
+		    _("PEER"), _("LINK"), _("PULL"), _("BEHIND"), _("BEHIND_S"),
+		    _("AHEAD"), _("HEARD"), _("ERROR"), _("URL"));
 	}
 	for (size_t i = 0; i < l->n_peers; i++) {
 		const Ow__PeerInfo *p = l->peers[i];
@@ -1461,11 +1461,12 @@ peer_list(struct ctl *x)
 		if (x->json) {
 			json_array_append_new(arr,
 			    json_pack(
-			        "{s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, "
+			        "{s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, "
 			        "s:s, s:i, s:s}",
 			        "id", p->id, "url", p->url, "public_key",
 			        p->public_key, "connected", p->connected, "up",
-			        p->up, "behind", (json_int_t)p->behind, "ahead",
+			        p->up, "behind", (json_int_t)p->behind,
+			        "behind_s", (json_int_t)p->behind_s, "ahead",
 			        (json_int_t)p->ahead, "last_heard_s",
 			        (json_int_t)p->last_heard_s, "last_error",
 			        p->last_error != 0 ? cm_err_name(p->last_error)
@@ -1473,13 +1474,15 @@ peer_list(struct ctl *x)
 			        "failures", (int)p->failures, "hints",
 			        p->hints));
 		} else {
-			printf("%-16s %-5s %-5s %8llu %8llu %6s %-10s %s\n",
+			printf(
+			    "%-16s %-5s %-5s %8llu %8lld %8llu %6s %-10s %s\n",
 			    p->id,
 			    strcmp(p->url, "-") == 0 ? "-"
 			    : p->connected           ? _("up")
 			                             : _("down"),
 			    p->up ? _("ok") : _("fail"),
 			    (unsigned long long)p->behind,
+			    (long long)p->behind_s,
 			    (unsigned long long)p->ahead, heard,
 			    p->last_error != 0 ? cm_err_name(p->last_error)
 			                       : "-",

@@ -792,6 +792,33 @@ repl_peer_info(const struct repl *r, const char *id, struct repl_peer_info *out)
 	return 0;
 }
 
+int
+repl_peer_lacks(const struct repl *r, const char *id,
+    void (*cb)(void *arg, const char *origin, uint64_t seq), void *arg)
+{
+	const struct peer *p =
+	    r != NULL && id != NULL ? find_peer(r, id) : NULL;
+
+	if (p == NULL || cb == NULL) {
+		return CM_ENOTFOUND;
+	}
+	for (size_t i = 0; i < r->norigins; i++) {
+		const struct origin *o = r->origins[i];
+		uint64_t theirs = 0;
+
+		for (size_t k = 0; k < p->nknown; k++) {
+			if (strcmp(p->known[k].id, o->id) == 0) {
+				theirs = p->known[k].seq;
+				break;
+			}
+		}
+		if (o->seq > theirs) {
+			cb(arg, o->id, theirs + 1);
+		}
+	}
+	return 0;
+}
+
 void
 repl_set_accept_own(struct repl *r, bool on)
 {

@@ -208,6 +208,6 @@ keys ops F8
 check "the ops screen" poll ops "Operations: this node and its peers"
 check "the certificate's end" poll_re ops "Certificate: runs out on [0-9]{4}-[0-9]{2}-[0-9]{2} \\(in [0-9]+ days\\)"
 check "replication on" poll ops "Replication: tls+tcp://127.0.0.1:${PORT[ft]}"
-check "NS01's node, up, nothing behind" poll_re ops "ns +up +0 +0 +[0-9]+ +-"
+check "NS01's node, up, nothing behind" poll_re ops "ns +up +0 +0 +0 +[0-9]+ +-"
 keys ops F10
 finish desk_halls

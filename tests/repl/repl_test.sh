@@ -114,9 +114,14 @@ check "still apart: hall-c does not know of the supplement" \
   [ "$(case_field hall-c "$x2" state)" = in_review ]
 peers_down() { ctl hall-a --json peer list | python3 -c 'import json,sys; p=json.load(sys.stdin)["peers"]; sys.exit(0 if any(x["id"]=="hall-b" and not x["connected"] for x in p) else 1)'; }
 check "hall-a's peer list shows hall-b cut" wait_for 10 peers_down
+# hall-b lacks hall-a's supplement request, for longer and longer.
+lacking() { ctl hall-a --json peer list | python3 -c 'import json,sys; p=[x for x in json.load(sys.stdin)["peers"] if x["id"]=="hall-b"][0]; sys.exit(0 if p["behind"]>=1 and p["behind_s"]>=1 else 1)'; }
+check "hall-a: hall-b lacks an op for a second or more (behind_s)" wait_for 10 lacking
 say ab pass
 say ba pass
 check "healed: the vectors meet" wait_for 30 same_vectors hall-a hall-b hall-c
+caught_up() { ctl hall-a --json peer list | python3 -c 'import json,sys; p=[x for x in json.load(sys.stdin)["peers"] if x["id"]=="hall-b"][0]; sys.exit(0 if p["behind"]==0 and p["behind_s"]==0 else 1)'; }
+check "hall-a: hall-b lacks nothing now (behind 0, behind_s 0)" wait_for 30 caught_up
 for h in hall-a hall-b hall-c; do
   check "$h flags the case" [ "$(case_field "$h" "$x2" conflict)" = True ]
 done

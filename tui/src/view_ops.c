@@ -135,6 +135,7 @@ ops_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 	x += tui_put(w, y, x, 14, _("Peer"), true, TUI_S_HEADER);
 	x += tui_put(w, y, x, 10, _("Link"), true, TUI_S_HEADER);
 	x += tui_put(w, y, x, 9, _("Behind"), true, TUI_S_HEADER);
+	x += tui_put(w, y, x, 10, _("Behind s"), true, TUI_S_HEADER);
 	x += tui_put(w, y, x, 9, _("Ahead"), true, TUI_S_HEADER);
 	x += tui_put(w, y, x, 10, _("Heard s"), true, TUI_S_HEADER);
 	tui_put(w, y, x, cols - x, _("Last error"), true, TUI_S_HEADER);
@@ -164,6 +165,8 @@ ops_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 		    true, st);
 		snprintf(n, sizeof(n), "%llu", (unsigned long long)p->behind);
 		x += tui_put(w, y, x, 9, n, true, st);
+		snprintf(n, sizeof(n), "%lld", (long long)p->behind_s);
+		x += tui_put(w, y, x, 10, n, true, st);
 		snprintf(n, sizeof(n), "%llu", (unsigned long long)p->ahead);
 		x += tui_put(w, y, x, 9, n, true, st);
 		if (p->last_heard_s < 0) {

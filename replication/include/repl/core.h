@@ -304,4 +304,10 @@ void repl_set_accept_own(struct repl *r, bool on);
 int repl_peer_info(
     const struct repl *r, const char *id, struct repl_peer_info *out);
 
+/* For every origin of which peer id lacks ops this hall has (as last
+ * heard of), the first it lacks: cb(arg, origin, seq). 0 or CM_ENOTFOUND
+ * (not a peer). */
+int repl_peer_lacks(const struct repl *r, const char *id,
+    void (*cb)(void *arg, const char *origin, uint64_t seq), void *arg);
+
 #endif
