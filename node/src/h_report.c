@@ -8,10 +8,11 @@
  * cases completed in the range need the calendar and the matters, which
  * belong to the loop: they are computed in the after-work callback.
  *
- * The dashboard reads the hall's open cases through the state index and
- * its bad ratings waiting for a follow-up through theirs, on the loop (a
- * hall's open cases are few), then the last two days of every origin's
- * log on a worker (today's work per clerk).
+ * The dashboard reads, on a worker too, the hall's open cases through the
+ * state index with the warning level kept beside each (set when the case
+ * changes, and daily by the warning sweep for this node's own hall), its
+ * bad ratings waiting for a follow-up through their index, and the last
+ * two days of every origin's log (today's work per clerk).
  */
 #include "handlers.h"
 #include "common/alloc.h"
@@ -733,6 +734,8 @@ user_hall(struct node_store *st, const char *name, char *out, size_t size)
 	}
 }
 
+static int dash_open(struct dash_job *j);
+
 /* Every origin's recent ops, newest first, back to stop_hlc: the work
  * of today (cases taken in or moved on, by whom). */
 static void
@@ -742,6 +745,9 @@ dash_work(uv_work_t *w)
 	struct dash_job *j = w->data;
 	struct node_store *st = j->n->st;
 	struct dash_pairs done = {0};
+
+	/* The hall's open cases first (from a snapshot: the loop goes on). */
+	j->rc = dash_open(j);
 	char hall[NODE_HALL_CODE_MAX * 2];
 
 	for (size_t o = 0; j->rc == 0 && o < j->norigins; o++) {
@@ -895,7 +901,6 @@ dash_open(struct dash_job *j)
 			const uint8_t *k = node_iter_key(it, &kl);
 			char id[NODE_CASE_ID_MAX];
 			Ow__Case *cs = NULL;
-			uint64_t gen;
 			int level;
 
 			if (kl <= plen || kl - plen >= sizeof(id)) {
@@ -903,11 +908,22 @@ dash_open(struct dash_job *j)
 			}
 			memcpy(id, k + plen, kl - plen);
 			id[kl - plen] = '\0';
-			if (node_read_case(n, id, &cs, &gen) != 0) {
-				continue;
+			{
+				void *cv = NULL;
+				size_t cl;
+
+				if (node_store_get(n->st, NODE_CF_CASE, id,
+				        strlen(id), &cv, &cl) != 0) {
+					continue;
+				}
+				cs = ow__case__unpack(NULL, cl, cv);
+				cm_free(cv);
+				if (cs == NULL) {
+					continue;
+				}
 			}
-			/* The overlay may hold a newer state than the index
-			 * snapshot: count the case where it is now. */
+			/* A case written after the index was read: count it
+			 * where it is now. */
 			if (cs->state != (uint32_t)st ||
 			    strcmp(cs->hall, d->hall) != 0) {
 				node_case_free(cs);
@@ -916,7 +932,9 @@ dash_open(struct dash_job *j)
 			count++;
 			d->open++;
 			d->conflicts += cs->conflict;
-			level = node_warning_compute(n, cs);
+			/* The level kept with the case (set at each change,
+			 * and daily by this hall's sweep). */
+			level = node_warning_of(n, cs->id);
 			d->yellow += level == FORM_WARN_YELLOW;
 			d->red += level == FORM_WARN_RED;
 			d->overdue += level == FORM_WARN_OVERDUE;
@@ -1011,10 +1029,7 @@ node__h_dashboard(struct call *c)
 		j->stop_hlc =
 		    wall > back_ms ? CM_HLC_MAKE(wall - back_ms, 0) : 0;
 	}
-	rc = dash_open(j);
-	if (rc == 0) {
-		rc = node_origin_keys(n, &j->origins, &j->norigins);
-	}
+	rc = node_origin_keys(n, &j->origins, &j->norigins);
 	snprintf(
 	    j->request_id, sizeof(j->request_id), "%s", c->req->request_id);
 	j->w.data = j;

@@ -297,6 +297,26 @@ add_users(int n)
 			die("user add", rc);
 		}
 	}
+	{
+		/* A supervisor, for the report and the dashboard. */
+		Ow__Request req = OW__REQUEST__INIT;
+		Ow__UserAddReq b = OW__USER_ADD_REQ__INIT;
+		Ow__Response *resp = NULL;
+
+		b.name = (char *)(uintptr_t) "benchsup";
+		b.role = (char *)(uintptr_t) "supervisor";
+		b.password = (char *)(uintptr_t)USER_PW;
+		req.body_case = OW__REQUEST__BODY_USER_ADD;
+		req.user_add = &b;
+		rc = node_client_call(admin, &req, &resp);
+		if (rc == 0) {
+			rc = resp->status;
+			ow__response__free_unpacked(resp, NULL);
+		}
+		if (rc != 0 && rc != CM_EEXIST) {
+			die("user add", rc);
+		}
+	}
 	node_client_close(admin);
 }
 
@@ -881,6 +901,69 @@ struct audit_job {
 	int rc;
 };
 
+/* A supervisor's report or dashboard on its own connection, timed. */
+struct sup_job {
+	struct node_client *c;
+	Ow__Request *req;
+	double ms;
+	uint64_t cases_read;
+	atomic_bool done;
+	int rc;
+};
+
+static void *
+sup_thread(void *arg)
+{
+	struct sup_job *j = arg;
+	Ow__Response *resp = NULL;
+	double t0 = ow_now_ms();
+
+	j->rc = node_client_call(j->c, j->req, &resp);
+	j->ms = ow_now_ms() - t0;
+	if (j->rc == 0) {
+		j->rc = resp->status;
+		if (j->rc == 0 &&
+		    resp->body_case == OW__RESPONSE__BODY_REPORT) {
+			j->cases_read = resp->report->cases_read;
+		}
+		ow__response__free_unpacked(resp, NULL);
+	}
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+/* Run j in a thread while a desk's status calls probe the loop; the
+ * longest probe round trip. */
+static double
+sup_timed(struct node_client *probe, struct sup_job *j, int *probes)
+{
+	pthread_t th;
+	double worst = 0;
+
+	*probes = 0;
+	atomic_store(&j->done, false);
+	pthread_create(&th, NULL, sup_thread, j);
+	ow_sleep_ms(5);
+	while (!atomic_load(&j->done)) {
+		double s = ow_now_ms();
+		int rc = status_call(probe, NULL);
+
+		if (rc != 0) {
+			die("status during a supervisor's call", rc);
+		}
+		if (ow_now_ms() - s > worst) {
+			worst = ow_now_ms() - s;
+		}
+		(*probes)++;
+		ow_sleep_ms(10);
+	}
+	pthread_join(th, NULL);
+	if (j->rc != 0) {
+		die("report or dashboard", j->rc);
+	}
+	return worst;
+}
+
 static void *
 audit_thread(void *arg)
 {
@@ -1144,6 +1227,52 @@ cmd_scale(void)
 		    j.ops, j.problems, j.ms / 1000, worst, probes);
 		printf("RESULT audit_s %.1f\nRESULT audit_stall_ms %.0f\n",
 		    j.ms / 1000, worst);
+	}
+	/* A supervisor's month report (every case read) and the dashboard
+	 * (every open case of the hall), and what a desk sees meanwhile. */
+	{
+		struct sup_job j;
+		Ow__Request req = OW__REQUEST__INIT;
+		Ow__ReportReq rb = OW__REPORT_REQ__INIT;
+		Ow__DashboardReq db = OW__DASHBOARD_REQ__INIT;
+		char from[16], to[16];
+		time_t now = time(NULL), then = now - 30 * 86400;
+		struct tm tm;
+		double stall;
+		int probes;
+
+		localtime_r(&now, &tm);
+		strftime(to, sizeof(to), "%Y-%m-%d", &tm);
+		localtime_r(&then, &tm);
+		strftime(from, sizeof(from), "%Y-%m-%d", &tm);
+		memset(&j, 0, sizeof(j));
+		j.c = ow_connect_login(url, "benchsup", USER_PW, 600000, &rc);
+		if (j.c == NULL) {
+			die("supervisor login", rc);
+		}
+		rb.from = from;
+		rb.to = to;
+		rb.by = (char *)(uintptr_t) "clerk";
+		req.body_case = OW__REQUEST__BODY_REPORT;
+		req.report = &rb;
+		j.req = &req;
+		stall = sup_timed(c, &j, &probes);
+		printf("  report of the last 30 days by clerk: %" PRIu64
+		       " cases read, %.1f s; longest status round trip "
+		       "meanwhile %.0f ms (%d probes)\n",
+		    j.cases_read, j.ms / 1000, stall, probes);
+		printf("RESULT report_s %.2f\nRESULT report_stall_ms %.0f\n",
+		    j.ms / 1000, stall);
+		req.body_case = OW__REQUEST__BODY_DASHBOARD;
+		req.dashboard = &db;
+		stall = sup_timed(c, &j, &probes);
+		printf("  dashboard of the hall: %.1f s; longest status round "
+		       "trip meanwhile %.0f ms (%d probes)\n",
+		    j.ms / 1000, stall, probes);
+		printf("RESULT dashboard_s %.2f\nRESULT dashboard_stall_ms "
+		       "%.0f\n",
+		    j.ms / 1000, stall);
+		node_client_close(j.c);
 	}
 	node_client_close(c);
 
