@@ -20,7 +20,10 @@
 #    (first page, deep page through the cursors), the node's VmRSS (target
 #    < 256 MB), `audit verify` over the whole log, the restart time from
 #    exec to the first successful status reply (target < 2 s), and CaseGet
-#    p99 right after the restart while the warning sweep runs (< 1 ms).
+#    p99 right after the restart while the warning sweep runs (< 1 ms);
+#    and a supervisor's report of the last 30 days (every case read) and
+#    the hall's dashboard, each with the longest status round trip of a
+#    desk meanwhile (figures, no target: issue 6 names none).
 #
 # Other knobs: BENCH_LOOKUPS (2000), BENCH_RESTARTS (3), BENCH_AUDIT=0
 # (skip the audit), BENCH_DIR (where the data goes; keep it short),

@@ -967,6 +967,7 @@ fi
 
 NODE_ENV=(OW_PAGE_MAX=3)
 restart_node "$TODAY"
+CURSOR=() # one cursor of each list, for the cross-list checks below
 for l in "${LISTS[@]}"; do
   IFS='|' read -r name key field who cmd <<<"$l"
   # shellcheck disable=SC2086
