@@ -629,9 +629,17 @@ apply_assign(Ow__Case *c, const Ow__Op *op)
 	return 0;
 }
 
-/* A step of a bad rating's remediation into c->remedy. */
-static int
-remedy_step(Ow__Case *c, const Ow__Op *op)
+bool
+node_remedy_ok(const Ow__Op *op)
+{
+	return op->body_case == OW__OP__BODY_REMEDY && op->remedy != NULL &&
+	       op->remedy->step >= 1 && op->remedy->step <= 3 &&
+	       (op->remedy->step != 3 ||
+	           (op->remedy->level >= 1 && op->remedy->level <= 5));
+}
+
+int
+node_case_remedy_step(Ow__Case *c, const Ow__Op *op)
 {
 	const Ow__Remedy *r = op->remedy;
 	Ow__Remediation *m = c->remedy;
@@ -676,7 +684,7 @@ apply_remedy(Ow__Case *c, const Ow__Op *op)
 
 	snprintf(key, sizeof(key), "remedy%u", op->remedy->step);
 	rc = stamp_wins(c, key, op->hlc, op->origin, &wins);
-	return rc != 0 || !wins ? rc : remedy_step(c, op);
+	return rc != 0 || !wins ? rc : node_case_remedy_step(c, op);
 }
 
 /* The latest acknowledgement by (hlc, origin). */
@@ -819,11 +827,7 @@ body_matches(const Ow__Op *op)
 		return op->body_case == OW__OP__BODY_DELIVER &&
 		       op->deliver != NULL;
 	case OW__OP_KIND__OP_CASE_REMEDY:
-		return op->body_case == OW__OP__BODY_REMEDY &&
-		       op->remedy != NULL && op->remedy->step >= 1 &&
-		       op->remedy->step <= 3 &&
-		       (op->remedy->step != 3 ||
-		           (op->remedy->level >= 1 && op->remedy->level <= 5));
+		return node_remedy_ok(op);
 	case OW__OP_KIND__OP_CASE_ACK:
 		return op->body_case == OW__OP__BODY__NOT_SET;
 	default:

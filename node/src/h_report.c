@@ -44,41 +44,16 @@ hlc_day(uint64_t hlc)
 	return day;
 }
 
-/* The op an index key 'h' id NUL origin NUL seq(8) names, opened without
- * its signature (the log holds only ops checked when they came). NULL
- * when it cannot be read. */
+/* The op an index key 'h' of a case names (NULL: unreadable). */
 static Ow__Op *
 read_case_op(struct node_store *st, const uint8_t *k, size_t kl, size_t plen)
 {
-	static const unsigned char nopk[NODE_PK_BYTES];
 	char origin[NODE_ORIGIN_MAX + 1];
-	uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
-	const uint8_t *o = k + plen, *end = k + kl - 8;
-	unsigned char hash[NODE_HASH_BYTES];
-	uint64_t seq = 0;
-	void *val = NULL;
-	size_t vlen;
-	Ow__Op *op = NULL;
+	uint64_t seq;
 
-	if (kl < plen + 10 || end[-1] != 0 ||
-	    (size_t)(end - 1 - o) > NODE_ORIGIN_MAX) {
-		return NULL;
-	}
-	memcpy(origin, o, (size_t)(end - 1 - o));
-	origin[end - 1 - o] = '\0';
-	for (int i = 0; i < 8; i++) {
-		seq = (seq << 8) | end[i];
-	}
-	vlen = node_log_key(origin, seq, lkey);
-	if (vlen == 0 ||
-	    node_store_get(st, NODE_CF_LOG, lkey, vlen, &val, &vlen) != 0) {
-		return NULL;
-	}
-	if (node_op_open_ex(val, vlen, nopk, &op, hash, false) != 0) {
-		op = NULL;
-	}
-	cm_free(val);
-	return op;
+	return node_hkey_split(k, kl, plen, origin, &seq)
+	           ? node_log_op_unchecked(st, origin, seq)
+	           : NULL;
 }
 
 /* ---- reports ------------------------------------------------------------ */

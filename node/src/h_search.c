@@ -307,13 +307,52 @@ node__h_case_search(struct call *c)
  * when the key is malformed or the op cannot be read or opened (passed
  * over). 0 or CM_ENOMEM.
  */
+bool
+node_hkey_split(const uint8_t *k, size_t kl, size_t plen,
+    char origin[NODE_ORIGIN_MAX + 1], uint64_t *seq)
+{
+	const uint8_t *o = k + plen, *end = k + kl - 8;
+
+	if (kl < plen + 10 || end[-1] != 0 ||
+	    (size_t)(end - 1 - o) > NODE_ORIGIN_MAX) {
+		return false;
+	}
+	memcpy(origin, o, (size_t)(end - 1 - o));
+	origin[end - 1 - o] = '\0';
+	*seq = 0;
+	for (int i = 0; i < 8; i++) {
+		*seq = (*seq << 8) | end[i];
+	}
+	return true;
+}
+
+Ow__Op *
+node_log_op_unchecked(struct node_store *st, const char *origin, uint64_t seq)
+{
+	static const unsigned char nopk[NODE_PK_BYTES];
+	uint8_t key[1 + NODE_ORIGIN_MAX + 8];
+	unsigned char hash[NODE_HASH_BYTES];
+	size_t klen = node_log_key(origin, seq, key), vlen;
+	void *val = NULL;
+	Ow__Op *op = NULL;
+
+	if (klen == 0 ||
+	    node_store_get(st, NODE_CF_LOG, key, klen, &val, &vlen) != 0) {
+		return NULL;
+	}
+	if (node_op_open_ex(val, vlen, nopk, &op, hash, false) != 0) {
+		op = NULL;
+	}
+	cm_free(val);
+	return op;
+}
+
 static int
 history_entry(struct node *n, const uint8_t *k, size_t kl, size_t plen,
     Ow__HistoryEntry **out)
 {
 	char origin[NODE_ORIGIN_MAX + 1];
 	uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
-	const uint8_t *o = k + plen, *end = k + kl - 8;
 	uint64_t seq = 0;
 	void *val = NULL;
 	size_t vlen;
@@ -322,14 +361,8 @@ history_entry(struct node *n, const uint8_t *k, size_t kl, size_t plen,
 	Ow__HistoryEntry *e;
 
 	*out = NULL;
-	if (kl < plen + 10 || end[-1] != 0 ||
-	    (size_t)(end - 1 - o) > NODE_ORIGIN_MAX) {
+	if (!node_hkey_split(k, kl, plen, origin, &seq)) {
 		return 0;
-	}
-	memcpy(origin, o, (size_t)(end - 1 - o));
-	origin[end - 1 - o] = '\0';
-	for (int i = 0; i < 8; i++) {
-		seq = (seq << 8) | end[i];
 	}
 	vlen = node_log_key(origin, seq, lkey);
 	if (vlen == 0 ||

@@ -349,6 +349,19 @@ int node_read_case(
 /* Drop overlay entries of batches that are durable now. */
 void node_overlay_settle(struct node *n, uint64_t durable_gen);
 
+/* ---- h_search.c: the log as the history reads it ------------------------- */
+
+/* The origin and seq an index key 'h' names (the case's prefix of plen
+ * bytes, then origin, NUL, seq as 8 bytes big-endian); false when the key
+ * is malformed. */
+bool node_hkey_split(const uint8_t *k, size_t kl, size_t plen,
+    char origin[NODE_ORIGIN_MAX + 1], uint64_t *seq);
+/* The log's op (origin, seq) decoded without its signature check: the log
+ * holds only ops checked when they came; for figures, never for trust.
+ * NULL when missing or unreadable. Safe on a worker thread. */
+Ow__Op *node_log_op_unchecked(
+    struct node_store *st, const char *origin, uint64_t seq);
+
 /* ---- repl.c, repl_apply.c ----------------------------------------------- */
 
 struct node_repl;

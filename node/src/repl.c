@@ -2040,19 +2040,10 @@ struct lag_ctx {
 static void
 lag_cb(void *arg, const char *origin, uint64_t seq)
 {
-	static const unsigned char nopk[NODE_PK_BYTES];
 	struct lag_ctx *l = arg;
-	uint8_t key[1 + NODE_ORIGIN_MAX + 8];
-	unsigned char hash[NODE_HASH_BYTES];
-	size_t klen = node_log_key(origin, seq, key), vlen;
-	void *val = NULL;
-	Ow__Op *op = NULL;
+	Ow__Op *op = node_log_op_unchecked(l->n->st, origin, seq);
 
-	if (klen == 0 || node_store_get(l->n->st, NODE_CF_LOG, key, klen, &val,
-	                     &vlen) != 0) {
-		return;
-	}
-	if (node_op_open_ex(val, vlen, nopk, &op, hash, false) == 0) {
+	if (op != NULL) {
 		uint64_t ms = op->hlc >> 16;
 
 		if (l->oldest_ms == 0 || ms < l->oldest_ms) {
@@ -2060,7 +2051,6 @@ lag_cb(void *arg, const char *origin, uint64_t seq)
 		}
 		ow__op__free_unpacked(op, NULL);
 	}
-	cm_free(val);
 }
 
 enum node_disp

@@ -248,11 +248,7 @@ body_ok(const Ow__Op *op)
 		return op->body_case == OW__OP__BODY_DELIVER &&
 		       op->deliver != NULL;
 	case OW__OP_KIND__OP_CASE_REMEDY:
-		return op->body_case == OW__OP__BODY_REMEDY &&
-		       op->remedy != NULL && op->remedy->step >= 1 &&
-		       op->remedy->step <= 3 &&
-		       (op->remedy->step != 3 ||
-		           (op->remedy->level >= 1 && op->remedy->level <= 5));
+		return node_remedy_ok(op);
 	case OW__OP_KIND__OP_CASE_ACK:
 		return op->body_case == OW__OP__BODY__NOT_SET;
 	default:
@@ -469,43 +465,6 @@ apply_rate(Ow__Case *c, const Ow__Op *op)
 	return 0;
 }
 
-/* A step of a bad rating's remediation into c->remedy. */
-static int
-remedy_step(Ow__Case *c, const Ow__Op *op)
-{
-	const Ow__Remedy *r = op->remedy;
-	Ow__Remediation *m = c->remedy;
-
-	if (m == NULL) {
-		m = cm_malloc(sizeof(*m));
-		if (m == NULL) {
-			return CM_ENOMEM;
-		}
-		ow__remediation__init(m);
-		c->remedy = m;
-	}
-	switch (r->step) {
-	case 1:
-		m->callback_day = r->day;
-		if (str_set(&m->callback, r->text) != 0 ||
-		    str_set(&m->callback_by, op->actor) != 0) {
-			return CM_ENOMEM;
-		}
-		return 0;
-	case 2:
-		m->rectified_day = r->day;
-		if (str_set(&m->outcome, r->text) != 0 ||
-		    str_set(&m->rectified_by, op->actor) != 0) {
-			return CM_ENOMEM;
-		}
-		return 0;
-	default:
-		m->followup_day = r->day;
-		m->followup_level = r->level;
-		return str_set(&m->followup_by, op->actor);
-	}
-}
-
 static int
 apply_deliver(Ow__Case *c, const Ow__Op *op)
 {
@@ -580,7 +539,7 @@ apply_fields(Ow__Case *c, const Ow__Op *op)
 	case OW__OP_KIND__OP_CASE_REMEDY: {
 		/* Each step: the last in the walk, the latest (hlc, origin). */
 		char key[16];
-		int rc = remedy_step(c, op);
+		int rc = node_case_remedy_step(c, op);
 
 		snprintf(key, sizeof(key), "remedy%u", op->remedy->step);
 		return rc != 0 ? rc : stamp_set(c, key, op->hlc, op->origin);

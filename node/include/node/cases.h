@@ -129,6 +129,15 @@ int node_case_deadline(const struct form_calendar *cal,
 #define NODE_IDX_CONFLICT  'c' /* flagged cases: value "1" */
 #define NODE_IDX_REMEDY    'r' /* bad ratings not followed up: the hall */
 
+/* Does a remedy op's body hold a valid step (1 callback, 2 rectified, 3
+ * follow-up with a level 1..5)? */
+bool node_remedy_ok(const Ow__Op *op);
+/* Record the op's remediation step in c->remedy (made when missing):
+ * the step's day, text or level, and actor. node_case_apply (after its
+ * stamp) and the replication merge (in walk order) share it. 0 or
+ * CM_ENOMEM. */
+int node_case_remedy_step(Ow__Case *c, const Ow__Op *op);
+
 /* A bad rating (level 1 or 2) whose remediation has no follow-up rating
  * yet. */
 bool node_case_remedy_open(const Ow__Case *c);
