@@ -2021,7 +2021,7 @@ cmd_dashboard(struct ctl *x, int argc, char **argv)
 		printf(_("Yellow %u, red %u, overdue %u\n"), d->yellow, d->red,
 		    d->overdue);
 		printf(_("Conflicts waiting: %u\n"), d->conflicts);
-		printf(_("Bad ratings (last 15 working days): %u\n"),
+		printf(_("Bad ratings waiting for their follow-up: %u\n"),
 		    d->bad_ratings);
 		printf("%-16s %6s %6s %6s\n", _("clerk"), _("open"), _("red"),
 		    _("today"));
