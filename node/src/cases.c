@@ -1076,6 +1076,23 @@ node_case_index_keys(const Ow__Case *c, struct node_keys *out)
 }
 
 bool
+node_case_awaiting_ack(const Ow__Case *c)
+{
+	uint64_t moved = 0;
+
+	if (str_empty(c->assignee)) {
+		return false;
+	}
+	for (size_t i = 0; i < c->n_stamps; i++) {
+		if (strcmp(c->stamps[i]->key, "assign") == 0) {
+			moved = c->stamps[i]->hlc;
+		}
+	}
+	return moved != 0 &&
+	       !(c->ack_hlc > moved && strcmp(c->ack_by, c->assignee) == 0);
+}
+
+bool
 node_case_remedy_open(const Ow__Case *c)
 {
 	return c->rating != NULL && c->rating->level >= 1 &&

@@ -106,6 +106,7 @@ node__summary(struct node *n, const Ow__Case *cs)
 	s->accepted_day = cs->accepted_day;
 	level = node_warning_of(n, cs->id);
 	s->warning = level >= 0 ? (uint32_t)level : 0;
+	s->awaiting_ack = node_case_awaiting_ack(cs);
 	if (cs->state < NODE_ST__COUNT && cs->accepted_day != 0 &&
 	    node_state_clock((enum node_state)cs->state) ==
 	        NODE_CLOCK_RUNNING) {

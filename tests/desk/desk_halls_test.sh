@@ -125,6 +125,7 @@ check "the list at NS01 is no longer empty" poll_gone ns "No open cases are assi
 
 # clerk2 opens the first and takes it over; the supervisor's side sees who.
 last_session=ns
+check "marked new in clerk2's list" poll_re ns "new +$C1"
 keys ns Home
 keys ns Enter
 check "the case opens at NS01" poll ns "Case $C1"
@@ -132,6 +133,9 @@ keys ns PgDn PgDn
 check "it says it was moved to clerk2" poll ns "Moved to you: F3 takes it over"
 keys ns F3
 check "taken over" poll ns "Taken over by: clerk2"
+keys ns Escape
+check "back in the list" poll ns "$C1"
+check "no longer new there" poll_re_gone ns "new +$C1"
 check "FT01 learns who took it" bash -c "for _ in \$(seq 100); do OW_PASSWORD=super-pass-1 '$CTL' -d '$tmp/ft' -u sup1 --json case get '$C1' | grep -q '\"acknowledged_by\": \"clerk2\"' && exit 0; sleep 0.1; done; exit 1"
 keys ft F10
 keys ns F10

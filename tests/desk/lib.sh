@@ -68,6 +68,15 @@ poll_re() {
   done
   return 1
 }
+# poll_re_gone SESSION REGEX [SECONDS]: wait until no line matches REGEX.
+poll_re_gone() {
+  local i
+  for ((i = 0; i < ${3:-10} * 20; i++)); do
+    screen "$1" | grep -qE -- "$2" || return 0
+    sleep 0.05
+  done
+  return 1
+}
 # poll_gone SESSION TEXT [SECONDS]: wait until TEXT is gone.
 poll_gone() {
   local i

@@ -298,6 +298,7 @@ row_from(struct tui_case_row *r, const Ow__CaseSummary *s)
 	copy(r->assignee, sizeof(r->assignee), s->assignee);
 	r->running = s->running;
 	r->days_left = s->days_left;
+	r->awaiting_ack = s->awaiting_ack;
 }
 
 /*

@@ -129,6 +129,7 @@ struct tui_case_row {
 	char assignee[64];
 	bool running; /* the clock runs: days_left is known */
 	int32_t days_left;
+	bool awaiting_ack; /* moved to its clerk, not taken over yet */
 };
 
 struct tui_case_list {

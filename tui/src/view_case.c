@@ -16,6 +16,7 @@
 
 #include "common/date.h"
 #include "common/i18n.h"
+#include "node/cases.h"
 #include "node/workflow.h"
 #include "tui/width.h"
 
@@ -265,22 +266,6 @@ note_given(struct tui_desk *d, bool ok, int choice, const char *text)
 	if (ok) {
 		tui_data_case_note(d, text);
 	}
-}
-
-/* Was the case acknowledged by its assignee after its latest move? A
- * case never moved needs none. */
-static bool
-case_acked(const Ow__Case *c)
-{
-	uint64_t moved = 0;
-
-	for (size_t i = 0; i < c->n_stamps; i++) {
-		if (strcmp(c->stamps[i]->key, "assign") == 0) {
-			moved = c->stamps[i]->hlc;
-		}
-	}
-	return moved == 0 ||
-	       (c->ack_hlc > moved && strcmp(c->ack_by, c->assignee) == 0);
 }
 
 static void
@@ -860,11 +845,11 @@ case_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 			    _("Follow-up rating: not yet (F9)"));
 		}
 	}
-	if (strcmp(c->assignee, d->user) == 0 && !case_acked(c)) {
+	if (strcmp(c->assignee, d->user) == 0 && node_case_awaiting_ack(c)) {
 		line(&l, TUI_S_INFO, "%s",
 		    _("Moved to you: F3 takes it over (the supervisor sees "
 		      "that you have it)."));
-	} else if (c->ack_by[0] != '\0' && case_acked(c)) {
+	} else if (c->ack_by[0] != '\0' && !node_case_awaiting_ack(c)) {
 		line(&l, TUI_S_NORMAL, "%s %s", _("Taken over by:"), c->ack_by);
 	}
 	if (c->delivery != NULL && c->delivery->method > 0) {

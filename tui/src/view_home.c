@@ -403,6 +403,13 @@ draw_list(struct tui_desk *d, WINDOW *w, int y, int h, int which,
 		const char *mark = level_marker(r->warning, &mst);
 		int ry = y + 2 + i;
 
+		/* A case moved to this clerk and not taken over yet (F3 in
+		 * the case): the first thing to do with it. */
+		if (which == 0 && r->awaiting_ack) {
+			mark = _("new");
+			mst = TUI_S_INFO;
+		}
+
 		tui_put(w, ry, x0, 1, sel ? ">" : " ", false, st);
 		tui_put(w, ry, x0 + 1, 4, mark, true, mst);
 		draw_cells(w, ry, x0 + 5, &c, r->id,
@@ -491,5 +498,6 @@ const struct tui_view_ops tui_view_home = {
     .unsaved = NULL,
     .help_intro = N_(
         "The hall queue, your open cases and the cases whose deadlines draw near."),
-    .help_more = NULL,
+    .help_more = N_("\"new\" in my cases: a case moved to you; open it and "
+                    "take it over with F3."),
 };

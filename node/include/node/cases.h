@@ -138,6 +138,11 @@ bool node_remedy_ok(const Ow__Op *op);
  * CM_ENOMEM. */
 int node_case_remedy_step(Ow__Case *c, const Ow__Op *op);
 
+/* A case moved to its assignee (an "assign" stamp) that the assignee
+ * has not taken over since (case_ack: ack_hlc later than the move, by
+ * the assignee). A case never moved awaits nothing. */
+bool node_case_awaiting_ack(const Ow__Case *c);
+
 /* A bad rating (level 1 or 2) whose remediation has no follow-up rating
  * yet. */
 bool node_case_remedy_open(const Ow__Case *c);
