@@ -516,7 +516,14 @@ copy_origin(void *arg, const char *origin, uint64_t seq)
 	r->norigins++;
 }
 
-enum peer_field { PF_UP, PF_CONNECTED, PF_BEHIND, PF_AHEAD, PF_FAILURES };
+enum peer_field {
+	PF_UP,
+	PF_CONNECTED,
+	PF_BEHIND,
+	PF_BEHIND_S,
+	PF_AHEAD,
+	PF_FAILURES
+};
 
 static void
 put_peer_family(struct cm_sbuf *b, const struct repl_figs *r, const char *name,
@@ -528,6 +535,7 @@ put_peer_family(struct cm_sbuf *b, const struct repl_figs *r, const char *name,
 		uint64_t v = which == PF_UP          ? f->is_up
 		             : which == PF_CONNECTED ? f->is_connected
 		             : which == PF_BEHIND    ? f->behind
+		             : which == PF_BEHIND_S  ? (uint64_t)f->behind_s
 		             : which == PF_AHEAD     ? f->ahead
 		                                     : f->failures;
 
@@ -555,6 +563,9 @@ put_repl(struct cm_sbuf *b, struct node *n)
 	put_peer_family(b, &r, "ow_repl_peer_behind_ops", "gauge",
 	    "Ops this hall has that the peer lacked when last heard of.",
 	    PF_BEHIND);
+	put_peer_family(b, &r, "ow_repl_peer_behind_seconds", "gauge",
+	    "Age in seconds of the oldest op the peer lacks (0: none).",
+	    PF_BEHIND_S);
 	put_peer_family(b, &r, "ow_repl_peer_ahead_ops", "gauge",
 	    "Ops the peer had that this hall lacks.", PF_AHEAD);
 	put_peer_family(b, &r, "ow_repl_peer_failures", "gauge",

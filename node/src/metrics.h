@@ -46,6 +46,7 @@ struct node_repl_peer_fig {
 	uint64_t ahead;        /* ops it had that this hall lacks */
 	uint32_t failures;     /* pulls failed in a row */
 	int64_t last_heard_ms; /* ms since its last message; -1: never */
+	int64_t behind_s;      /* age of the oldest op it lacks; 0: none */
 };
 
 /*

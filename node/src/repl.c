@@ -2053,6 +2053,22 @@ lag_cb(void *arg, const char *origin, uint64_t seq)
 	}
 }
 
+/* Seconds the peer has lacked ops (0: it lacks none). */
+static int64_t
+peer_behind_s(struct node *n, const char *id)
+{
+	struct lag_ctx lag = {n, 0};
+	uint64_t wall;
+
+	if (repl_peer_lacks(n->repl->core, id, lag_cb, &lag) != 0 ||
+	    lag.oldest_ms == 0) {
+		return 0;
+	}
+	wall = cm_hlc_wall_ms();
+	return wall > lag.oldest_ms ? (int64_t)((wall - lag.oldest_ms) / 1000)
+	                            : 0;
+}
+
 enum node_disp
 node__h_peer_list(struct call *c)
 {
@@ -2082,7 +2098,6 @@ node__h_peer_list(struct call *c)
 	}
 	for (struct rpeer *p = n->repl->peers; p != NULL; p = p->next) {
 		struct repl_peer_info info;
-		struct lag_ctx lag = {n, 0};
 		Ow__PeerInfo *pi;
 		char pk[2 * NODE_PK_BYTES + 1];
 
@@ -2108,15 +2123,7 @@ node__h_peer_list(struct call *c)
 				    (int64_t)((now - info.last_heard) / 1000);
 			}
 		}
-		if (repl_peer_lacks(n->repl->core, p->id, lag_cb, &lag) == 0 &&
-		    lag.oldest_ms != 0) {
-			uint64_t wall = cm_hlc_wall_ms();
-
-			pi->behind_s =
-			    wall > lag.oldest_ms
-			        ? (int64_t)((wall - lag.oldest_ms) / 1000)
-			        : 0;
-		}
+		pi->behind_s = peer_behind_s(n, p->id);
 		lr->peers[lr->n_peers++] = pi;
 	}
 	return NODE_REPLY_NOW;
@@ -2551,6 +2558,7 @@ node_repl_metrics(struct node *n,
 				        : 0;
 			}
 		}
+		f.behind_s = peer_behind_s(n, p->id);
 		peer_cb(arg, &f);
 	}
 }

@@ -126,7 +126,7 @@ if mode == "scrape":
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4"), headers["Content-Type"]
     types, samples = parse(body)
     for fam in ("ow_requests_total", "ow_request_seconds", "ow_ops_logged_total",
-                "ow_repl_peer_up", "ow_repl_peer_behind_ops", "ow_repl_peer_ahead_ops",
+                "ow_repl_peer_up", "ow_repl_peer_behind_ops", "ow_repl_peer_behind_seconds", "ow_repl_peer_ahead_ops",
                 "ow_repl_peer_last_heard_seconds", "ow_repl_vector", "ow_conflicts",
                 "ow_cases_by_warning", "ow_queue_waiting", "ow_sessions",
                 "ow_store_bytes", "ow_uptime_seconds"):
@@ -374,6 +374,7 @@ if [ -x "$CERTS" ] && command -v openssl >/dev/null; then
   check "behind and ahead are listed for it" \
     grep -q '^ow_repl_peer_behind_ops{peer="hall-pb"} [0-9]' "$work/scrape.body"
   check "ahead too" grep -q '^ow_repl_peer_ahead_ops{peer="hall-pb"} [0-9]' "$work/scrape.body"
+  check "and how long it has lacked ops" grep -q '^ow_repl_peer_behind_seconds{peer="hall-pb"} [0-9]' "$work/scrape.body"
   # status replies after a worker job when replication runs: still timed.
   before=$(metric 'ow_request_seconds_count{type="status"}')
   admin status >/dev/null
