@@ -642,6 +642,30 @@ begin_change(
 	return *cs != NULL;
 }
 
+/* The same for the changes a final case takes too (ratings and their
+ * remediation come with the result). */
+static bool
+begin_change_final(
+    struct call *c, const char *id, Ow__Case **cs, enum node_disp *disp)
+{
+	char seen[NODE_CASE_ID_MAX];
+	uint64_t seen_gen, gen;
+	int rc;
+
+	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
+		*disp = already_done(seen_gen);
+		return false;
+	}
+	*disp = NODE_REPLY_NOW;
+	*cs = NULL;
+	rc = node_read_case(c->n, id, cs, &gen);
+	if (rc != 0) {
+		node__fail(c->resp, rc);
+		return false;
+	}
+	return true;
+}
+
 /* Commit a change to cs (taken: freed or handed to the reply). */
 static enum node_disp
 finish_changes(struct call *c, Ow__Op **ops, size_t nops, Ow__Case *cs)
@@ -1001,25 +1025,17 @@ node__h_case_rate(struct call *c)
 	const Ow__CaseRateReq *r = c->req->case_rate;
 	Ow__Op op = OW__OP__INIT;
 	Ow__Rating body = OW__RATING__INIT;
-	char seen[NODE_CASE_ID_MAX];
-	uint64_t seen_gen;
+	enum node_disp disp;
 	Ow__Case *cs = NULL;
-	uint64_t gen;
-	int rc;
 
 	if (r->level < 1 || r->level > 5 ||
 	    !node__text_ok(r->comment, TEXT_MAX)) {
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
-		return already_done(seen_gen);
-	}
 	/* A rating comes with the result, so a delivered case takes one. */
-	rc = node_read_case(c->n, r->id, &cs, &gen);
-	if (rc != 0) {
-		node__fail(c->resp, rc);
-		return NODE_REPLY_NOW;
+	if (!begin_change_final(c, r->id, &cs, &disp)) {
+		return disp;
 	}
 	if (cs->rating != NULL) {
 		/* 一事一评: one rating per case. */
@@ -1050,11 +1066,9 @@ node__h_case_remedy(struct call *c)
 	const Ow__CaseRemedyReq *r = c->req->case_remedy;
 	Ow__Op op = OW__OP__INIT;
 	Ow__Remedy body = OW__REMEDY__INIT;
-	char seen[NODE_CASE_ID_MAX];
-	uint64_t seen_gen, gen;
+	enum node_disp disp;
 	Ow__Case *cs = NULL;
 	const Ow__Remediation *m;
-	int rc;
 
 	if (r->step < 1 || r->step > 3 || !node__text_ok(r->text, TEXT_MAX) ||
 	    (r->step < 3 && r->text[0] == '\0') ||
@@ -1062,13 +1076,8 @@ node__h_case_remedy(struct call *c)
 		node__fail(c->resp, CM_EINVAL);
 		return NODE_REPLY_NOW;
 	}
-	if (seen_request(c, seen, sizeof(seen), &seen_gen)) {
-		return already_done(seen_gen);
-	}
-	rc = node_read_case(c->n, r->id, &cs, &gen);
-	if (rc != 0) {
-		node__fail(c->resp, rc);
-		return NODE_REPLY_NOW;
+	if (!begin_change_final(c, r->id, &cs, &disp)) {
+		return disp;
 	}
 	m = cs->remedy;
 	/* Only after a bad rating, and each step after the one before. */

@@ -1781,27 +1781,24 @@ report_row_json(const Ow__ReportRow *r)
 	    (int)r->rating_sum, "tickets", (int)r->tickets, "tickets_called",
 	    (int)r->tickets_called, "wait_seconds", (json_int_t)r->wait_seconds,
 	    "wait_max", (json_int_t)r->wait_max);
-	double v;
+	const struct {
+		const char *key;
+		double v;
+	} derived[] = {
+	    {"on_time_promised_pct", pct(r->on_time_promised, r->completed)},
+	    {"on_time_legal_pct", pct(r->on_time_legal, r->completed)},
+	    {"avg_working_days", avg(r->working_days, r->completed)},
+	    {"avg_rating", avg(r->rating_sum, r->ratings)},
+	    {"bad_rating_pct", pct(r->ratings_bad, r->ratings)},
+	    {"avg_wait_seconds", avg(r->wait_seconds, r->tickets_called)},
+	};
 
 	/* The derived figures, null when there is nothing to divide. */
-	v = pct(r->on_time_promised, r->completed);
-	json_object_set_new(
-	    o, "on_time_promised_pct", v < 0 ? json_null() : json_real(v));
-	v = pct(r->on_time_legal, r->completed);
-	json_object_set_new(
-	    o, "on_time_legal_pct", v < 0 ? json_null() : json_real(v));
-	v = avg(r->working_days, r->completed);
-	json_object_set_new(
-	    o, "avg_working_days", v < 0 ? json_null() : json_real(v));
-	v = avg(r->rating_sum, r->ratings);
-	json_object_set_new(
-	    o, "avg_rating", v < 0 ? json_null() : json_real(v));
-	v = pct(r->ratings_bad, r->ratings);
-	json_object_set_new(
-	    o, "bad_rating_pct", v < 0 ? json_null() : json_real(v));
-	v = avg(r->wait_seconds, r->tickets_called);
-	json_object_set_new(
-	    o, "avg_wait_seconds", v < 0 ? json_null() : json_real(v));
+	for (size_t i = 0;
+	     o != NULL && i < sizeof(derived) / sizeof(derived[0]); i++) {
+		json_object_set_new(o, derived[i].key,
+		    derived[i].v < 0 ? json_null() : json_real(derived[i].v));
+	}
 	return o;
 }
 

@@ -267,6 +267,30 @@ dir_bytes(const char *dir)
 }
 
 static void
+add_user(struct node_client *admin, const char *name, const char *role)
+{
+	Ow__Request req = OW__REQUEST__INIT;
+	Ow__UserAddReq b = OW__USER_ADD_REQ__INIT;
+	Ow__Response *resp = NULL;
+	int rc;
+
+	b.name = (char *)(uintptr_t)name;
+	b.role = (char *)(uintptr_t)role;
+	b.password = (char *)(uintptr_t)USER_PW;
+	req.body_case = OW__REQUEST__BODY_USER_ADD;
+	req.user_add = &b;
+	rc = node_client_call(admin, &req, &resp);
+	if (rc == 0) {
+		rc = resp->status;
+		ow__response__free_unpacked(resp, NULL);
+	}
+	if (rc != 0 && rc != CM_EEXIST) {
+		die("user add", rc);
+	}
+}
+
+/* n clerks bench01.., and a supervisor for the report and dashboard. */
+static void
 add_users(int n)
 {
 	int rc;
@@ -277,46 +301,12 @@ add_users(int n)
 		die("admin login", rc);
 	}
 	for (int i = 1; i <= n; i++) {
-		Ow__Request req = OW__REQUEST__INIT;
-		Ow__UserAddReq b = OW__USER_ADD_REQ__INIT;
-		Ow__Response *resp = NULL;
 		char name[32];
 
 		snprintf(name, sizeof(name), "bench%02d", i);
-		b.name = name;
-		b.role = (char *)(uintptr_t) "clerk";
-		b.password = (char *)(uintptr_t)USER_PW;
-		req.body_case = OW__REQUEST__BODY_USER_ADD;
-		req.user_add = &b;
-		rc = node_client_call(admin, &req, &resp);
-		if (rc == 0) {
-			rc = resp->status;
-			ow__response__free_unpacked(resp, NULL);
-		}
-		if (rc != 0 && rc != CM_EEXIST) {
-			die("user add", rc);
-		}
+		add_user(admin, name, "clerk");
 	}
-	{
-		/* A supervisor, for the report and the dashboard. */
-		Ow__Request req = OW__REQUEST__INIT;
-		Ow__UserAddReq b = OW__USER_ADD_REQ__INIT;
-		Ow__Response *resp = NULL;
-
-		b.name = (char *)(uintptr_t) "benchsup";
-		b.role = (char *)(uintptr_t) "supervisor";
-		b.password = (char *)(uintptr_t)USER_PW;
-		req.body_case = OW__REQUEST__BODY_USER_ADD;
-		req.user_add = &b;
-		rc = node_client_call(admin, &req, &resp);
-		if (rc == 0) {
-			rc = resp->status;
-			ow__response__free_unpacked(resp, NULL);
-		}
-		if (rc != 0 && rc != CM_EEXIST) {
-			die("user add", rc);
-		}
-	}
+	add_user(admin, "benchsup", "supervisor");
 	node_client_close(admin);
 }
 

@@ -700,6 +700,24 @@ draw_branches(struct tui_desk *d, struct lines *l)
 	}
 }
 
+/* A remediation step: done (its day, what, by whom), or its last day,
+ * red once past. */
+static void
+remedy_line(struct lines *l, int32_t done, const char *done_label,
+    const char *text, const char *by, const char *due_label, int32_t due,
+    int32_t today)
+{
+	char day[16];
+
+	if (done != 0) {
+		line(l, TUI_S_NORMAL, "  %s %s  %s (%s)", done_label,
+		    day_str(done, day), text, by);
+	} else {
+		line(l, today > due ? TUI_S_RED : TUI_S_NORMAL, "  %s %s",
+		    due_label, day_str(due, day));
+	}
+}
+
 static void
 case_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 {
@@ -812,30 +830,16 @@ case_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 	if (g->callback_due != 0) {
 		const Ow__Remediation *rm = c->remedy;
 		int32_t today = tui_data_today();
-		bool called = rm != NULL && rm->callback_day != 0;
-		bool fixed = rm != NULL && rm->rectified_day != 0;
 
 		line(&l, TUI_S_HEADER, "%s", _("Bad rating: remediation"));
-		if (called) {
-			line(&l, TUI_S_NORMAL, "  %s %s  %s (%s)",
-			    _("Called back:"), day_str(rm->callback_day, a),
-			    rm->callback, rm->callback_by);
-		} else {
-			line(&l,
-			    today > g->callback_due ? TUI_S_RED : TUI_S_NORMAL,
-			    "  %s %s", _("Call back by:"),
-			    day_str(g->callback_due, a));
-		}
-		if (fixed) {
-			line(&l, TUI_S_NORMAL, "  %s %s  %s (%s)",
-			    _("Rectified:"), day_str(rm->rectified_day, a),
-			    rm->outcome, rm->rectified_by);
-		} else {
-			line(&l,
-			    today > g->rectify_due ? TUI_S_RED : TUI_S_NORMAL,
-			    "  %s %s", _("Rectify by:"),
-			    day_str(g->rectify_due, a));
-		}
+		remedy_line(&l, rm != NULL ? rm->callback_day : 0,
+		    _("Called back:"), rm != NULL ? rm->callback : "",
+		    rm != NULL ? rm->callback_by : "", _("Call back by:"),
+		    g->callback_due, today);
+		remedy_line(&l, rm != NULL ? rm->rectified_day : 0,
+		    _("Rectified:"), rm != NULL ? rm->outcome : "",
+		    rm != NULL ? rm->rectified_by : "", _("Rectify by:"),
+		    g->rectify_due, today);
 		if (rm != NULL && rm->followup_level != 0) {
 			line(&l, TUI_S_NORMAL, "  %s %s  %u/5",
 			    _("Follow-up rating:"),
