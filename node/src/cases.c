@@ -830,9 +830,19 @@ body_matches(const Ow__Op *op)
 		return node_remedy_ok(op);
 	case OW__OP_KIND__OP_CASE_ACK:
 		return op->body_case == OW__OP__BODY__NOT_SET;
+	case OW__OP_KIND__OP_CASE_SEAL:
+		return node_seal_ok(op);
 	default:
 		return false;
 	}
+}
+
+bool
+node_seal_ok(const Ow__Op *op)
+{
+	return op->kind == OW__OP_KIND__OP_CASE_SEAL &&
+	       op->body_case == OW__OP__BODY_SEAL && op->seal != NULL &&
+	       op->seal->digest.len == 32;
 }
 
 int
@@ -894,6 +904,9 @@ node_case_apply(Ow__Case **cp, const Ow__Op *op)
 		case OW__OP_KIND__OP_CASE_ACK:
 			rc = apply_ack(c, op);
 			break;
+		case OW__OP_KIND__OP_CASE_SEAL:
+			rc = 0; /* marks a point in the case's ops only */
+			break;
 		default:
 			rc = CM_EPROTO;
 		}
@@ -905,7 +918,7 @@ node_case_apply(Ow__Case **cp, const Ow__Op *op)
 		node_case_free(c);
 		return rc;
 	}
-	if (op->hlc > c->updated_hlc) {
+	if (op->hlc > c->updated_hlc && op->kind != OW__OP_KIND__OP_CASE_SEAL) {
 		c->updated_hlc = op->hlc;
 	}
 	node_case_free(*cp);

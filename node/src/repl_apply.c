@@ -531,7 +531,7 @@ is_case_op(const Ow__Op *op)
 	return op->case_id != NULL && op->case_id[0] != '\0' &&
 	       strlen(op->case_id) < NODE_CASE_ID_MAX &&
 	       op->kind >= OW__OP_KIND__OP_CASE_CREATE &&
-	       op->kind <= OW__OP_KIND__OP_CASE_ACK;
+	       op->kind <= OW__OP_KIND__OP_CASE_SEAL;
 }
 
 /* A case op of a batch, for grouping the batch by case. */

@@ -164,6 +164,24 @@ stamp_set(Ow__Case *c, const char *key, uint64_t hlc, const char *origin)
 	return 0;
 }
 
+/* Is (hlc, origin) later than key's stamp (or is there none)? The walk
+ * goes in (hlc, origin) order, so from the create this always holds; on a
+ * base, an op made before some of the base's writes loses to them. */
+static bool
+stamp_later(
+    const Ow__Case *c, const char *key, uint64_t hlc, const char *origin)
+{
+	for (size_t i = 0; i < c->n_stamps; i++) {
+		const Ow__FieldStamp *s = c->stamps[i];
+
+		if (strcmp(s->key, key) == 0) {
+			return hlc != s->hlc ? hlc > s->hlc
+			                     : strcmp(origin, s->origin) > 0;
+		}
+	}
+	return true;
+}
+
 /* ---- order and causality ----------------------------------------------- */
 
 /* (hlc, origin, seq): the walk order. */
@@ -251,6 +269,8 @@ body_ok(const Ow__Op *op)
 		return node_remedy_ok(op);
 	case OW__OP_KIND__OP_CASE_ACK:
 		return op->body_case == OW__OP__BODY__NOT_SET;
+	case OW__OP_KIND__OP_CASE_SEAL:
+		return node_seal_ok(op);
 	default:
 		return false;
 	}
@@ -404,6 +424,9 @@ apply_edit(Ow__Case *c, const Ow__Op *op)
 			continue;
 		}
 		snprintf(key, sizeof(key), "f:%s", e->set[i]->key);
+		if (!stamp_later(c, key, op->hlc, op->origin)) {
+			continue;
+		}
 		rc = kv_set(
 		    &c->fields, &c->n_fields, e->set[i]->key, e->set[i]->value);
 		if (rc == 0) {
@@ -436,6 +459,18 @@ apply_note(Ow__Case *c, const Ow__Op *op)
 		ow__note__free_unpacked(n, NULL);
 		return CM_ENOMEM;
 	}
+	/* In (hlc, origin) order: from the create the walk's own order; on
+	 * a base, a late note goes where its clock puts it. */
+	for (size_t i = c->n_notes - 1; i > 0; i--) {
+		Ow__Note *p = c->notes[i - 1];
+
+		if (p->hlc < n->hlc ||
+		    (p->hlc == n->hlc && strcmp(p->origin, n->origin) <= 0)) {
+			break;
+		}
+		c->notes[i - 1] = n;
+		c->notes[i] = p;
+	}
 	return 0;
 }
 
@@ -444,8 +479,9 @@ apply_rate(Ow__Case *c, const Ow__Op *op)
 {
 	Ow__Rating *r;
 
-	/* One rating per case: the first in the walk stands everywhere. */
-	if (c->rating != NULL) {
+	/* One rating per case: the first in the walk stands everywhere (on
+	 * a base, a late one made before it takes its place). */
+	if (c->rating != NULL && op->hlc >= c->rating->hlc) {
 		return 0;
 	}
 	r = cm_malloc(sizeof(*r));
@@ -461,6 +497,9 @@ apply_rate(Ow__Case *c, const Ow__Op *op)
 		ow__rating__free_unpacked(r, NULL);
 		return CM_ENOMEM;
 	}
+	if (c->rating != NULL) {
+		ow__rating__free_unpacked(c->rating, NULL);
+	}
 	c->rating = r;
 	return 0;
 }
@@ -472,6 +511,10 @@ apply_deliver(Ow__Case *c, const Ow__Op *op)
 
 	if (d == NULL) {
 		return CM_ENOMEM;
+	}
+	if (!stamp_later(c, "delivery", op->hlc, op->origin)) {
+		cm_free(d);
+		return 0;
 	}
 	ow__delivery__init(d);
 	d->method = op->deliver->method;
@@ -516,6 +559,9 @@ apply_fields(Ow__Case *c, const Ow__Op *op)
 	case OW__OP_KIND__OP_CASE_EDIT:
 		return apply_edit(c, op);
 	case OW__OP_KIND__OP_CASE_ASSIGN:
+		if (!stamp_later(c, "assign", op->hlc, op->origin)) {
+			return 0;
+		}
 		if (str_set(&c->hall, op->assign->hall) != 0 ||
 		    str_set(&c->assignee, op->assign->assignee) != 0) {
 			return CM_ENOMEM;
@@ -539,12 +585,19 @@ apply_fields(Ow__Case *c, const Ow__Op *op)
 	case OW__OP_KIND__OP_CASE_REMEDY: {
 		/* Each step: the last in the walk, the latest (hlc, origin). */
 		char key[16];
-		int rc = node_case_remedy_step(c, op);
+		int rc;
 
 		snprintf(key, sizeof(key), "remedy%u", op->remedy->step);
+		if (!stamp_later(c, key, op->hlc, op->origin)) {
+			return 0;
+		}
+		rc = node_case_remedy_step(c, op);
 		return rc != 0 ? rc : stamp_set(c, key, op->hlc, op->origin);
 	}
 	case OW__OP_KIND__OP_CASE_ACK:
+		if (!stamp_later(c, "ack", op->hlc, op->origin)) {
+			return 0;
+		}
 		c->ack_hlc = op->hlc;
 		if (str_set(&c->ack_by, op->actor) != 0) {
 			return CM_ENOMEM;
@@ -558,8 +611,10 @@ apply_fields(Ow__Case *c, const Ow__Op *op)
 /* ---- the build ----------------------------------------------------------- */
 
 struct build {
-	const Ow__Op **ids; /* distinct ops by (origin, seq) */
-	uint8_t *ready;     /* per ids[] */
+	const Ow__VersionVector *basev; /* the base's version, or NULL */
+	const Ow__Op *
+	    *ids;       /* distinct ops by (origin, seq), none in the base */
+	uint8_t *ready; /* per ids[] */
 	size_t n;
 	const Ow__Op **walk; /* ready ops in walk order */
 	size_t nwalk;
@@ -616,8 +671,10 @@ find_ready(struct build *b)
 				const Ow__VersionEntry *e = ctx->entries[k];
 				long j;
 
-				if (e == NULL || e->seq == 0) {
-					continue;
+				if (e == NULL || e->seq == 0 ||
+				    e->seq <=
+				        repl_vv_get(b->basev, e->origin)) {
+					continue; /* none, or in the base */
 				}
 				j = find_id(b, e->origin, e->seq);
 				if (j < 0 || !b->ready[j]) {
@@ -680,6 +737,33 @@ wf_conflict(const Ow__Op **w, const uint8_t *bad, size_t nw)
 	return false;
 }
 
+/* Set origin's entry, the last one or a new one after it (origins come
+ * in ascending order). */
+static int
+vv_put(Ow__VersionVector *vv, const char *origin, uint64_t seq)
+{
+	Ow__VersionEntry *e;
+
+	if (vv->n_entries > 0 &&
+	    strcmp(vv->entries[vv->n_entries - 1]->origin, origin) == 0) {
+		e = vv->entries[vv->n_entries - 1];
+		e->seq = seq > e->seq ? seq : e->seq;
+		return 0;
+	}
+	e = cm_malloc(sizeof(*e));
+	if (e == NULL) {
+		return CM_ENOMEM;
+	}
+	ow__version_entry__init(e);
+	e->seq = seq;
+	if (str_set(&e->origin, origin) != 0 ||
+	    arr_push((void ***)&vv->entries, &vv->n_entries, e) != 0) {
+		ow__version_entry__free_unpacked(e, NULL);
+		return CM_ENOMEM;
+	}
+	return 0;
+}
+
 static int
 set_version(Ow__Case *c, const struct build *b)
 {
@@ -696,38 +780,49 @@ set_version(Ow__Case *c, const struct build *b)
 	ow__version_vector__init(vv);
 	c->version = vv;
 	/* ids[] is in (origin, seq) order: the last ready op of each origin
-	 * gives its entry, and the entries come out sorted by origin. */
-	for (size_t i = 0; i < b->n; i++) {
-		const Ow__Op *op = b->ids[i];
-		Ow__VersionEntry *e;
+	 * gives its entry, and the entries come out sorted by origin. The
+	 * base's entries (all below the ops here) merge in by origin. */
+	for (size_t i = 0, k = 0;; i++) {
+		const Ow__VersionVector *bv = b->basev;
+		const Ow__Op *op;
+		int rc;
 
-		if (!b->ready[i]) {
-			continue;
+		while (i < b->n && !b->ready[i]) {
+			i++;
 		}
-		if (vv->n_entries > 0 &&
-		    strcmp(vv->entries[vv->n_entries - 1]->origin,
-		        op->origin) == 0) {
-			vv->entries[vv->n_entries - 1]->seq = op->seq;
-			continue;
+		op = i < b->n ? b->ids[i] : NULL;
+		while (bv != NULL && k < bv->n_entries &&
+		       (op == NULL ||
+		           strcmp(bv->entries[k]->origin, op->origin) < 0)) {
+			rc = vv_put(
+			    vv, bv->entries[k]->origin, bv->entries[k]->seq);
+			if (rc != 0) {
+				return rc;
+			}
+			k++;
 		}
-		e = cm_malloc(sizeof(*e));
-		if (e == NULL) {
-			return CM_ENOMEM;
+		if (op == NULL) {
+			return 0;
 		}
-		ow__version_entry__init(e);
-		e->seq = op->seq;
-		if (str_set(&e->origin, op->origin) != 0 ||
-		    arr_push((void ***)&vv->entries, &vv->n_entries, e) != 0) {
-			ow__version_entry__free_unpacked(e, NULL);
-			return CM_ENOMEM;
+		rc = vv_put(vv, op->origin, op->seq);
+		if (rc != 0) {
+			return rc;
 		}
 	}
-	return 0;
 }
 
-/* Steps 3 and 4 once the create is known. */
+/*
+ * Steps 3 and 4 from the create, or from a base: the case as built at
+ * the context of seal (b->basev is its version). Every op here is then
+ * either after the seal, and so after every op of the base, or concurrent
+ * with it (late: made at a hall that had not seen all of the base); a
+ * late workflow op may have raced with a transition of the base that is
+ * no longer at hand, so it flags the case until a later workflow op
+ * follows it.
+ */
 static int
-build_case(struct build *b, const Ow__Op *create, Ow__Case **out)
+build_case(struct build *b, const Ow__Case *base, const Ow__Op *seal,
+    const Ow__Op *create, Ow__Case **out)
 {
 	struct wf *wf = &b->wf;
 	const Ow__Op **w = NULL;
@@ -737,16 +832,18 @@ build_case(struct build *b, const Ow__Op *create, Ow__Case **out)
 	Ow__Case *c;
 	int rc = 0;
 
-	c = node_case_dup(create->create->initial);
+	c = node_case_dup(base != NULL ? base : create->create->initial);
 	if (c == NULL) {
 		return CM_ENOMEM;
 	}
-	c->created_hlc = create->hlc;
-	c->updated_hlc = create->hlc;
-	c->conflict = false;
-	if (str_set(&c->created_by, create->actor) != 0) {
-		rc = CM_ENOMEM;
-		goto done;
+	if (base == NULL) {
+		c->created_hlc = create->hlc;
+		c->updated_hlc = create->hlc;
+		c->conflict = false;
+		if (str_set(&c->created_by, create->actor) != 0) {
+			rc = CM_ENOMEM;
+			goto done;
+		}
 	}
 	wf->initial = (enum node_state)c->state;
 
@@ -761,17 +858,24 @@ build_case(struct build *b, const Ow__Op *create, Ow__Case **out)
 	for (size_t i = 0; i < b->nwalk; i++) {
 		const Ow__Op *op = b->walk[i];
 
-		if (op->kind == OW__OP_KIND__OP_CASE_ACT) {
-			if (act_ok(op->act)) {
-				wf->acts[wf->a++] = op;
-			} else {
-				bad[nw] = 1;
-				b->anomalies++;
-			}
-			w[nw++] = op;
-		} else if (op->kind == OW__OP_KIND__OP_CASE_ASSIGN) {
-			w[nw++] = op;
+		bool late;
+
+		if (op->kind != OW__OP_KIND__OP_CASE_ACT &&
+		    op->kind != OW__OP_KIND__OP_CASE_ASSIGN) {
+			continue;
 		}
+		late = seal != NULL && !repl_op_before(seal, op);
+		if (op->kind == OW__OP_KIND__OP_CASE_ACT && !act_ok(op->act)) {
+			bad[nw] = 1;
+			b->anomalies++;
+		} else if (op->kind == OW__OP_KIND__OP_CASE_ACT && !late) {
+			wf->acts[wf->a++] = op;
+		}
+		/* A late one flags the case; a late transition has no
+		 * effect on the state either (the base's transitions it
+		 * raced with are no longer at hand to judge it). */
+		bad[nw] = bad[nw] || late;
+		w[nw++] = op;
 	}
 	wf->bef = cm_calloc(wf->a * wf->a + 1, 1);
 	S = cm_calloc(wf->a + 1, 1);
@@ -793,8 +897,9 @@ build_case(struct build *b, const Ow__Op *create, Ow__Case **out)
 	for (size_t i = 0; i < b->nwalk && rc == 0; i++) {
 		const Ow__Op *op = b->walk[i];
 
-		if (op == create) {
-			continue;
+		if (op == create || op->kind == OW__OP_KIND__OP_CASE_CREATE ||
+		    op->kind == OW__OP_KIND__OP_CASE_SEAL) {
+			continue; /* the create, an extra one, a seal */
 		}
 		if (op->hlc > c->updated_hlc) {
 			c->updated_hlc = op->hlc;
@@ -864,22 +969,40 @@ done:
 	return 0;
 }
 
-int
-repl_case_build(
-    Ow__Op *const *ops, size_t n, Ow__Case **out, struct repl_case_stats *st)
+/* Is op in the set a version covers (its seq at or below its origin's
+ * entry)? */
+static bool
+covered(const Ow__VersionVector *v, const Ow__Op *op)
+{
+	return v != NULL && op->seq <= repl_vv_get(v, op->origin);
+}
+
+/*
+ * One build from base (NULL: from the first ready create), as built at
+ * the context of seal, and ops; the ops the base covers are left out.
+ * *creator is the creating hall (set from the create when there is no
+ * base). With next non-NULL, the earliest ready seal of the creating hall
+ * after seal is looked for first: if there is one, *next is set and
+ * nothing is built (seals of other halls are anomalies without effect).
+ */
+static int
+build_once(const Ow__Case *base, const Ow__Op *seal, const char **creator,
+    Ow__Op *const *ops, size_t n, const Ow__Op **next, Ow__Case **out,
+    struct repl_case_stats *st)
 {
 	struct build b;
 	const Ow__Op *create = NULL;
-	size_t ncreates = 0;
+	size_t ncreates = 0, extra;
 	const char *case_id;
 	int rc = 0;
 
-	if (out == NULL || ops == NULL || n == 0 || ops[0] == NULL) {
-		return CM_EINVAL;
-	}
 	*out = NULL;
 	memset(&b, 0, sizeof(b));
-	case_id = ops[0]->case_id;
+	if (n == 0) {
+		goto done;
+	}
+	b.basev = base != NULL ? base->version : NULL;
+	case_id = base != NULL ? base->id : ops[0]->case_id;
 	b.ids = cm_calloc(n, sizeof(*b.ids));
 	b.ready = cm_calloc(n, 1);
 	b.walk = cm_calloc(n, sizeof(*b.walk));
@@ -890,10 +1013,13 @@ repl_case_build(
 	/* Step 1. */
 	for (size_t i = 0; i < n; i++) {
 		if (ops[i] == NULL || ops[i]->origin == NULL ||
-		    ops[i]->case_id == NULL ||
+		    ops[i]->case_id == NULL || case_id == NULL ||
 		    strcmp(ops[i]->case_id, case_id) != 0 || !body_ok(ops[i])) {
 			b.anomalies++;
 			continue;
+		}
+		if (covered(b.basev, ops[i])) {
+			continue; /* in the base already */
 		}
 		b.ids[b.n++] = ops[i];
 	}
@@ -917,33 +1043,188 @@ repl_case_build(
 		}
 	}
 	qsort(b.walk, b.nwalk, sizeof(*b.walk), key_qsort);
-	/* The first create in the walk makes the case; a second one is an
-	 * anomaly that stays flagged. */
+	/* From scratch, the first create in the walk makes the case; a
+	 * second one is an anomaly that stays flagged, as is any create on
+	 * a base. */
 	for (size_t i = 0; i < b.nwalk; i++) {
 		if (b.walk[i]->kind == OW__OP_KIND__OP_CASE_CREATE) {
-			if (create == NULL) {
+			if (create == NULL && base == NULL) {
 				create = b.walk[i];
 			}
 			ncreates++;
 		}
 	}
-	if (ncreates > 1) {
-		b.anomalies += ncreates - 1;
-	}
-	if (create != NULL) {
-		rc = build_case(&b, create, out);
-		if (rc == 0 && ncreates > 1) {
-			(*out)->conflict = true;
+	extra = ncreates - (ncreates > 0 && base == NULL ? 1 : 0);
+	b.anomalies += extra;
+	if (base == NULL) {
+		if (create == NULL) {
+			goto done;
 		}
+		*creator = create->origin;
+	}
+	for (size_t i = 0; next != NULL && i < b.nwalk; i++) {
+		const Ow__Op *op = b.walk[i];
+
+		if (op->kind != OW__OP_KIND__OP_CASE_SEAL) {
+			continue;
+		}
+		if (*creator == NULL || strcmp(op->origin, *creator) != 0) {
+			b.anomalies++;
+		} else if ((seal == NULL || op->seq > seal->seq) &&
+		           (*next == NULL || op->seq < (*next)->seq)) {
+			*next = op;
+		}
+	}
+	if (next != NULL && *next != NULL) {
+		goto done;
+	}
+	rc = build_case(&b, base, seal, create, out);
+	if (rc == 0 && extra > 0) {
+		(*out)->conflict = true;
 	}
 done:
 	if (st != NULL) {
-		st->ops = b.n;
-		st->ready = b.nwalk;
-		st->anomalies = b.anomalies;
+		st->ops += b.n;
+		st->ready += b.nwalk;
+		st->anomalies += b.anomalies;
 	}
 	cm_free(b.ids);
 	cm_free(b.ready);
 	cm_free(b.walk);
+	return rc;
+}
+
+/*
+ * The case from base (as built at the context of seal; NULL for none)
+ * and ops. Each later seal of the creating hall, in seq order, first
+ * gives the case at its context, from which the build goes on: so the
+ * case is the same whether a hall still holds the ops a seal covers or
+ * only the base it kept for them.
+ */
+static int
+build_from(const Ow__Case *base, const Ow__Op *seal, const char *creator,
+    Ow__Op *const *ops, size_t n, Ow__Case **out, struct repl_case_stats *st,
+    struct repl_case_base *last)
+{
+	Ow__Case *owned = NULL;
+	Ow__Op **cur = NULL, **sub = NULL;
+	size_t ncur = n;
+	int rc = 0;
+
+	*out = NULL;
+	if (st != NULL) {
+		memset(st, 0, sizeof(*st));
+	}
+	cur = cm_calloc(n + 1, sizeof(*cur));
+	sub = cm_calloc(n + 1, sizeof(*sub));
+	if (cur == NULL || sub == NULL) {
+		rc = CM_ENOMEM;
+		goto done;
+	}
+	memcpy(cur, ops, n * sizeof(*cur));
+	for (;;) {
+		const Ow__Op *next = NULL;
+		Ow__Case *at = NULL;
+		size_t ns = 0, nr = 0;
+
+		rc = build_once(base, seal, &creator, cur, ncur, &next, out,
+		    owned == NULL ? st : NULL);
+		if (rc != 0 || next == NULL) {
+			break;
+		}
+		/* The case at the next seal's context: the ops it covers
+		 * hold no seal of the creating hall after the last one. */
+		for (size_t i = 0; i < ncur; i++) {
+			if (cur[i] != NULL && covered(next->context, cur[i])) {
+				sub[ns++] = cur[i];
+			}
+		}
+		rc = build_once(base, seal, &creator, sub, ns, NULL, &at, NULL);
+		if (rc == 0 && at == NULL) {
+			at = base != NULL ? node_case_dup(base) : NULL;
+			rc = base != NULL && at == NULL ? CM_ENOMEM : 0;
+		}
+		if (rc != 0 || at == NULL) {
+			break; /* no create in its past: no case */
+		}
+		for (size_t i = 0; i < ncur; i++) {
+			if (cur[i] != NULL && !covered(next->context, cur[i])) {
+				cur[nr++] = cur[i];
+			}
+		}
+		ncur = nr;
+		node_case_free(owned);
+		owned = at;
+		base = at;
+		seal = next;
+	}
+done:
+	if (rc != 0 && *out != NULL) {
+		node_case_free(*out);
+		*out = NULL;
+	}
+	if (rc == 0 && last != NULL && owned != NULL) {
+		last->c = owned; /* the caller's now */
+		last->seal = seal;
+		owned = NULL;
+	}
+	node_case_free(owned);
+	cm_free(cur);
+	cm_free(sub);
+	return rc;
+}
+
+int
+repl_case_build(
+    Ow__Op *const *ops, size_t n, Ow__Case **out, struct repl_case_stats *st)
+{
+	if (out == NULL || ops == NULL || n == 0 || ops[0] == NULL) {
+		return CM_EINVAL;
+	}
+	return build_from(NULL, NULL, NULL, ops, n, out, st, NULL);
+}
+
+int
+repl_case_build_on(const struct repl_case_base *base, Ow__Op *const *ops,
+    size_t n, Ow__Case **out, struct repl_case_stats *st)
+{
+	if (base == NULL || base->c == NULL) {
+		return repl_case_build(ops, n, out, st);
+	}
+	if (out == NULL || (ops == NULL && n > 0) || base->seal == NULL ||
+	    base->c->version == NULL || base->c->id == NULL) {
+		return CM_EINVAL;
+	}
+	if (n == 0) {
+		*out = node_case_dup(base->c);
+		return *out == NULL ? CM_ENOMEM : 0;
+	}
+	return build_from(
+	    base->c, base->seal, base->seal->origin, ops, n, out, st, NULL);
+}
+
+int
+repl_case_seal_point(const struct repl_case_base *base, Ow__Op *const *ops,
+    size_t n, struct repl_case_base *at)
+{
+	Ow__Case *c = NULL;
+	int rc;
+
+	if (at == NULL || ops == NULL || n == 0 || ops[0] == NULL) {
+		return CM_EINVAL;
+	}
+	at->c = NULL;
+	at->seal = NULL;
+	if (base != NULL && base->c != NULL) {
+		if (base->seal == NULL || base->c->version == NULL ||
+		    base->c->id == NULL) {
+			return CM_EINVAL;
+		}
+		rc = build_from(base->c, base->seal, base->seal->origin, ops, n,
+		    &c, NULL, at);
+	} else {
+		rc = build_from(NULL, NULL, NULL, ops, n, &c, NULL, at);
+	}
+	node_case_free(c);
 	return rc;
 }

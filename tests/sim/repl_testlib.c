@@ -327,6 +327,21 @@ tl_ack(const char *actor)
 	return op;
 }
 
+Ow__Op *
+tl_case_seal(void)
+{
+	static uint8_t digest[32];
+	Ow__Op *op = tl_op_new(OW__OP_KIND__OP_CASE_SEAL);
+	Ow__CaseSeal *s = tl_zalloc(sizeof(*s));
+
+	ow__case_seal__init(s);
+	s->digest.data = digest;
+	s->digest.len = sizeof(digest);
+	op->body_case = OW__OP__BODY_SEAL;
+	op->seal = s;
+	return op;
+}
+
 void
 tl_op_free(Ow__Op *op)
 {
@@ -360,6 +375,9 @@ tl_op_free(Ow__Op *op)
 		break;
 	case OW__OP__BODY_REMEDY:
 		cm_free(op->remedy);
+		break;
+	case OW__OP__BODY_SEAL:
+		cm_free(op->seal);
 		break;
 	default:
 		break;

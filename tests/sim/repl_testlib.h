@@ -72,6 +72,8 @@ Ow__Op *tl_rate(unsigned level);
  * on day; an acknowledgement by actor. */
 Ow__Op *tl_remedy(unsigned step, const char *text, unsigned level, int day);
 Ow__Op *tl_ack(const char *actor);
+/* A seal (a digest of zeros: the merge does not check it). */
+Ow__Op *tl_case_seal(void);
 void tl_op_free(Ow__Op *op);
 
 #endif

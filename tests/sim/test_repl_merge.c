@@ -652,6 +652,206 @@ test_out_of_memory(void **state)
 	free_ops(ops, n);
 }
 
+/* Build on base from the ops it does not cover, packed. */
+static uint8_t *
+pack_on(const struct repl_case_base *base, Ow__Op **ops, size_t n, size_t *len)
+{
+	Ow__Op *rest[16];
+	size_t nr = 0;
+	Ow__Case *c = NULL;
+	uint8_t *buf;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i]->seq >
+		    repl_vv_get(base->c->version, ops[i]->origin)) {
+			rest[nr++] = ops[i];
+		}
+	}
+	assert_rc(repl_case_build_on(base, rest, nr, &c, NULL), 0);
+	assert_non_null(c);
+	buf = pack(c, len);
+	node_case_free(c);
+	return buf;
+}
+
+/*
+ * A case sealed by its creating hall: a hall that keeps only the base (the
+ * case at the seal's context) and the ops beyond it builds the same bytes
+ * as one that holds every op, in every order of those ops; a second seal
+ * moves the base on; a seal of another hall has no effect; a transition
+ * made at a hall that had not seen the base flags the case until a later
+ * transition follows it.
+ */
+static void
+test_seals(void **state)
+{
+	Ow__Op *ops[12];
+	size_t n = 0, len, len1;
+	uint8_t *full, *b;
+	struct repl_case_base at1 = {0}, at2 = {0};
+	Ow__Case *c;
+
+	(void)state;
+	ops[n++] = at(
+	    tl_create(NODE_ST_ACCEPTED), "a", 1, 10, NULL, 0, NULL, 0, NULL, 0);
+	ops[n++] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_START_REVIEW), "a", 2,
+	    20, "a", 1, NULL, 0, NULL, 0);
+	ops[n++] =
+	    at(tl_edit("k", "v1", "m1"), "b", 1, 25, "a", 2, NULL, 0, NULL, 0);
+	ops[n++] = at(tl_note("n1"), "a", 3, 30, "a", 2, "b", 1, NULL, 0);
+	/* The seal: a's case version before it is {a: 3, b: 1}. */
+	ops[n++] = at(tl_case_seal(), "a", 4, 35, "a", 3, "b", 1, NULL, 0);
+	/* After it. */
+	ops[n++] = at(tl_act(NODE_ST_IN_REVIEW, NODE_ACT_APPROVE), "b", 2, 40,
+	    "a", 4, "b", 1, NULL, 0);
+	ops[n++] =
+	    at(tl_edit("k", "v2", "m2"), "a", 5, 45, "a", 4, "b", 2, NULL, 0);
+	/* Late: c saw only the create, and edits with an older clock. */
+	ops[n++] =
+	    at(tl_edit("k", "v0", "m0"), "c", 1, 12, "a", 1, NULL, 0, NULL, 0);
+	ops[n++] = at(tl_note("late"), "c", 2, 13, "a", 1, "c", 1, NULL, 0);
+
+	c = build(ops, n, NULL);
+	assert_false(c->conflict);
+	assert_int_equal(c->state, NODE_ST_APPROVED);
+	assert_string_equal(c->fields[0]->value, "v2");
+	assert_int_equal(c->n_materials, 3);
+	assert_int_equal(c->n_notes, 2);
+	assert_int_equal(c->version->n_entries, 3);
+	assert_int_equal(c->version->entries[0]->seq, 5);
+	full = pack(c, &len);
+	node_case_free(c);
+
+	/* The seal point: the case at {a: 3, b: 1}. */
+	assert_rc(repl_case_seal_point(NULL, ops, n, &at1), 0);
+	assert_non_null(at1.c);
+	assert_ptr_equal(at1.seal, ops[4]);
+	assert_int_equal(at1.c->state, NODE_ST_IN_REVIEW);
+	assert_int_equal(repl_vv_get(at1.c->version, "a"), 3);
+	assert_int_equal(repl_vv_get(at1.c->version, "b"), 1);
+	/* From the base: the same bytes, in both orders of the rest. */
+	b = pack_on(&at1, ops, n, &len1);
+	assert_int_equal(len1, len);
+	assert_memory_equal(b, full, len);
+	cm_free(b);
+	{
+		Ow__Op *rev[12];
+
+		for (size_t i = 0; i < n; i++) {
+			rev[i] = ops[n - 1 - i];
+		}
+		b = pack_on(&at1, rev, n, &len1);
+		assert_memory_equal(b, full, len);
+		cm_free(b);
+	}
+	/* Without a's later edit, c's late one (an older clock) loses to the
+	 * base's: last writer wins on a base as from scratch. */
+	{
+		Ow__Op *some[12];
+		size_t ns = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (i != 6) {
+				some[ns++] = ops[i];
+			}
+		}
+		c = build(some, ns, NULL);
+		assert_string_equal(c->fields[0]->value, "v1");
+		assert_int_equal(c->n_notes, 2);
+		assert_string_equal(c->notes[0]->text, "late");
+		node_case_free(c);
+		assert_rc(repl_case_seal_point(NULL, some, ns, &at2), 0);
+		b = pack_on(&at2, some, ns, &len1);
+		c = build(some, ns, NULL);
+		{
+			size_t lc;
+			uint8_t *bc = pack(c, &lc);
+
+			assert_int_equal(lc, len1);
+			assert_memory_equal(bc, b, lc);
+			cm_free(bc);
+		}
+		node_case_free(c);
+		cm_free(b);
+		node_case_free(at2.c);
+		at2.c = NULL;
+	}
+	/* No seal beyond the base's. */
+	{
+		struct repl_case_base none = {0};
+		Ow__Op *rest[12];
+		size_t nr = 0;
+
+		for (size_t i = 3; i < n; i++) {
+			rest[nr++] = ops[i];
+		}
+		assert_rc(repl_case_seal_point(&at1, rest, nr, &none), 0);
+		assert_null(none.c);
+	}
+
+	/* A seal of another hall does nothing but join the version. */
+	ops[n++] = at(tl_case_seal(), "b", 3, 50, "a", 5, "b", 2, "c", 2);
+	c = build(ops, n, NULL);
+	assert_string_equal(c->fields[0]->value, "v2");
+	assert_int_equal(repl_vv_get(c->version, "b"), 3);
+	node_case_free(c);
+	tl_op_free(ops[--n]);
+
+	/* A second seal of a; then a late transition at d (it saw only
+	 * the create): flagged, the state the base's, until a transition
+	 * that follows it. */
+	ops[n++] = at(tl_case_seal(), "a", 6, 55, "a", 5, "b", 2, "c", 2);
+	ops[n++] = at(tl_act(NODE_ST_ACCEPTED, NODE_ACT_REQUEST_SUPPLEMENT),
+	    "d", 1, 14, "a", 1, NULL, 0, NULL, 0);
+	c = build(ops, n, NULL);
+	assert_true(c->conflict);
+	assert_int_equal(c->state, NODE_ST_APPROVED); /* the base's */
+	cm_free(full);
+	full = pack(c, &len);
+	node_case_free(c);
+	assert_rc(repl_case_seal_point(&at1, ops, n, &at2), 0);
+	assert_ptr_equal(at2.seal, ops[9]);
+	assert_int_equal(repl_vv_get(at2.c->version, "c"), 2);
+	b = pack_on(&at2, ops, n, &len1);
+	assert_int_equal(len1, len);
+	assert_memory_equal(b, full, len);
+	cm_free(b);
+	b = pack_on(&at1, ops, n, &len1);
+	assert_memory_equal(b, full, len);
+	cm_free(b);
+	/* A transition made where d's was seen settles it. */
+	{
+		Ow__Op *r = at(tl_act(NODE_ST_APPROVED, NODE_ACT_DELIVER), "a",
+		    7, 60, "a", 6, "b", 2, "d", 1);
+
+		ops[n++] = r;
+		c = build(ops, n, NULL);
+		assert_false(c->conflict);
+		assert_int_equal(c->state, NODE_ST_DELIVERED);
+		node_case_free(c);
+		c = NULL;
+		{
+			Ow__Op *rest[16];
+			size_t nr = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				if (ops[i]->seq > repl_vv_get(at2.c->version,
+				                      ops[i]->origin)) {
+					rest[nr++] = ops[i];
+				}
+			}
+			assert_rc(
+			    repl_case_build_on(&at2, rest, nr, &c, NULL), 0);
+			assert_false(c->conflict);
+			node_case_free(c);
+		}
+	}
+	cm_free(full);
+	node_case_free(at1.c);
+	node_case_free(at2.c);
+	free_ops(ops, n);
+}
+
 int
 main(void)
 {
@@ -669,6 +869,7 @@ main(void)
 	    cmocka_unit_test(test_pauses),
 	    cmocka_unit_test(test_repeats_and_bad_input),
 	    cmocka_unit_test(test_out_of_memory),
+	    cmocka_unit_test(test_seals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -581,6 +581,8 @@ op_kind_label(Ow__OpKind k)
 		return _("bad rating followed up");
 	case OW__OP_KIND__OP_CASE_ACK:
 		return _("taken over");
+	case OW__OP_KIND__OP_CASE_SEAL:
+		return _("history sealed");
 	default:
 		return "";
 	}

@@ -132,6 +132,10 @@ int node_case_deadline(const struct form_calendar *cal,
 /* Does a remedy op's body hold a valid step (1 callback, 2 rectified, 3
  * follow-up with a level 1..5)? */
 bool node_remedy_ok(const Ow__Op *op);
+
+/* Is op a seal with its body (a 32-byte digest)? */
+bool node_seal_ok(const Ow__Op *op);
+
 /* Record the op's remediation step in c->remedy (made when missing):
  * the step's day, text or level, and actor. node_case_apply (after its
  * stamp) and the replication merge (in walk order) share it. 0 or

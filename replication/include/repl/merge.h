@@ -66,6 +66,40 @@ struct repl_case_stats {
 int repl_case_build(
     Ow__Op *const *ops, size_t n, Ow__Case **out, struct repl_case_stats *st);
 
+/*
+ * Seals (OP_CASE_SEAL): the hall that created a case may seal it; the case
+ * as built at the seal's context is then a base that every hall may keep
+ * instead of the ops it covers (those at or below its version). Every
+ * later seal of that hall, in seq order, first gives the case at its own
+ * context, and the build goes on from there; an op not covered by the
+ * base and not after the seal (late: made at a hall that had not seen all
+ * of the base) is applied on the base, and if it is a transition or a
+ * reassignment it flags the case until a later workflow op follows it
+ * (its race with the base's transitions can no longer be judged). The
+ * case is the same whether a hall holds the covered ops or only a base.
+ */
+struct repl_case_base {
+	Ow__Case *c;        /* the case at the seal's context; version = it */
+	const Ow__Op *seal; /* the seal (of the case's creating hall) */
+};
+
+/*
+ * repl_case_build from a base (borrowed; NULL or base->c NULL: from
+ * scratch) and the ops held beyond it (the base's seal among them). Ops
+ * the base covers are ignored.
+ */
+int repl_case_build_on(const struct repl_case_base *base, Ow__Op *const *ops,
+    size_t n, Ow__Case **out, struct repl_case_stats *st);
+
+/*
+ * The latest seal that the ops (on base, which may be NULL) make ready
+ * beyond base's, and the case at its context: at->c (the caller frees it
+ * with node_case_free) and at->seal (one of ops). at->c is NULL when no
+ * such seal is ready. 0, CM_EINVAL or CM_ENOMEM.
+ */
+int repl_case_seal_point(const struct repl_case_base *base, Ow__Op *const *ops,
+    size_t n, struct repl_case_base *at);
+
 /* Did x happen before y (the relation above)? Borrows both. */
 bool repl_op_before(const Ow__Op *x, const Ow__Op *y);
 
