@@ -1045,7 +1045,7 @@ recovery_check(struct node_repl *r)
 			continue;
 		}
 		dialed++;
-		if (repl_peer_info(r->core, p->id, &info) != 0 ||
+		if (repl_peer_info(r->core, now_ms(), p->id, &info) != 0 ||
 		    info.last_heard < r->recovery_from ||
 		    info.last_heard == 0 || info.self_seq > mine) {
 			return;
@@ -2112,7 +2112,8 @@ node__h_peer_list(struct call *c)
 		pi->hints = node__dup(p->hints);
 		pi->connected = atomic_load(&p->pipes) > 0;
 		pi->last_heard_s = -1;
-		if (repl_peer_info(n->repl->core, p->id, &info) == 0) {
+		if (repl_peer_info(n->repl->core, now_ms(), p->id, &info) ==
+		    0) {
 			pi->up = info.is_up;
 			pi->behind = info.behind;
 			pi->ahead = info.ahead;
@@ -2546,7 +2547,8 @@ node_repl_metrics(struct node *n,
 			continue;
 		}
 		f.is_connected = atomic_load(&p->pipes) > 0;
-		if (repl_peer_info(n->repl->core, p->id, &info) == 0) {
+		if (repl_peer_info(n->repl->core, now_ms(), p->id, &info) ==
+		    0) {
 			f.is_up = info.is_up;
 			f.behind = info.behind;
 			f.ahead = info.ahead;

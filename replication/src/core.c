@@ -41,6 +41,7 @@ repl_config_default(struct repl_config *cfg)
 	cfg->hint_interval_ms = 20;
 	cfg->max_ahead_ms = 60000;
 	cfg->held_max_bytes = 8u * 1024u * 1024u;
+	cfg->lapse_ms = 30ull * 24 * 3600 * 1000;
 }
 
 static long
@@ -159,6 +160,7 @@ repl_free(struct repl *r)
 	cm_free(r->origins);
 	for (size_t i = 0; i < r->npeers; i++) {
 		cm_free(r->peers[i]->known);
+		cm_free(r->peers[i]->stable);
 		cm_free(r->peers[i]);
 	}
 	cm_free(r->peers);
@@ -264,6 +266,7 @@ repl_peer_remove(struct repl *r, const char *id)
 	for (size_t i = 0; r != NULL && id != NULL && i < r->npeers; i++) {
 		if (strcmp(r->peers[i]->id, id) == 0) {
 			cm_free(r->peers[i]->known);
+			cm_free(r->peers[i]->stable);
 			cm_free(r->peers[i]);
 			memmove(&r->peers[i], &r->peers[i + 1],
 			    (r->npeers - i - 1) * sizeof(*r->peers));
@@ -324,9 +327,9 @@ repl__vector_free(Ow__VersionVector *vv)
 	vv->n_entries = 0;
 }
 
-/* Remember the vector a peer told (a decoded, checked vector). */
+/* A copy of a told vector (decoded and checked). 0 or CM_ENOMEM. */
 static int
-peer_know(struct peer *p, const Ow__VersionVector *v)
+known_copy(const Ow__VersionVector *v, struct known **out, size_t *nout)
 {
 	size_t n = v != NULL ? v->n_entries : 0;
 	struct known *k = NULL;
@@ -341,10 +344,111 @@ peer_know(struct peer *p, const Ow__VersionVector *v)
 			k[i].seq = v->entries[i]->seq;
 		}
 	}
-	cm_free(p->known);
-	p->known = k;
-	p->nknown = n;
+	cm_free(*out);
+	*out = k;
+	*nout = n;
 	return 0;
+}
+
+static uint64_t
+known_get(const struct known *k, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(k[i].id, id) == 0) {
+			return k[i].seq;
+		}
+	}
+	return 0;
+}
+
+/* Does this hall count p for what every hall holds: heard from (or, never
+ * heard from, added) within the lapse? A hall away longer re-seeds when
+ * it comes back. */
+static bool
+peer_counts(const struct repl *r, const struct peer *p, uint64_t now)
+{
+	uint64_t last = p->last_heard != 0 ? p->last_heard : p->since;
+
+	if (p->last_heard == 0 && !p->has_since) {
+		return true; /* just added */
+	}
+	return now < last || now - last <= r->cfg.lapse_ms;
+}
+
+uint64_t
+repl_stable_seq(const struct repl *r, uint64_t now_ms, const char *origin)
+{
+	const struct origin *o =
+	    r != NULL && origin != NULL ? repl__find_origin(r, origin) : NULL;
+	uint64_t s;
+
+	if (o == NULL) {
+		return 0;
+	}
+	s = o->seq;
+	for (size_t i = 0; i < r->npeers && s > 0; i++) {
+		const struct peer *p = r->peers[i];
+		uint64_t k, t;
+
+		if (!peer_counts(r, p, now_ms)) {
+			continue;
+		}
+		k = known_get(p->known, p->nknown, o->id);
+		t = known_get(p->stable, p->nstable, o->id);
+		s = k < s ? k : s;
+		s = t < s ? t : s;
+	}
+	return s;
+}
+
+int
+repl__stable_make(const struct repl *r, uint64_t now, Ow__VersionVector *vv)
+{
+	ow__version_vector__init(vv);
+	vv->entries = cm_calloc(r->norigins + 1, sizeof(*vv->entries));
+	if (vv->entries == NULL) {
+		return CM_ENOMEM;
+	}
+	for (size_t i = 0; i < r->norigins; i++) {
+		const struct origin *o = r->origins[i];
+		uint64_t s = repl_stable_seq(r, now, o->id);
+		Ow__VersionEntry *e;
+
+		if (s == 0) {
+			continue;
+		}
+		e = cm_malloc(sizeof(*e));
+		if (e == NULL) {
+			return CM_ENOMEM;
+		}
+		ow__version_entry__init(e);
+		e->origin = (char *)(uintptr_t)o->id;
+		e->seq = s;
+		vv->entries[vv->n_entries++] = e;
+	}
+	return 0;
+}
+
+int
+repl_origin_set_floor(struct repl *r, const char *id, uint64_t seq)
+{
+	struct origin *o =
+	    r != NULL && id != NULL ? repl__find_origin(r, id) : NULL;
+
+	if (o == NULL) {
+		return CM_ENOTFOUND;
+	}
+	if (seq > o->floor) {
+		o->floor = seq;
+	}
+	return 0;
+}
+
+/* Remember the vector a peer told (a decoded, checked vector). */
+static int
+peer_know(struct peer *p, const Ow__VersionVector *v)
+{
+	return known_copy(v, &p->known, &p->nknown);
 }
 
 /* Does the peer hold ops (of an origin this hall can verify, and not its
@@ -397,20 +501,25 @@ send_pull(struct repl *r, struct peer *p, uint64_t now, struct repl_effects *fx)
 {
 	Ow__ReplMessage m = OW__REPL_MESSAGE__INIT;
 	Ow__ReplPull pull = OW__REPL_PULL__INIT;
-	Ow__VersionVector have;
+	Ow__VersionVector have, stable = OW__VERSION_VECTOR__INIT;
 	int rc = repl__vector_make(r, &have);
 
+	if (rc == 0) {
+		rc = repl__stable_make(r, now, &stable);
+	}
 	if (rc == 0) {
 		m.version = REPL_PROTO_VERSION;
 		m.from = r->self;
 		m.body_case = OW__REPL_MESSAGE__BODY_PULL;
 		m.pull = &pull;
 		pull.have = &have;
+		pull.stable = stable.n_entries > 0 ? &stable : NULL;
 		pull.max_bytes = r->cfg.max_batch_bytes;
 		pull.request = r->next_req + 1;
 		rc = repl__emit(fx, REPL_FX_SEND, p->id, false, &m);
 	}
 	repl__vector_free(&have);
+	repl__vector_free(&stable);
 	if (rc == 0) {
 		p->req = ++r->next_req;
 		p->in_flight = true;
@@ -544,8 +653,11 @@ static int
 on_pull(struct repl *r, uint64_t now, const char *from, struct peer *p,
     const Ow__ReplPull *pull, struct repl_effects *fx)
 {
-	int rc = repl__answer_pull(r, from, pull, fx);
+	int rc = repl__answer_pull(r, now, from, pull, fx);
 
+	if (rc == 0 && p != NULL) {
+		(void)known_copy(pull->stable, &p->stable, &p->nstable);
+	}
 	if (rc == 0 && p != NULL && peer_know(p, pull->have) == 0) {
 		/* A pull tells the requester's vector: if it holds what
 		 * this hall lacks, pull back at once (or at the next timer
@@ -571,10 +683,32 @@ on_batch(struct repl *r, uint64_t now, uint64_t wall, const char *from,
 	if (progress) {
 		(void)hint_soon(r, now, fx);
 	}
+	/* Origins the peer compacted beyond this hall's entry: this hall
+	 * must re-seed from a checkpoint to catch up on them. */
+	for (size_t i = 0; batch->floor != NULL && i < batch->floor->n_entries;
+	     i++) {
+		const Ow__VersionEntry *e = batch->floor->entries[i];
+		const struct origin *o = repl__find_origin(r, e->origin);
+
+		if (o == NULL || e->seq <= o->seq) {
+			continue;
+		}
+		(void)repl__report(
+		    fx, REPL_EV_RESEED, CM_ERANGE, from, e->origin, e->seq);
+		if (p != NULL) {
+			repl__copy_id(p->seed_origin, e->origin);
+			p->seed_origin_seq = e->seq;
+		}
+	}
 	if (p == NULL) {
 		return 0;
 	}
 	(void)peer_know(p, batch->have);
+	(void)known_copy(batch->stable, &p->stable, &p->nstable);
+	if (batch->floor == NULL || batch->floor->n_entries == 0) {
+		p->seed_origin[0] = '\0';
+		p->seed_origin_seq = 0;
+	}
 	if (!p->in_flight || batch->request != p->req) {
 		/* A late or unasked-for batch: its ops count, the pull in
 		 * flight (if any) still waits for its own answer. */
@@ -677,6 +811,10 @@ repl_on_timer(struct repl *r, uint64_t now_ms, struct repl_effects *fx)
 	for (size_t i = 0; i < r->npeers && rc == 0; i++) {
 		struct peer *p = r->peers[i];
 
+		if (!p->has_since) {
+			p->since = now_ms;
+			p->has_since = true;
+		}
 		if (p->in_flight &&
 		    now_ms >= p->sent_at + r->cfg.pull_timeout_ms) {
 			peer_failed(r, p, now_ms, fx, &rc);
@@ -757,7 +895,8 @@ repl_held_bytes(const struct repl *r)
 }
 
 int
-repl_peer_info(const struct repl *r, const char *id, struct repl_peer_info *out)
+repl_peer_info(const struct repl *r, uint64_t now_ms, const char *id,
+    struct repl_peer_info *out)
 {
 	const struct peer *p =
 	    r != NULL && id != NULL ? find_peer(r, id) : NULL;
@@ -770,6 +909,11 @@ repl_peer_info(const struct repl *r, const char *id, struct repl_peer_info *out)
 	out->failures = p->failures;
 	out->last_heard = p->last_heard;
 	out->last_error = p->last_error;
+	out->counts = peer_counts(r, p, now_ms);
+	if (p->seed_origin[0] != '\0') {
+		repl__copy_id(out->seed_origin, p->seed_origin);
+		out->seed_floor = p->seed_origin_seq;
+	}
 	for (size_t i = 0; i < r->norigins; i++) {
 		const struct origin *o = r->origins[i];
 		uint64_t theirs = 0;

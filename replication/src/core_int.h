@@ -38,6 +38,7 @@ struct origin {
 	/* The last op refused for its clock: until the clock catches up a
 	 * peer sends it at every pull, and checking its signature again
 	 * each time would cost more than anything else the core does. */
+	uint64_t floor;     /* this hall compacted ops of it up to here */
 	uint64_t ahead_seq; /* 0: none */
 	uint64_t ahead_hlc;
 	unsigned char ahead_bytes[NODE_HASH_BYTES]; /* BLAKE2b of the bytes */
@@ -62,6 +63,12 @@ struct peer {
 	int last_error;
 	struct known *known; /* its vector, as it last told */
 	size_t nknown;
+	struct known *stable; /* its stable vector, as it last told */
+	size_t nstable;
+	uint64_t since; /* first timer with it: counts until lapse */
+	bool has_since;
+	uint64_t seed_origin_seq; /* the floor it told this hall lacks */
+	char seed_origin[NODE_ORIGIN_MAX + 1]; /* "" none */
 };
 
 struct repl {
@@ -102,12 +109,17 @@ struct origin *repl__find_origin(const struct repl *r, const char *id);
  * free with repl__vector_free. 0 or CM_ENOMEM. */
 int repl__vector_make(const struct repl *r, Ow__VersionVector *vv);
 void repl__vector_free(Ow__VersionVector *vv);
+/* What every hall that counts holds (docs/replication.md,
+ * "Compaction"), entries > 0 in origin order, pointing into r; free with
+ * repl__vector_free. 0 or CM_ENOMEM. */
+int repl__stable_make(
+    const struct repl *r, uint64_t now, Ow__VersionVector *vv);
 /* Encode m into a SEND (to peer) or PUBLISH effect. */
 int repl__emit(struct repl_effects *fx, enum repl_fx_kind kind,
     const char *peer, bool is_reply, const Ow__ReplMessage *m);
 
 /* serve.c: the reply to a pull from `from`, as a SEND effect. */
-int repl__answer_pull(struct repl *r, const char *from,
+int repl__answer_pull(struct repl *r, uint64_t now, const char *from,
     const Ow__ReplPull *pull, struct repl_effects *fx);
 
 /* take.c: take the ops of a batch (wall: the hall's wall clock); one

@@ -91,6 +91,9 @@ batch_check(const Ow__ReplBatch *b)
 			}
 		}
 	}
+	if (vector_check(b->stable) != 0 || vector_check(b->floor) != 0) {
+		return CM_EPROTO;
+	}
 	return vector_check(b->have);
 }
 
@@ -105,7 +108,8 @@ msg_check(const Ow__ReplMessage *m)
 	}
 	switch (m->body_case) {
 	case OW__REPL_MESSAGE__BODY_PULL:
-		if (m->pull == NULL || m->pull->max_bytes == 0) {
+		if (m->pull == NULL || m->pull->max_bytes == 0 ||
+		    vector_check(m->pull->stable) != 0) {
 			return CM_EPROTO;
 		}
 		return vector_check(m->pull->have);

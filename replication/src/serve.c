@@ -162,13 +162,37 @@ batch_size_with(const struct batch_build *b, size_t fixed, size_t head,
 	return head + field_len(fixed + runs + field_len(cur));
 }
 
+/* The requester's entry for origin (theirs sorted by origin). */
+static uint64_t
+their_seq(const Ow__VersionEntry **theirs, size_t n, const char *origin)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(theirs[mid]->origin, origin);
+
+		if (c == 0) {
+			return theirs[mid]->seq;
+		}
+		if (c < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return 0;
+}
+
 int
-repl__answer_pull(struct repl *r, const char *from, const Ow__ReplPull *pull,
-    struct repl_effects *fx)
+repl__answer_pull(struct repl *r, uint64_t now, const char *from,
+    const Ow__ReplPull *pull, struct repl_effects *fx)
 {
 	Ow__ReplMessage m = OW__REPL_MESSAGE__INIT;
 	Ow__ReplBatch batch = OW__REPL_BATCH__INIT;
-	Ow__VersionVector have;
+	Ow__VersionVector have, stable = OW__VERSION_VECTOR__INIT,
+	                        floor = OW__VERSION_VECTOR__INIT;
+	Ow__VersionEntry *fe = NULL;
 	const Ow__VersionEntry **theirs = NULL;
 	size_t ntheirs = pull->have != NULL ? pull->have->n_entries : 0;
 	struct batch_build b;
@@ -185,23 +209,12 @@ repl__answer_pull(struct repl *r, const char *from, const Ow__ReplPull *pull,
 		max = REPL_BATCH_MIN;
 	}
 	rc = repl__vector_make(r, &have);
+	if (rc == 0) {
+		rc = repl__stable_make(r, now, &stable);
+	}
 	if (rc != 0) {
 		goto done;
 	}
-	m.version = REPL_PROTO_VERSION;
-	m.from = r->self;
-	m.body_case = OW__REPL_MESSAGE__BODY_BATCH;
-	m.batch = &batch;
-	batch.request = pull->request;
-	batch.have = &have;
-	batch.more = true; /* counted in fixed; cleared below if not */
-	fixed = ow__repl_batch__get_packed_size(&batch);
-	m.batch = NULL;
-	m.body_case = OW__REPL_MESSAGE__BODY__NOT_SET;
-	head = ow__repl_message__get_packed_size(&m);
-	m.body_case = OW__REPL_MESSAGE__BODY_BATCH;
-	m.batch = &batch;
-
 	/* The requester's vector in origin order, walked beside ours. */
 	if (ntheirs > 0) {
 		theirs = cm_calloc(ntheirs, sizeof(*theirs));
@@ -212,6 +225,42 @@ repl__answer_pull(struct repl *r, const char *from, const Ow__ReplPull *pull,
 		memcpy(theirs, pull->have->entries, ntheirs * sizeof(*theirs));
 		qsort(theirs, ntheirs, sizeof(*theirs), known_cmp);
 	}
+	/* Origins of which it lacks ops this hall compacted: left out, and
+	 * named with the floor (it must re-seed). */
+	fe = cm_calloc(r->norigins + 1, sizeof(*fe));
+	floor.entries = cm_calloc(r->norigins + 1, sizeof(*floor.entries));
+	if (fe == NULL || floor.entries == NULL) {
+		rc = CM_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < r->norigins; i++) {
+		const struct origin *o = r->origins[i];
+
+		if (o->floor > 0 &&
+		    their_seq(theirs, ntheirs, o->id) < o->floor) {
+			ow__version_entry__init(&fe[floor.n_entries]);
+			fe[floor.n_entries].origin = (char *)(uintptr_t)o->id;
+			fe[floor.n_entries].seq = o->floor;
+			floor.entries[floor.n_entries] = &fe[floor.n_entries];
+			floor.n_entries++;
+		}
+	}
+	m.version = REPL_PROTO_VERSION;
+	m.from = r->self;
+	m.body_case = OW__REPL_MESSAGE__BODY_BATCH;
+	m.batch = &batch;
+	batch.request = pull->request;
+	batch.have = &have;
+	batch.stable = stable.n_entries > 0 ? &stable : NULL;
+	batch.floor = floor.n_entries > 0 ? &floor : NULL;
+	batch.more = true; /* counted in fixed; cleared below if not */
+	fixed = ow__repl_batch__get_packed_size(&batch);
+	m.batch = NULL;
+	m.body_case = OW__REPL_MESSAGE__BODY__NOT_SET;
+	head = ow__repl_message__get_packed_size(&m);
+	m.body_case = OW__REPL_MESSAGE__BODY_BATCH;
+	m.batch = &batch;
+
 	for (size_t i = 0; i < r->norigins && !full && rc == 0; i++) {
 		const struct origin *o = r->origins[i];
 		uint64_t from_seq = 0;
@@ -221,6 +270,9 @@ repl__answer_pull(struct repl *r, const char *from, const Ow__ReplPull *pull,
 		}
 		if (t < ntheirs && strcmp(theirs[t]->origin, o->id) == 0) {
 			from_seq = theirs[t]->seq;
+		}
+		if (from_seq < o->floor) {
+			continue; /* named in floor */
 		}
 		for (uint64_t s = from_seq + 1; s <= o->seq && rc == 0; s++) {
 			const uint8_t *buf = NULL;
@@ -268,7 +320,10 @@ repl__answer_pull(struct repl *r, const char *from, const Ow__ReplPull *pull,
 	rc = repl__emit(fx, REPL_FX_SEND, from, true, &m);
 done:
 	cm_free(theirs);
+	cm_free(fe);
+	cm_free(floor.entries);
 	repl__vector_free(&have);
+	repl__vector_free(&stable);
 	batch_build_free(&b);
 	return rc;
 }

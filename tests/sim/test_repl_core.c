@@ -594,7 +594,7 @@ test_timeouts_and_backoff(void **state)
 		now = repl_next_timer(halls[1].r);
 	}
 	assert_int_equal(halls[1].reports[REPL_EV_PEER_DOWN], 1);
-	assert_rc(repl_peer_info(halls[1].r, "hall-a", &info), 0);
+	assert_rc(repl_peer_info(halls[1].r, 0, "hall-a", &info), 0);
 	assert_false(info.is_up);
 	assert_int_equal(info.failures, 3);
 	assert_rc(info.last_error, CM_ETIMEOUT);
@@ -607,7 +607,7 @@ test_timeouts_and_backoff(void **state)
 	run(now + 2);
 	assert_int_equal(halls[1].reports[REPL_EV_PEER_UP], 1);
 	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 1);
-	assert_rc(repl_peer_info(halls[1].r, "hall-a", &info), 0);
+	assert_rc(repl_peer_info(halls[1].r, 0, "hall-a", &info), 0);
 	assert_true(info.is_up);
 	assert_int_equal(info.failures, 0);
 	assert_rc(

@@ -67,7 +67,8 @@ enum repl_fx_kind {
  * op, validly signed, at an (origin, seq) this hall holds; CLOCK_AHEAD
  * the op's clock too far ahead; OWN_AHEAD a peer holds ops of this hall
  * that it lacks; HELD_FULL ops above a gap dropped; STORE the log lacks an
- * op the vector covers; PEER_DOWN, PEER_UP.
+ * op the vector covers; PEER_DOWN, PEER_UP; RESEED a peer compacted ops of
+ * origin up to seq that this hall lacks (it must re-seed).
  */
 #define REPL_EVENT_MAP(XX)                                                     \
 	XX(MALFORMED, "repl.refused.malformed")                                \
@@ -81,7 +82,8 @@ enum repl_fx_kind {
 	XX(HELD_FULL, "repl.held.full")                                        \
 	XX(STORE, "repl.store")                                                \
 	XX(PEER_DOWN, "repl.peer.down")                                        \
-	XX(PEER_UP, "repl.peer.up")
+	XX(PEER_UP, "repl.peer.up")                                            \
+	XX(RESEED, "repl.reseed")
 
 enum repl_event {
 #define REPL_XX_EVENT(name, str) REPL_EV_##name,
@@ -189,11 +191,13 @@ struct repl_config {
 	uint32_t hint_interval_ms; /* at most one hint per interval */
 	uint64_t max_ahead_ms;     /* an op's clock may be this far ahead */
 	size_t held_max_bytes;     /* ops above gaps kept, all origins */
+	uint64_t lapse_ms; /* a peer silent this long no longer counts for
+	                      what every hall holds */
 };
 
 /* The defaults: 4 MiB batches, a pull every 5 s, 3 s timeout, backoff
  * 500 ms .. 30 s, down after 3 failures, hints at most every 20 ms, clocks
- * at most 60 s ahead, 8 MiB held. self, self_pk, hlc and log are unset. */
+ * at most 60 s ahead, 8 MiB held, peers lapse after 30 days. self, self_pk, hlc and log are unset. */
 void repl_config_default(struct repl_config *cfg);
 
 struct repl;
@@ -288,6 +292,11 @@ struct repl_peer_info {
 	uint64_t ahead;      /* ops it had that this hall lacks */
 	int last_error;      /* CM_E* of its last refused message or op */
 	uint64_t self_seq;   /* its entry for this hall, when last heard of */
+	bool counts;         /* heard from within the lapse (or just added) */
+	char seed_origin[NODE_ORIGIN_MAX + 1]; /* its last batch left this
+	                        origin out: compacted up to seed_floor, which
+	                        this hall lacks ("" none) */
+	uint64_t seed_floor;
 };
 
 /*
@@ -301,8 +310,29 @@ struct repl_peer_info {
 void repl_set_accept_own(struct repl *r, bool on);
 
 /* 0 or CM_ENOTFOUND (not a peer). */
-int repl_peer_info(
-    const struct repl *r, const char *id, struct repl_peer_info *out);
+int repl_peer_info(const struct repl *r, uint64_t now_ms, const char *id,
+    struct repl_peer_info *out);
+
+/* ---- compaction (docs/replication.md, "Compaction") --------------------- */
+
+/*
+ * What every hall this one counts holds of origin: the least of its own
+ * entry and, for each peer heard from within the lapse (or just added),
+ * the peer's entry and the peer's own stable entry, as last told (every
+ * pull and batch carries them). It never goes above what any counted hall
+ * holds, so the ops of a seal at or below it can be compacted without
+ * leaving a counted hall unable to pull them. 0 for an unknown origin.
+ */
+uint64_t repl_stable_seq(
+    const struct repl *r, uint64_t now_ms, const char *origin);
+
+/*
+ * The host compacted ops of origin up to seq (at start-up: as stored).
+ * A pull whose entry for origin is below it gets no run of that origin,
+ * but the floor in the batch, and the requester reports RESEED. Never
+ * goes down. 0 or CM_ENOTFOUND.
+ */
+int repl_origin_set_floor(struct repl *r, const char *id, uint64_t seq);
 
 /* For every origin of which peer id lacks ops this hall has (as last
  * heard of), the first it lacks: cb(arg, origin, seq). 0 or CM_ENOTFOUND
