@@ -22,6 +22,9 @@ node_config_defaults(struct node_config *c)
 	c->tick_seconds = 60;
 	c->repl_pull_ms = 5000;
 	c->repl_batch_kb = 1024;
+	c->seal_after_s = 30 * 24 * 3600;
+	c->compact_every_s = 3600;
+	c->repl_lapse_days = 30;
 }
 
 static int
@@ -78,6 +81,12 @@ node_config_set(struct node_config *c, const char *key, const char *v)
 		return set_int(&c->repl_pull_ms, v, 100, 600000);
 	} else if (strcmp(key, "repl_batch_kb") == 0) {
 		return set_int(&c->repl_batch_kb, v, 1, 4096);
+	} else if (strcmp(key, "seal_after_s") == 0) {
+		return set_int(&c->seal_after_s, v, 0, 3650 * 24 * 3600);
+	} else if (strcmp(key, "compact_every_s") == 0) {
+		return set_int(&c->compact_every_s, v, 1, 7 * 24 * 3600);
+	} else if (strcmp(key, "repl_lapse_days") == 0) {
+		return set_int(&c->repl_lapse_days, v, 1, 3650);
 	} else if (strcmp(key, "tick_seconds") == 0) {
 		return set_int(&c->tick_seconds, v, 1, 3600);
 	} else if (strcmp(key, "metrics_listen") == 0) {

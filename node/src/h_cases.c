@@ -215,10 +215,11 @@ remember_request(struct call *c, const char *case_id)
  * case after it; applying an op replaces the case, so the index keys to
  * retire are taken from it first rather than from a copy.
  */
-static int
-commit_case_ops(struct call *c, Ow__Op **ops, size_t nops, Ow__Case **cur)
+int
+node_case_commit(struct node *n, const char *actor, const char *request,
+    Ow__Op **ops, size_t nops, Ow__Case **cur,
+    void (*done)(void *arg, const char *case_id), void *arg)
 {
-	struct node *n = c->n;
 	struct node_keys old;
 	struct node_mark mark;
 	struct form_matter *owned = NULL;
@@ -243,8 +244,8 @@ commit_case_ops(struct call *c, Ow__Op **ops, size_t nops, Ow__Case **cur)
 	}
 	for (size_t i = 0; i < nops && rc == 0; i++) {
 		ops[i]->case_id = case_id;
-		ops[i]->actor = c->sess->user;
-		ops[i]->request = c->req->request_id;
+		ops[i]->actor = (char *)(uintptr_t)actor;
+		ops[i]->request = (char *)(uintptr_t)request;
 		/* What the op was based on: the case's version before it
 		 * (replication orders concurrent ops by it). Borrowed while
 		 * the op is packed, then handed back. */
@@ -306,12 +307,27 @@ commit_case_ops(struct call *c, Ow__Op **ops, size_t nops, Ow__Case **cur)
 		rc = rc > 0 ? 0 : rc;
 	}
 	if (rc == 0) {
-		remember_request(c, (*cur)->id);
+		if (done != NULL) {
+			done(arg, (*cur)->id);
+		}
 		node_write_unmark(n);
 		return 0;
 	}
 	node_write_rollback(n, &mark);
 	return rc;
+}
+
+static void
+remember_cb(void *arg, const char *case_id)
+{
+	remember_request(arg, case_id);
+}
+
+static int
+commit_case_ops(struct call *c, Ow__Op **ops, size_t nops, Ow__Case **cur)
+{
+	return node_case_commit(c->n, c->sess->user, c->req->request_id, ops,
+	    nops, cur, remember_cb, c);
 }
 
 static int

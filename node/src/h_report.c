@@ -158,6 +158,34 @@ case_facts(struct report_job *j, const Ow__Case *cs, struct rep_case *rc)
 		ow__op__free_unpacked(op, NULL);
 	}
 	node_iter_free(it);
+	/* A sealed case kept on its base: the facts of the ops it replaced
+	 * (read after the ops: a compaction between the two reads counts
+	 * some twice, which changes none of these). */
+	{
+		Ow__CaseBase *b = NULL;
+
+		if (node_base_get(j->n, cs->id, &b) == 0) {
+			created_state = b->created_state;
+			for (size_t i = 0; i < b->n_decided_days; i++) {
+				int32_t d = b->decided_days[i];
+
+				if (in_range(j, d) && d > rc->decided) {
+					rc->decided = d;
+				}
+			}
+			for (size_t i = 0; i < b->n_refused_days; i++) {
+				rc->refused = rc->refused ||
+				              in_range(j, b->refused_days[i]);
+			}
+			rc->gaps_filled = rc->gaps_filled || b->gaps_filled;
+			if (b->rated_hlc != 0 &&
+			    in_range(j, hlc_day(b->rated_hlc))) {
+				rc->rated = true;
+				rc->level = b->rated_level;
+			}
+			ow__case_base__free_unpacked(b, NULL);
+		}
+	}
 	if (in_range(j, cs->received_day)) {
 		rc->taken_in = true;
 		rc->gaps = created_state == NODE_ST_ACCEPTED_GAPS;

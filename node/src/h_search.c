@@ -500,7 +500,15 @@ node__h_case_history(struct call *c)
 		/* A case has at least the op that made it. */
 		node__fail(c->resp, CM_ENOTFOUND);
 	} else {
+		Ow__CaseBase *base = NULL;
+
 		hr->next = node__page_next(&pg);
+		/* A sealed case kept on its base: its earlier ops are in
+		 * the case, no longer in the log. */
+		if (node_base_get(c->n, r->id, &base) == 0) {
+			hr->compacted = base->ops;
+			ow__case_base__free_unpacked(base, NULL);
+		}
 	}
 	return NODE_REPLY_NOW;
 }

@@ -295,6 +295,8 @@ node__h_status(struct call *c)
 	s->hall = node__dup(n->hall);
 	s->public_key = node__dup(pk);
 	s->log_ops = n->log_ops;
+	s->compacted_cases = n->compacted_cases;
+	s->compacted_ops = n->compacted_ops;
 	s->uptime_s = node_now(n) - n->started_at;
 	if (form_calendar_coverage(n->cal, &first, &last, &contiguous) == 0) {
 		s->calendar_first_year = first;

@@ -249,10 +249,15 @@ struct node {
 
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t tick;
-	uv_timer_t sweep_timer; /* runs while a warning sweep is part way */
-	bool sweeping;          /* a warning sweep is part way */
-	int32_t sweep_day;      /* the day it is for */
-	int32_t swept_day;      /* the day the last full sweep was for */
+	uv_timer_t sweep_timer;   /* runs while a warning sweep is part way */
+	bool sweeping;            /* a warning sweep is part way */
+	int32_t sweep_day;        /* the day it is for */
+	int32_t swept_day;        /* the day the last full sweep was for */
+	uv_timer_t compact_timer; /* runs while a compaction pass is part way */
+	bool compacting;
+	uint64_t compact_next_ms; /* uv_now of the next pass */
+	uint64_t compacted_cases; /* meta stat/compacted: kept as a base */
+	uint64_t compacted_ops;   /* and the ops dropped for them */
 	bool stopping;
 	unsigned jobs; /* worker jobs whose reply is still to come */
 	int exit_code;
@@ -411,6 +416,51 @@ void node_pend_truncate(struct node *n, size_t npend);
  */
 int node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
     size_t nextra, Ow__Case **out);
+
+/*
+ * The whole change of one set of ops on a case made at this hall (h_cases.c):
+ * the ops (stamped with actor and request, context the case's version),
+ * the case built again, its indexes, history, registry and warning level;
+ * all rolled back if any part fails. *cur is the case before (NULL for a
+ * create) and after. done (may be NULL) runs before the change is kept.
+ */
+int node_case_commit(struct node *n, const char *actor, const char *request,
+    Ow__Op **ops, size_t nops, Ow__Case **cur,
+    void (*done)(void *arg, const char *case_id), void *arg);
+
+/* Every op the hall holds for a case: the store's, then the pending ones
+ * (*ops owned: node_ops_free); *pending (may be NULL): any of them in a
+ * batch that is not durable yet. 0 or a CM_E* code. */
+int node_case_ops(struct node *n, const char *case_id, Ow__Op ***ops,
+    size_t *nops, bool *pending);
+void node_ops_free(Ow__Op **ops, size_t n);
+
+/* The digest of docs/replication.md of one case (warning cleared). 0 or
+ * CM_ENOMEM. */
+int node_case_digest_of(const Ow__Case *c, unsigned char out[32]);
+
+/* ---- compact.c: seals and compaction (docs/replication.md) -------------- */
+
+/* What the hall compacted of origin (meta floor/ORIGIN), 0 none. */
+uint64_t node_floor_get(struct node *n, const char *origin);
+/* The base a case is kept on (meta base/ID): 0, CM_ENOTFOUND, or
+ * CM_ECORRUPT. Free with ow__case_base__free_unpacked. */
+int node_base_get(struct node *n, const char *case_id, Ow__CaseBase **out);
+/*
+ * A slice of the compaction pass (at most budget_us, giving way to
+ * waiting requests after floor_us): seal this hall's final cases quiet
+ * for seal_after_s, and keep sealed cases that every counted hall holds
+ * on their base instead of their ops. true when the pass is over.
+ */
+bool node_compact_sweep(struct node *n, uint64_t budget_us, uint64_t floor_us);
+/* Compact one case now if it can be (tests and the pass): 1 done, 0 not
+ * (yet), or a CM_E* code. Sealing too when seal is true. */
+int node_compact_case(struct node *n, const char *case_id, bool seal);
+
+/* repl.c: what every counted hall holds of origin (the core's stable
+ * entry; this hall's own entry without replication), and the floor. */
+uint64_t node_repl_stable(struct node *n, const char *origin);
+void node_repl_set_floor(struct node *n, const char *origin, uint64_t seq);
 
 /* Write a case made again (or changed) with its derived views: the
  * overlay, indexes, applicant registry (when fields changed) and the

@@ -1141,6 +1141,7 @@ timer_cb(uv_timer_t *t)
 		return;
 	}
 
+	repl_set_wall(r->core, cm_hlc_wall_ms());
 	repl_on_timer(r->core, now_ms(), &r->fx);
 	run_effects(r);
 	node_flush_soon(r->n);
@@ -1594,6 +1595,15 @@ origin_known(const struct node_repl *r, const char *id)
 	return false;
 }
 
+/* What the hall compacted of origin (meta floor/ORIGIN), for the core. */
+static int
+load_floor(struct node_repl *r, const char *origin)
+{
+	uint64_t floor = node_floor_get(r->n, origin);
+
+	return floor > 0 ? repl_origin_set_floor(r->core, origin, floor) : 0;
+}
+
 static int
 peer_register(struct node_repl *r, struct rpeer *p)
 {
@@ -1617,6 +1627,13 @@ peer_register(struct node_repl *r, struct rpeer *p)
 		cm_free(val);
 		rc = repl_origin_set_head(r->core, p->id, seq, hash);
 	}
+	if (rc == 0 && !known) {
+		rc = load_floor(r, p->id);
+	}
+	if (rc == 0) {
+		/* A removed hall no longer holds back compaction. */
+		rc = repl_origin_retire(r->core, p->id, p->removed);
+	}
 	if (rc == 0 && !p->removed && strcmp(p->url, "-") != 0) {
 		rc = repl_peer_add(r->core, p->id);
 		if (rc == 0 && peer_open(p) != 0) {
@@ -1624,6 +1641,24 @@ peer_register(struct node_repl *r, struct rpeer *p)
 		}
 	}
 	return rc;
+}
+
+uint64_t
+node_repl_stable(struct node *n, const char *origin)
+{
+	if (n->repl == NULL) {
+		/* No other hall: this one holds what it holds. */
+		return strcmp(origin, n->node_id) == 0 ? n->seq : 0;
+	}
+	return repl_stable_seq(n->repl->core, now_ms(), origin);
+}
+
+void
+node_repl_set_floor(struct node *n, const char *origin, uint64_t seq)
+{
+	if (n->repl != NULL) {
+		(void)repl_origin_set_floor(n->repl->core, origin, seq);
+	}
 }
 
 static bool
@@ -1688,9 +1723,14 @@ node_repl_start(struct node *n)
 	 * meanwhile: batches of 1 MiB (about 2,000 ops) keep that short;
 	 * the protocol allows up to 4 MiB. */
 	cfg.max_batch_bytes = (uint64_t)n->cfg.repl_batch_kb * 1024u;
+	cfg.lapse_ms = (uint64_t)n->cfg.repl_lapse_days * 86400000u;
 	rc = repl_new(&cfg, &r->core);
 	if (rc == 0) {
 		rc = repl_origin_set_head(r->core, n->node_id, n->seq, n->head);
+	}
+	if (rc == 0) {
+		r->n = n;
+		rc = load_floor(r, n->node_id);
 	}
 	if (rc == 0 && pthread_mutex_init(&r->lock, NULL) != 0) {
 		rc = CM_EINTERNAL;
@@ -1784,6 +1824,7 @@ node_repl_start(struct node *n)
 	}
 	cm_log_info("repl.ready", "listen=%s hints=%s", n->cfg.repl_listen,
 	    n->cfg.repl_hints);
+	repl_set_wall(r->core, cm_hlc_wall_ms());
 	repl_on_timer(r->core, now_ms(), &r->fx);
 	run_effects(r);
 	return 0;
@@ -1956,6 +1997,7 @@ node__h_peer_add(struct call *c)
 		return NODE_REPLY_NOW;
 	}
 	cm_log_info("repl.peer.added", "peer=%s url=%s", p->id, p->url);
+	repl_set_wall(r->core, cm_hlc_wall_ms());
 	repl_on_timer(r->core, now_ms(), &r->fx);
 	run_effects(r);
 	return NODE_REPLY_AFTER_BATCH;
@@ -1984,6 +2026,7 @@ node__h_peer_remove(struct call *c)
 	}
 	peer_close(p);
 	p->removed = true;
+	(void)repl_origin_retire(n->repl->core, p->id, true);
 	cm_log_info("repl.peer.removed", "peer=%s", p->id);
 	return NODE_REPLY_AFTER_BATCH;
 }
@@ -2122,6 +2165,11 @@ node__h_peer_list(struct call *c)
 			if (info.last_heard != 0) {
 				pi->last_heard_s =
 				    (int64_t)((now - info.last_heard) / 1000);
+			}
+			pi->counts = info.counts;
+			if (info.seed_origin[0] != '\0') {
+				pi->reseed_origin = node__dup(info.seed_origin);
+				pi->reseed_floor = info.seed_floor;
 			}
 		}
 		pi->behind_s = peer_behind_s(n, p->id);

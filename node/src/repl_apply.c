@@ -422,20 +422,55 @@ pending_ops(struct node *n, const char *case_id, struct oplist *l)
 }
 
 int
-node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
-    size_t nextra, Ow__Case **out)
+node_case_ops(struct node *n, const char *case_id, Ow__Op ***ops, size_t *nops,
+    bool *pending)
 {
 	struct oplist l = {0};
-	Ow__Op **all = NULL;
-	size_t nall;
-	int rc;
+	size_t ndurable;
+	int rc = durable_ops(n, case_id, &l);
 
-	*out = NULL;
-	rc = durable_ops(n, case_id, &l);
+	ndurable = l.n;
 	if (rc == 0) {
 		rc = pending_ops(n, case_id, &l);
 	}
-	nall = l.n + nextra;
+	if (rc != 0) {
+		oplist_free(&l);
+		return rc;
+	}
+	*ops = l.ops;
+	*nops = l.n;
+	if (pending != NULL) {
+		*pending = l.n > ndurable;
+	}
+	return 0;
+}
+
+void
+node_ops_free(Ow__Op **ops, size_t n)
+{
+	struct oplist l = {ops, n, n};
+
+	oplist_free(&l);
+}
+
+int
+node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
+    size_t nextra, Ow__Case **out)
+{
+	Ow__Op **held = NULL, **all = NULL;
+	Ow__CaseBase *base = NULL;
+	size_t nheld = 0, nall;
+	int rc;
+
+	*out = NULL;
+	/* The ops first, then the base: a compaction that lands between
+	 * the two reads leaves ops missing only if the base is there. */
+	rc = node_case_ops(n, case_id, &held, &nheld, NULL);
+	if (rc == 0) {
+		rc = node_base_get(n, case_id, &base);
+		rc = rc == CM_ENOTFOUND ? 0 : rc;
+	}
+	nall = nheld + nextra;
 	if (rc == 0 && nall == 0) {
 		goto done;
 	}
@@ -444,18 +479,37 @@ node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
 		rc = all == NULL ? CM_ENOMEM : 0;
 	}
 	if (rc == 0) {
-		if (l.n > 0) {
-			memcpy(all, l.ops, l.n * sizeof(*all));
+		if (nheld > 0) {
+			memcpy(all, held, nheld * sizeof(*all));
 		}
 		for (size_t i = 0; i < nextra; i++) {
-			all[l.n + i] = extra[i];
+			all[nheld + i] = extra[i];
 		}
 		/* Repeats of one (origin, seq) count once. */
-		rc = repl_case_build(all, nall, out, NULL);
+		if (base == NULL) {
+			rc = repl_case_build(all, nall, out, NULL);
+		} else {
+			struct repl_case_base b = {base->sealed, NULL};
+
+			for (size_t i = 0; i < nall && b.seal == NULL; i++) {
+				if (all[i]->seq == base->seal_seq &&
+				    strcmp(all[i]->origin, base->seal_origin) ==
+				        0) {
+					b.seal = all[i];
+				}
+			}
+			/* The seal stays in the log with its base. */
+			rc = b.seal == NULL
+			         ? CM_ECORRUPT
+			         : repl_case_build_on(&b, all, nall, out, NULL);
+		}
 	}
 done:
 	cm_free(all);
-	oplist_free(&l);
+	node_ops_free(held, nheld);
+	if (base != NULL) {
+		ow__case_base__free_unpacked(base, NULL);
+	}
 	return rc;
 }
 
@@ -976,28 +1030,37 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
  * A case's digest: BLAKE2b-256 of its encoding with the hall-local
  * warning level cleared (each hall computes it on its own timer).
  */
+int
+node_case_digest_of(const Ow__Case *c, unsigned char out[32])
+{
+	Ow__Case copy = *c;
+	uint8_t *buf;
+	size_t len;
+
+	copy.warning = 0;
+	len = ow__case__get_packed_size(&copy);
+	buf = cm_malloc(len + 1);
+	if (buf == NULL) {
+		return CM_ENOMEM;
+	}
+	ow__case__pack(&copy, buf);
+	crypto_generichash(out, 32, buf, len, NULL, 0);
+	cm_free(buf);
+	return 0;
+}
+
 static int
 case_digest(const void *val, size_t vlen, unsigned char out[32])
 {
 	Ow__Case *c = ow__case__unpack(NULL, vlen, val);
-	uint8_t *buf;
-	size_t len;
+	int rc;
 
 	if (c == NULL) {
 		return CM_ECORRUPT;
 	}
-	c->warning = 0;
-	len = ow__case__get_packed_size(c);
-	buf = cm_malloc(len + 1);
-	if (buf == NULL) {
-		ow__case__free_unpacked(c, NULL);
-		return CM_ENOMEM;
-	}
-	ow__case__pack(c, buf);
-	crypto_generichash(out, 32, buf, len, NULL, 0);
-	cm_free(buf);
+	rc = node_case_digest_of(c, out);
 	ow__case__free_unpacked(c, NULL);
-	return 0;
+	return rc;
 }
 
 static unsigned

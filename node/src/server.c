@@ -694,6 +694,21 @@ sweep_cb(uv_timer_t *t)
 }
 
 static void
+compact_cb(uv_timer_t *t)
+{
+	struct node *n = t->data;
+
+	if (n->stopping ||
+	    node_compact_sweep(n, SWEEP_SLICE_US, SWEEP_FLOOR_US)) {
+		n->compacting = false;
+		n->compact_next_ms =
+		    uv_now(&n->loop) + (uint64_t)n->cfg.compact_every_s * 1000u;
+		uv_timer_stop(&n->compact_timer);
+	}
+	maybe_flush(n);
+}
+
+static void
 tick_cb(uv_timer_t *t)
 {
 	struct node *n = t->data;
@@ -719,6 +734,14 @@ tick_cb(uv_timer_t *t)
 		n->sweeping = true;
 		n->sweep_day = today;
 		uv_timer_start(&n->sweep_timer, sweep_cb, 0, SWEEP_EVERY_MS);
+	}
+	/* Seals and compaction (compact.c): a pass every compact_every_s,
+	 * the first a minute after start, in slices as the sweep. */
+	if (!n->compacting && !n->stopping &&
+	    uv_now(&n->loop) >= n->compact_next_ms) {
+		n->compacting = true;
+		uv_timer_start(
+		    &n->compact_timer, compact_cb, 0, SWEEP_EVERY_MS);
 	}
 	if (ticks % 600 == 5) {
 		/* Ops warnings: logged when they appear (opswarn.c). */
@@ -876,6 +899,12 @@ node_serve(struct node *n)
 	uv_timer_init(&n->loop, &n->tick);
 	n->sweep_timer.data = n;
 	uv_timer_init(&n->loop, &n->sweep_timer);
+	uv_timer_init(&n->loop, &n->compact_timer);
+	n->compact_timer.data = n;
+	n->compact_next_ms = uv_now(&n->loop) +
+	                     (n->cfg.compact_every_s < 60
+	                             ? (uint64_t)n->cfg.compact_every_s * 1000u
+	                             : 60000u);
 	uv_timer_start(&n->tick, tick_cb, 1000, 1000);
 	n->sigterm.data = n->sigint.data = n->sighup.data = n;
 	uv_signal_init(&n->loop, &n->sigterm);

@@ -5,7 +5,9 @@
  * RocksDB store), node.sock and events.sock while the node runs. Meta keys:
  * node/id, node/hall, node/hall_code, node/created, hlc, stat/ops,
  * vv/<origin> (seq and hash of the origin's last op), ids/<YYYYMMDD> (the
- * hall's case sequence of a day), cal/<file> (calendar files).
+ * hall's case sequence of a day), cal/<file> (calendar files), and for
+ * compaction (compact.c) base/<case id>, floor/<origin> and
+ * stat/compacted.
  */
 #include "node.h"
 #include "common/alloc.h"
@@ -266,6 +268,17 @@ node_reload_counters(struct node *n)
 	val = NULL;
 	rc = node_store_get(n->st, NODE_CF_META, "stat/ops", 8, &val, &len);
 	n->log_ops = rc == 0 && len == 8 ? get_be64(val) : 0;
+	cm_free(val);
+	if (rc != 0 && rc != CM_ENOTFOUND) {
+		return rc;
+	}
+	val = NULL;
+	rc = node_store_get(
+	    n->st, NODE_CF_META, "stat/compacted", 14, &val, &len);
+	if (rc == 0 && len == 16) {
+		n->compacted_cases = get_be64(val);
+		n->compacted_ops = get_be64((uint8_t *)val + 8);
+	}
 	cm_free(val);
 	if (rc != 0 && rc != CM_ENOTFOUND) {
 		return rc;

@@ -492,6 +492,10 @@ cmd_status(struct ctl *x)
 		if (j != NULL) {
 			json_object_set_new(j, "cert_expires",
 			    cert[0] != '\0' ? json_string(cert) : json_null());
+			json_object_set_new(j, "compacted_cases",
+			    json_integer((json_int_t)s->compacted_cases));
+			json_object_set_new(j, "compacted_ops",
+			    json_integer((json_int_t)s->compacted_ops));
 		}
 		print_json(j);
 	} else {
@@ -507,6 +511,12 @@ cmd_status(struct ctl *x)
 		printf(_("Cases:      about %llu\n"),
 		    (unsigned long long)s->cases);
 		printf(_("Log ops:    %llu\n"), (unsigned long long)s->log_ops);
+		if (s->compacted_cases > 0) {
+			printf(_("Compacted:  %llu cases kept as a base, %llu "
+			         "ops dropped\n"),
+			    (unsigned long long)s->compacted_cases,
+			    (unsigned long long)s->compacted_ops);
+		}
 		printf(_("Matters:    %u\n"), s->matters);
 		printf(_("Calendar:   %d..%d\n"), s->calendar_first_year,
 		    s->calendar_last_year);
@@ -1006,6 +1016,11 @@ case_history(struct ctl *x, const char *id)
 		return rc;
 	}
 	arr = json_array();
+	if (!x->json && r->case_history->compacted > 0) {
+		printf(_("(%llu earlier ops are kept in the case itself: it "
+		         "was sealed and compacted)\n"),
+		    (unsigned long long)r->case_history->compacted);
+	}
 	for (size_t i = 0; i < r->case_history->n_entries; i++) {
 		const Ow__HistoryEntry *e = r->case_history->entries[i];
 		const ProtobufCEnumValue *kv =
@@ -1403,14 +1418,20 @@ cmd_audit(struct ctl *x, int argc, char **argv)
 			json_array_append_new(
 			    p, json_string(r->audit_verify->problems[i]));
 		}
-		print_json(json_pack("{s:I, s:I, s:o, s:I}", "ops",
+		print_json(json_pack("{s:I, s:I, s:o, s:I, s:I}", "ops",
 		    (json_int_t)r->audit_verify->ops, "origins",
 		    (json_int_t)r->audit_verify->origins, "problems", p,
-		    "problems_total", (json_int_t)total));
+		    "problems_total", (json_int_t)total, "compacted",
+		    (json_int_t)r->audit_verify->compacted));
 	} else {
 		printf(_("%llu ops checked, %llu problems\n"),
 		    (unsigned long long)r->audit_verify->ops,
 		    (unsigned long long)total);
+		if (r->audit_verify->compacted > 0) {
+			printf(_("%llu ops compacted (sealed cases kept on "
+			         "their base): the chain resumes after them\n"),
+			    (unsigned long long)r->audit_verify->compacted);
+		}
 		for (size_t i = 0; i < r->audit_verify->n_problems; i++) {
 			printf("  %s\n", r->audit_verify->problems[i]);
 		}
@@ -1459,20 +1480,30 @@ peer_list(struct ctl *x)
 			    (long long)p->last_heard_s);
 		}
 		if (x->json) {
-			json_array_append_new(arr,
-			    json_pack(
-			        "{s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, "
-			        "s:s, s:i, s:s}",
-			        "id", p->id, "url", p->url, "public_key",
-			        p->public_key, "connected", p->connected, "up",
-			        p->up, "behind", (json_int_t)p->behind,
-			        "behind_s", (json_int_t)p->behind_s, "ahead",
-			        (json_int_t)p->ahead, "last_heard_s",
-			        (json_int_t)p->last_heard_s, "last_error",
-			        p->last_error != 0 ? cm_err_name(p->last_error)
-			                           : "",
-			        "failures", (int)p->failures, "hints",
-			        p->hints));
+			json_t *pj = json_pack(
+			    "{s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, "
+			    "s:s, s:i, s:s}",
+			    "id", p->id, "url", p->url, "public_key",
+			    p->public_key, "connected", p->connected, "up",
+			    p->up, "behind", (json_int_t)p->behind, "behind_s",
+			    (json_int_t)p->behind_s, "ahead",
+			    (json_int_t)p->ahead, "last_heard_s",
+			    (json_int_t)p->last_heard_s, "last_error",
+			    p->last_error != 0 ? cm_err_name(p->last_error)
+			                       : "",
+			    "failures", (int)p->failures, "hints", p->hints);
+
+			if (pj != NULL) {
+				json_object_set_new(
+				    pj, "counts", json_boolean(p->counts));
+				json_object_set_new(pj, "reseed_origin",
+				    p->reseed_origin[0] != '\0'
+				        ? json_string(p->reseed_origin)
+				        : json_null());
+				json_object_set_new(pj, "reseed_floor",
+				    json_integer((json_int_t)p->reseed_floor));
+			}
+			json_array_append_new(arr, pj);
 		} else {
 			printf(
 			    "%-16s %-5s %-5s %8llu %8lld %8llu %6s %-10s %s\n",
@@ -1487,6 +1518,19 @@ peer_list(struct ctl *x)
 			    p->last_error != 0 ? cm_err_name(p->last_error)
 			                       : "-",
 			    p->url);
+			if (p->reseed_origin[0] != '\0') {
+				printf(_("  %s compacted ops of %s up to %llu "
+				         "that this node lacks: re-seed from "
+				         "it (ow-ctl peer reseed %s)\n"),
+				    p->id, p->reseed_origin,
+				    (unsigned long long)p->reseed_floor, p->id);
+			} else if (!p->counts) {
+				printf(
+				    _("  %s has been silent longer than "
+				      "repl_lapse_days: compaction no longer "
+				      "waits for it\n"),
+				    p->id);
+			}
 		}
 	}
 	if (x->json) {

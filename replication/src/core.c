@@ -160,7 +160,6 @@ repl_free(struct repl *r)
 	cm_free(r->origins);
 	for (size_t i = 0; i < r->npeers; i++) {
 		cm_free(r->peers[i]->known);
-		cm_free(r->peers[i]->stable);
 		cm_free(r->peers[i]);
 	}
 	cm_free(r->peers);
@@ -266,7 +265,6 @@ repl_peer_remove(struct repl *r, const char *id)
 	for (size_t i = 0; r != NULL && id != NULL && i < r->npeers; i++) {
 		if (strcmp(r->peers[i]->id, id) == 0) {
 			cm_free(r->peers[i]->known);
-			cm_free(r->peers[i]->stable);
 			cm_free(r->peers[i]);
 			memmove(&r->peers[i], &r->peers[i + 1],
 			    (r->npeers - i - 1) * sizeof(*r->peers));
@@ -361,18 +359,42 @@ known_get(const struct known *k, size_t n, const char *id)
 	return 0;
 }
 
-/* Does this hall count p for what every hall holds: heard from (or, never
- * heard from, added) within the lapse? A hall away longer re-seeds when
- * it comes back. */
+/* Does this hall count origin o for what every hall holds: a statement
+ * of its vector came (from it or passed on) within the lapse, or none has
+ * come yet and the lapse has not passed since this core started (then it
+ * counts as holding nothing)? A hall away longer re-seeds when it comes
+ * back; a retired one never counts. */
 static bool
-peer_counts(const struct repl *r, const struct peer *p, uint64_t now)
+origin_counts(const struct repl *r, const struct origin *o, uint64_t now)
 {
-	uint64_t last = p->last_heard != 0 ? p->last_heard : p->since;
+	uint64_t since = o->has_seen ? o->seen_at : r->start;
 
-	if (p->last_heard == 0 && !p->has_since) {
-		return true; /* just added */
+	if (o->retired || strcmp(o->id, r->self) == 0) {
+		return false;
 	}
-	return now < last || now - last <= r->cfg.lapse_ms;
+	return !r->started || now < since || now - since <= r->cfg.lapse_ms;
+}
+
+static void
+note_start(struct repl *r, uint64_t now)
+{
+	if (!r->started) {
+		r->started = true;
+		r->start = now;
+	}
+}
+
+int
+repl_origin_retire(struct repl *r, const char *id, bool retired)
+{
+	struct origin *o =
+	    r != NULL && id != NULL ? repl__find_origin(r, id) : NULL;
+
+	if (o == NULL) {
+		return CM_ENOTFOUND;
+	}
+	o->retired = retired;
+	return 0;
 }
 
 uint64_t
@@ -386,47 +408,146 @@ repl_stable_seq(const struct repl *r, uint64_t now_ms, const char *origin)
 		return 0;
 	}
 	s = o->seq;
-	for (size_t i = 0; i < r->npeers && s > 0; i++) {
-		const struct peer *p = r->peers[i];
-		uint64_t k, t;
+	for (size_t i = 0; i < r->norigins && s > 0; i++) {
+		const struct origin *h = r->origins[i];
+		uint64_t k;
 
-		if (!peer_counts(r, p, now_ms)) {
+		if (!origin_counts(r, h, now_ms)) {
 			continue;
 		}
-		k = known_get(p->known, p->nknown, o->id);
-		t = known_get(p->stable, p->nstable, o->id);
+		k = known_get(h->seen, h->nseen, o->id);
 		s = k < s ? k : s;
-		s = t < s ? t : s;
 	}
 	return s;
 }
 
-int
-repl__stable_make(const struct repl *r, uint64_t now, Ow__VersionVector *vv)
+void
+repl_set_wall(struct repl *r, uint64_t wall_ms)
 {
+	if (r != NULL && wall_ms > r->wall) {
+		r->wall = wall_ms;
+	}
+}
+
+void
+repl__seen_free(Ow__HallVector **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++) {
+		if (v[i] != NULL) {
+			if (v[i]->have != NULL) {
+				repl__vector_free(v[i]->have);
+				cm_free(v[i]->have);
+			}
+			cm_free(v[i]);
+		}
+	}
+	cm_free(v);
+}
+
+/* A statement's vector from known entries (pointing into them). */
+static int
+seen_vector(const struct known *k, size_t n, Ow__VersionVector **out)
+{
+	Ow__VersionVector *vv = cm_malloc(sizeof(*vv));
+
+	*out = vv;
+	if (vv == NULL) {
+		return CM_ENOMEM;
+	}
 	ow__version_vector__init(vv);
-	vv->entries = cm_calloc(r->norigins + 1, sizeof(*vv->entries));
+	if (n == 0) {
+		return 0;
+	}
+	vv->entries = cm_calloc(n, sizeof(*vv->entries));
 	if (vv->entries == NULL) {
 		return CM_ENOMEM;
 	}
-	for (size_t i = 0; i < r->norigins; i++) {
-		const struct origin *o = r->origins[i];
-		uint64_t s = repl_stable_seq(r, now, o->id);
-		Ow__VersionEntry *e;
+	for (size_t i = 0; i < n; i++) {
+		Ow__VersionEntry *e = cm_malloc(sizeof(*e));
 
-		if (s == 0) {
-			continue;
-		}
-		e = cm_malloc(sizeof(*e));
 		if (e == NULL) {
 			return CM_ENOMEM;
 		}
 		ow__version_entry__init(e);
-		e->origin = (char *)(uintptr_t)o->id;
-		e->seq = s;
+		e->origin = (char *)(uintptr_t)k[i].id;
+		e->seq = k[i].seq;
 		vv->entries[vv->n_entries++] = e;
 	}
 	return 0;
+}
+
+int
+repl__seen_make(struct repl *r, Ow__HallVector ***out, size_t *nout)
+{
+	Ow__HallVector **v = cm_calloc(r->norigins + 1, sizeof(*v));
+	size_t n = 0;
+	uint64_t stamp = r->wall != 0 ? r->wall : r->cfg.hlc->last >> 16;
+	int rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (v == NULL) {
+		return CM_ENOMEM;
+	}
+	/* Its own statement: never older than the one before. */
+	if (stamp < r->stamp_last) {
+		stamp = r->stamp_last;
+	}
+	r->stamp_last = stamp;
+	for (size_t i = 0; i < r->norigins && rc == 0; i++) {
+		const struct origin *o = r->origins[i];
+		bool self = strcmp(o->id, r->self) == 0;
+		Ow__HallVector *h;
+
+		if (!self && !o->has_seen) {
+			continue;
+		}
+		h = cm_malloc(sizeof(*h));
+		if (h == NULL) {
+			rc = CM_ENOMEM;
+			break;
+		}
+		ow__hall_vector__init(h);
+		v[n++] = h;
+		h->hall = (char *)(uintptr_t)o->id;
+		if (self) {
+			h->stamp = stamp;
+			h->have = cm_malloc(sizeof(*h->have));
+			rc = h->have == NULL ? CM_ENOMEM
+			                     : repl__vector_make(r, h->have);
+		} else {
+			h->stamp = o->seen_stamp;
+			rc = seen_vector(o->seen, o->nseen, &h->have);
+		}
+	}
+	if (rc != 0) {
+		repl__seen_free(v, n);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* Take the statements a peer passed on: a later one of a hall replaces
+ * what this hall saw of it (never its own). */
+static void
+seen_merge(struct repl *r, uint64_t now, Ow__HallVector *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct origin *o = repl__find_origin(r, v[i]->hall);
+
+		if (o == NULL || strcmp(o->id, r->self) == 0 ||
+		    (o->has_seen && v[i]->stamp <= o->seen_stamp)) {
+			continue;
+		}
+		if (known_copy(v[i]->have, &o->seen, &o->nseen) != 0) {
+			continue;
+		}
+		o->seen_stamp = v[i]->stamp;
+		o->seen_at = now;
+		o->has_seen = true;
+	}
 }
 
 int
@@ -501,11 +622,14 @@ send_pull(struct repl *r, struct peer *p, uint64_t now, struct repl_effects *fx)
 {
 	Ow__ReplMessage m = OW__REPL_MESSAGE__INIT;
 	Ow__ReplPull pull = OW__REPL_PULL__INIT;
-	Ow__VersionVector have, stable = OW__VERSION_VECTOR__INIT;
+	Ow__VersionVector have;
+	Ow__HallVector **seen = NULL;
+	size_t nseen = 0;
 	int rc = repl__vector_make(r, &have);
 
+	(void)now;
 	if (rc == 0) {
-		rc = repl__stable_make(r, now, &stable);
+		rc = repl__seen_make(r, &seen, &nseen);
 	}
 	if (rc == 0) {
 		m.version = REPL_PROTO_VERSION;
@@ -513,13 +637,14 @@ send_pull(struct repl *r, struct peer *p, uint64_t now, struct repl_effects *fx)
 		m.body_case = OW__REPL_MESSAGE__BODY_PULL;
 		m.pull = &pull;
 		pull.have = &have;
-		pull.stable = stable.n_entries > 0 ? &stable : NULL;
+		pull.seen = seen;
+		pull.n_seen = nseen;
 		pull.max_bytes = r->cfg.max_batch_bytes;
 		pull.request = r->next_req + 1;
 		rc = repl__emit(fx, REPL_FX_SEND, p->id, false, &m);
 	}
 	repl__vector_free(&have);
-	repl__vector_free(&stable);
+	repl__seen_free(seen, nseen);
 	if (rc == 0) {
 		p->req = ++r->next_req;
 		p->in_flight = true;
@@ -655,9 +780,6 @@ on_pull(struct repl *r, uint64_t now, const char *from, struct peer *p,
 {
 	int rc = repl__answer_pull(r, now, from, pull, fx);
 
-	if (rc == 0 && p != NULL) {
-		(void)known_copy(pull->stable, &p->stable, &p->nstable);
-	}
 	if (rc == 0 && p != NULL && peer_know(p, pull->have) == 0) {
 		/* A pull tells the requester's vector: if it holds what
 		 * this hall lacks, pull back at once (or at the next timer
@@ -704,7 +826,6 @@ on_batch(struct repl *r, uint64_t now, uint64_t wall, const char *from,
 		return 0;
 	}
 	(void)peer_know(p, batch->have);
-	(void)known_copy(batch->stable, &p->stable, &p->nstable);
 	if (batch->floor == NULL || batch->floor->n_entries == 0) {
 		p->seed_origin[0] = '\0';
 		p->seed_origin_seq = 0;
@@ -769,6 +890,14 @@ repl_on_message(struct repl *r, uint64_t now_ms, uint64_t wall_ms,
 	if (p != NULL) {
 		p->last_heard = now_ms;
 	}
+	repl_set_wall(r, wall_ms);
+	note_start(r, now_ms);
+	/* What every hall holds, as the sender saw it (for compaction). */
+	if (m->body_case == OW__REPL_MESSAGE__BODY_PULL) {
+		seen_merge(r, now_ms, m->pull->seen, m->pull->n_seen);
+	} else if (m->body_case == OW__REPL_MESSAGE__BODY_BATCH) {
+		seen_merge(r, now_ms, m->batch->seen, m->batch->n_seen);
+	}
 	switch (m->body_case) {
 	case OW__REPL_MESSAGE__BODY_PULL:
 		rc = on_pull(r, now_ms, from, p, m->pull, fx);
@@ -808,13 +937,10 @@ repl_on_timer(struct repl *r, uint64_t now_ms, struct repl_effects *fx)
 	if (r == NULL || fx == NULL) {
 		return CM_EINVAL;
 	}
+	note_start(r, now_ms);
 	for (size_t i = 0; i < r->npeers && rc == 0; i++) {
 		struct peer *p = r->peers[i];
 
-		if (!p->has_since) {
-			p->since = now_ms;
-			p->has_since = true;
-		}
 		if (p->in_flight &&
 		    now_ms >= p->sent_at + r->cfg.pull_timeout_ms) {
 			peer_failed(r, p, now_ms, fx, &rc);
@@ -909,7 +1035,11 @@ repl_peer_info(const struct repl *r, uint64_t now_ms, const char *id,
 	out->failures = p->failures;
 	out->last_heard = p->last_heard;
 	out->last_error = p->last_error;
-	out->counts = peer_counts(r, p, now_ms);
+	{
+		const struct origin *o = repl__find_origin(r, p->id);
+
+		out->counts = o != NULL && origin_counts(r, o, now_ms);
+	}
 	if (p->seed_origin[0] != '\0') {
 		repl__copy_id(out->seed_origin, p->seed_origin);
 		out->seed_floor = p->seed_origin_seq;

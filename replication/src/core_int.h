@@ -38,7 +38,14 @@ struct origin {
 	/* The last op refused for its clock: until the clock catches up a
 	 * peer sends it at every pull, and checking its signature again
 	 * each time would cost more than anything else the core does. */
-	uint64_t floor;     /* this hall compacted ops of it up to here */
+	uint64_t floor; /* this hall compacted ops of it up to here */
+	/* The hall's vector as it last stated it (passed on by any hall),
+	 * its stamp, and this hall's now_ms when that stamp arrived. */
+	struct known *seen;
+	size_t nseen;
+	uint64_t seen_stamp, seen_at;
+	bool has_seen;
+	bool retired;       /* removed by ops: never counts */
 	uint64_t ahead_seq; /* 0: none */
 	uint64_t ahead_hlc;
 	unsigned char ahead_bytes[NODE_HASH_BYTES]; /* BLAKE2b of the bytes */
@@ -63,10 +70,6 @@ struct peer {
 	int last_error;
 	struct known *known; /* its vector, as it last told */
 	size_t nknown;
-	struct known *stable; /* its stable vector, as it last told */
-	size_t nstable;
-	uint64_t since; /* first timer with it: counts until lapse */
-	bool has_since;
 	uint64_t seed_origin_seq; /* the floor it told this hall lacks */
 	char seed_origin[NODE_ORIGIN_MAX + 1]; /* "" none */
 };
@@ -84,8 +87,12 @@ struct repl {
 	bool has_hinted;
 	uint64_t last_hint;
 	size_t held_bytes;
-	bool held_reported; /* HELD_FULL once per call */
-	bool accept_own;    /* restored: takes its own ops back from peers */
+	bool held_reported;  /* HELD_FULL once per call */
+	bool accept_own;     /* restored: takes its own ops back from peers */
+	uint64_t wall;       /* the latest wall clock the host gave */
+	uint64_t stamp_last; /* the stamp of this hall's last statement */
+	bool started;        /* start: the first timer or message */
+	uint64_t start;
 	/* Ops accepted during the current call. */
 	struct repl_fx_op *st_ops;
 	size_t st_nops, st_cops;
@@ -109,11 +116,11 @@ struct origin *repl__find_origin(const struct repl *r, const char *id);
  * free with repl__vector_free. 0 or CM_ENOMEM. */
 int repl__vector_make(const struct repl *r, Ow__VersionVector *vv);
 void repl__vector_free(Ow__VersionVector *vv);
-/* What every hall that counts holds (docs/replication.md,
- * "Compaction"), entries > 0 in origin order, pointing into r; free with
- * repl__vector_free. 0 or CM_ENOMEM. */
-int repl__stable_make(
-    const struct repl *r, uint64_t now, Ow__VersionVector *vv);
+/* Every hall's vector as this hall last saw it, its own first
+ * (docs/replication.md, "Compaction"), for a message; free with
+ * repl__seen_free. 0 or CM_ENOMEM. */
+int repl__seen_make(struct repl *r, Ow__HallVector ***out, size_t *n);
+void repl__seen_free(Ow__HallVector **v, size_t n);
 /* Encode m into a SEND (to peer) or PUBLISH effect. */
 int repl__emit(struct repl_effects *fx, enum repl_fx_kind kind,
     const char *peer, bool is_reply, const Ow__ReplMessage *m);

@@ -64,10 +64,33 @@ vector_check(const Ow__VersionVector *v)
 	return rc;
 }
 
+/* Statements of halls' vectors: at most REPL_VECTOR_MAX, each a valid
+ * hall with a valid vector (one hall twice: the later stamp counts). */
+static int
+seen_check(Ow__HallVector *const *v, size_t n)
+{
+	if (n > REPL_VECTOR_MAX) {
+		return CM_EPROTO;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		if (v[i] == NULL || !node_id_valid(v[i]->hall)) {
+			return CM_EPROTO;
+		}
+		rc = vector_check(v[i]->have);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 batch_check(const Ow__ReplBatch *b)
 {
 	size_t total = 0;
+	int rc;
 
 	if (b->n_runs > REPL_RUNS_MAX) {
 		return CM_EPROTO;
@@ -91,8 +114,12 @@ batch_check(const Ow__ReplBatch *b)
 			}
 		}
 	}
-	if (vector_check(b->stable) != 0 || vector_check(b->floor) != 0) {
-		return CM_EPROTO;
+	rc = seen_check(b->seen, b->n_seen);
+	if (rc == 0) {
+		rc = vector_check(b->floor);
+	}
+	if (rc != 0) {
+		return rc;
 	}
 	return vector_check(b->have);
 }
@@ -100,6 +127,8 @@ batch_check(const Ow__ReplBatch *b)
 static int
 msg_check(const Ow__ReplMessage *m)
 {
+	int rc;
+
 	if (m->version != REPL_PROTO_VERSION) {
 		return CM_EUNSUPPORTED;
 	}
@@ -108,11 +137,11 @@ msg_check(const Ow__ReplMessage *m)
 	}
 	switch (m->body_case) {
 	case OW__REPL_MESSAGE__BODY_PULL:
-		if (m->pull == NULL || m->pull->max_bytes == 0 ||
-		    vector_check(m->pull->stable) != 0) {
+		if (m->pull == NULL || m->pull->max_bytes == 0) {
 			return CM_EPROTO;
 		}
-		return vector_check(m->pull->have);
+		rc = seen_check(m->pull->seen, m->pull->n_seen);
+		return rc != 0 ? rc : vector_check(m->pull->have);
 	case OW__REPL_MESSAGE__BODY_BATCH:
 		if (m->batch == NULL) {
 			return CM_EPROTO;
@@ -145,6 +174,13 @@ repl_msg_decode(const uint8_t *buf, size_t len, Ow__ReplMessage **out)
 	}
 	node_pb_alloc_init(&pa);
 	m = ow__repl_message__unpack(&pa.al, len, buf != NULL ? buf : empty);
+	if (m != NULL && pa.failed) {
+		/* protobuf-c 1.4 can return a message with a part missing
+		 * when an allocation inside it failed: lack of memory, not
+		 * a malformed message. */
+		ow__repl_message__free_unpacked(m, &pa.al);
+		m = NULL;
+	}
 	if (m == NULL) {
 		return pa.failed ? CM_ENOMEM : CM_EPROTO;
 	}

@@ -190,8 +190,9 @@ repl__answer_pull(struct repl *r, uint64_t now, const char *from,
 {
 	Ow__ReplMessage m = OW__REPL_MESSAGE__INIT;
 	Ow__ReplBatch batch = OW__REPL_BATCH__INIT;
-	Ow__VersionVector have, stable = OW__VERSION_VECTOR__INIT,
-	                        floor = OW__VERSION_VECTOR__INIT;
+	Ow__VersionVector have, floor = OW__VERSION_VECTOR__INIT;
+	Ow__HallVector **seen = NULL;
+	size_t nseen = 0;
 	Ow__VersionEntry *fe = NULL;
 	const Ow__VersionEntry **theirs = NULL;
 	size_t ntheirs = pull->have != NULL ? pull->have->n_entries : 0;
@@ -201,6 +202,7 @@ repl__answer_pull(struct repl *r, uint64_t now, const char *from,
 	bool full = false;
 	int rc;
 
+	(void)now;
 	memset(&b, 0, sizeof(b));
 	if (max > r->cfg.max_batch_bytes) {
 		max = r->cfg.max_batch_bytes;
@@ -210,7 +212,7 @@ repl__answer_pull(struct repl *r, uint64_t now, const char *from,
 	}
 	rc = repl__vector_make(r, &have);
 	if (rc == 0) {
-		rc = repl__stable_make(r, now, &stable);
+		rc = repl__seen_make(r, &seen, &nseen);
 	}
 	if (rc != 0) {
 		goto done;
@@ -251,7 +253,8 @@ repl__answer_pull(struct repl *r, uint64_t now, const char *from,
 	m.batch = &batch;
 	batch.request = pull->request;
 	batch.have = &have;
-	batch.stable = stable.n_entries > 0 ? &stable : NULL;
+	batch.seen = seen;
+	batch.n_seen = nseen;
 	batch.floor = floor.n_entries > 0 ? &floor : NULL;
 	batch.more = true; /* counted in fixed; cleared below if not */
 	fixed = ow__repl_batch__get_packed_size(&batch);
@@ -323,7 +326,7 @@ done:
 	cm_free(fe);
 	cm_free(floor.entries);
 	repl__vector_free(&have);
-	repl__vector_free(&stable);
+	repl__seen_free(seen, nseen);
 	batch_build_free(&b);
 	return rc;
 }

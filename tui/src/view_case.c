@@ -600,6 +600,15 @@ draw_history(struct tui_desk *d, struct lines *l)
 		return;
 	}
 	h = d->cv.history->case_history;
+	if (h->compacted > 0) {
+		line(l, TUI_S_INFO,
+		    _n("  %llu earlier change is kept in the case itself "
+		       "(sealed and compacted)",
+		        "  %llu earlier changes are kept in the case itself "
+		        "(sealed and compacted)",
+		        h->compacted),
+		    (unsigned long long)h->compacted);
+	}
 	for (size_t i = 0; i < h->n_entries; i++) {
 		const Ow__HistoryEntry *e = h->entries[i];
 		time_t t = (time_t)((e->hlc >> 16) / 1000);

@@ -33,6 +33,15 @@ struct node_config {
 	char repl_hints[512];
 	int repl_pull_ms;  /* anti-entropy pull per peer, default 5000 */
 	int repl_batch_kb; /* batch cap asked for and served, default 1024 */
+	/* Compaction (docs/replication.md, "Compaction"): this hall seals
+	 * the final cases it created once quiet for seal_after_s (0 =
+	 * never; default 30 days), and every compact_every_s (default
+	 * 3600) drops the ops of sealed cases that every hall it counts
+	 * holds; a peer silent for repl_lapse_days (default 30) no longer
+	 * counts, and re-seeds if it comes back. */
+	int seal_after_s;
+	int compact_every_s;
+	int repl_lapse_days;
 	/* /metrics and /healthz over HTTP: "" = off, else a loopback
 	 * address "127.0.0.1:PORT" ("[::1]:PORT", "localhost:PORT"). */
 	char metrics_listen[128];

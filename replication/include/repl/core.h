@@ -292,7 +292,7 @@ struct repl_peer_info {
 	uint64_t ahead;      /* ops it had that this hall lacks */
 	int last_error;      /* CM_E* of its last refused message or op */
 	uint64_t self_seq;   /* its entry for this hall, when last heard of */
-	bool counts;         /* heard from within the lapse (or just added) */
+	bool counts; /* a statement of its vector came within the lapse */
 	char seed_origin[NODE_ORIGIN_MAX + 1]; /* its last batch left this
 	                        origin out: compacted up to seed_floor, which
 	                        this hall lacks ("" none) */
@@ -317,11 +317,19 @@ int repl_peer_info(const struct repl *r, uint64_t now_ms, const char *id,
 
 /*
  * What every hall this one counts holds of origin: the least of its own
- * entry and, for each peer heard from within the lapse (or just added),
- * the peer's entry and the peer's own stable entry, as last told (every
- * pull and batch carries them). It never goes above what any counted hall
- * holds, so the ops of a seal at or below it can be compacted without
- * leaving a counted hall unable to pull them. 0 for an unknown origin.
+ * entry and each counted hall's entry in the latest statement of that
+ * hall's vector that reached this hall (every pull and batch carries the
+ * sender's own statement, stamped with its wall clock, and passes on the
+ * latest statement of every other hall it has, so halls that reach each
+ * other only through a hub see each other's). A hall counts while a new
+ * statement of it came within cfg.lapse_ms (now_ms's clock); a hall never
+ * heard of counts as holding nothing until the lapse has passed since the
+ * core started (a new hall therefore holds back compaction until it has
+ * caught up, and one that is gone for good until the lapse), and a
+ * retired one (repl_origin_retire) never counts. It never goes above
+ * what any counted hall stated it holds, so the ops of a seal at or below
+ * it can be compacted without leaving a counted hall unable to pull them.
+ * 0 for an unknown origin.
  */
 uint64_t repl_stable_seq(
     const struct repl *r, uint64_t now_ms, const char *origin);
@@ -333,6 +341,14 @@ uint64_t repl_stable_seq(
  * goes down. 0 or CM_ENOTFOUND.
  */
 int repl_origin_set_floor(struct repl *r, const char *id, uint64_t seq);
+
+/* Ops removed the hall (peer remove): it no longer holds back compaction.
+ * 0 or CM_ENOTFOUND. */
+int repl_origin_retire(struct repl *r, const char *id, bool retired);
+
+/* The hall's wall clock in ms, to stamp its statements (taken from
+ * repl_on_message's wall_ms too; without either, its clock's). */
+void repl_set_wall(struct repl *r, uint64_t wall_ms);
 
 /* For every origin of which peer id lacks ops this hall has (as last
  * heard of), the first it lacks: cb(arg, origin, seq). 0 or CM_ENOTFOUND

@@ -1,0 +1,524 @@
+/*
+ * compact.c: seals and compaction (docs/replication.md, "Compaction").
+ *
+ * Every change is an op in the log, and a case is built from all of its
+ * ops, so without this the log only grows. The hall that created a case
+ * seals it once it is final and quiet (seal_after_s): an ordinary op,
+ * OP_CASE_SEAL, whose context is the case's version and whose body is the
+ * case's digest. The merge (repl/merge.h) then builds the case from the
+ * case as it was at the seal (the base) and the ops beyond it, with the
+ * same bytes as from every op; so a hall may keep the base instead of the
+ * ops the seal covers. It does so once every hall it counts holds them
+ * and the seal (repl_stable_seq: a peer silent past repl_lapse_days no
+ * longer counts), in one write: the base (meta base/ID) with the facts of
+ * the dropped ops that reports count, the log records and history index
+ * entries gone, the floors raised (meta floor/ORIGIN: below them a pull
+ * gets no run, and the puller must re-seed).
+ *
+ * A pass walks every case in slices on the loop (as the warning sweep
+ * does), every compact_every_s. Nothing here holds personal data: logs
+ * name cases by id.
+ */
+#include "node.h"
+#include "common/alloc.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "repl/merge.h"
+#include "repl/msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		v = (v << 8) | p[i];
+	}
+	return v;
+}
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+uint64_t
+node_floor_get(struct node *n, const char *origin)
+{
+	char key[8 + NODE_ORIGIN_MAX];
+	void *val = NULL;
+	size_t len = 0;
+	uint64_t seq = 0;
+
+	snprintf(key, sizeof(key), "floor/%s", origin);
+	if (node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &len) ==
+	        0 &&
+	    len == 8) {
+		seq = get_be64(val);
+	}
+	cm_free(val);
+	return seq;
+}
+
+int
+node_base_get(struct node *n, const char *case_id, Ow__CaseBase **out)
+{
+	char key[8 + NODE_CASE_ID_MAX];
+	void *val = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	snprintf(key, sizeof(key), "base/%s", case_id);
+	rc = node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &len);
+	if (rc != 0) {
+		return rc;
+	}
+	*out = ow__case_base__unpack(NULL, len, val);
+	cm_free(val);
+	if (*out == NULL || (*out)->sealed == NULL ||
+	    (*out)->sealed->version == NULL || (*out)->seal_seq == 0 ||
+	    !node_id_valid((*out)->seal_origin)) {
+		if (*out != NULL) {
+			ow__case_base__free_unpacked(*out, NULL);
+			*out = NULL;
+		}
+		return CM_ECORRUPT;
+	}
+	return 0;
+}
+
+/* ---- the facts reports count, from the ops a base replaces -------------- */
+
+static int
+days_push(int32_t **arr, size_t *n, int32_t day)
+{
+	int32_t *a = cm_reallocarray(*arr, *n + 1, sizeof(*a));
+
+	if (a == NULL) {
+		return CM_ENOMEM;
+	}
+	a[(*n)++] = day;
+	*arr = a;
+	return 0;
+}
+
+/* As h_report.c's case_facts reads them from the ops. */
+static int
+facts_add(Ow__CaseBase *b, const Ow__Op *op)
+{
+	if (op->body_case == OW__OP__BODY_CREATE &&
+	    op->create->initial != NULL) {
+		b->created_state = op->create->initial->state;
+	} else if (op->body_case == OW__OP__BODY_ACT) {
+		const Ow__CaseAct *a = op->act;
+
+		if (a->action == NODE_ACT_APPROVE ||
+		    a->action == NODE_ACT_REJECT) {
+			return days_push(
+			    &b->decided_days, &b->n_decided_days, a->day);
+		}
+		if (a->action == NODE_ACT_REFUSE) {
+			return days_push(
+			    &b->refused_days, &b->n_refused_days, a->day);
+		}
+		if (a->action == NODE_ACT_GAPS_FILLED) {
+			b->gaps_filled = true;
+		}
+	} else if (op->body_case == OW__OP__BODY_RATE && op->rate != NULL &&
+	           (b->rated_hlc == 0 || op->hlc < b->rated_hlc)) {
+		b->rated_hlc = op->hlc;
+		b->rated_level = op->rate->level;
+	}
+	return 0;
+}
+
+/* ---- sealing ----------------------------------------------------------- */
+
+/* Is the case this hall's to seal, and is there something new to seal?
+ * creator: the create's origin (or the base's seal's). */
+static bool
+needs_seal(struct node *n, const Ow__Case *built, const char *creator,
+    const struct repl_case_base *last)
+{
+	uint64_t now_ms = (uint64_t)node_now(n) * 1000u;
+	uint64_t quiet_ms = (uint64_t)n->cfg.seal_after_s * 1000u;
+	uint64_t updated_ms = built->updated_hlc >> 16;
+
+	if (n->cfg.seal_after_s <= 0 || creator == NULL ||
+	    strcmp(creator, n->node_id) != 0 ||
+	    !node_state_is_final((enum node_state)built->state) ||
+	    built->conflict || node_case_remedy_open(built) ||
+	    updated_ms + quiet_ms > now_ms) {
+		return false;
+	}
+	if (last->seal == NULL) {
+		return true;
+	}
+	/* Sealed already, and nothing since: the built version is the
+	 * seal's context and the seal. */
+	for (size_t i = 0; i < built->version->n_entries; i++) {
+		const Ow__VersionEntry *e = built->version->entries[i];
+		uint64_t at = repl_vv_get(last->seal->context, e->origin);
+
+		if (strcmp(e->origin, last->seal->origin) == 0) {
+			at = last->seal->seq;
+		}
+		if (e->seq > at) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int
+make_seal(struct node *n, const char *case_id, const Ow__Case *built)
+{
+	Ow__Op op = OW__OP__INIT, *ops[1] = {&op};
+	Ow__CaseSeal body = OW__CASE_SEAL__INIT;
+	unsigned char digest[32];
+	Ow__Case *cur = NULL;
+	uint64_t gen;
+	int rc = node_case_digest_of(built, digest);
+
+	if (rc == 0) {
+		rc = node_read_case(n, case_id, &cur, &gen);
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	body.digest.data = digest;
+	body.digest.len = sizeof(digest);
+	op.kind = OW__OP_KIND__OP_CASE_SEAL;
+	op.body_case = OW__OP__BODY_SEAL;
+	op.seal = &body;
+	op.case_id = (char *)(uintptr_t)case_id;
+	/* By the node itself: no user, no request. */
+	rc = node_case_commit(n, "", "", ops, 1, &cur, NULL, NULL);
+	if (rc == 0) {
+		node_publish_case(n, cur);
+		cm_log_info("compact.sealed", "case=%s seq=%llu", case_id,
+		    (unsigned long long)n->seq);
+	}
+	node_case_free(cur);
+	return rc;
+}
+
+/* ---- compaction -------------------------------------------------------- */
+
+/* Does every hall this one counts hold every op at the base's version,
+ * and the seal? */
+static bool
+held_everywhere(struct node *n, const struct repl_case_base *at)
+{
+	const Ow__VersionVector *v = at->c->version;
+
+	for (size_t i = 0; i < v->n_entries; i++) {
+		if (v->entries[i]->seq >
+		    node_repl_stable(n, v->entries[i]->origin)) {
+			return false;
+		}
+	}
+	return at->seal->seq <= node_repl_stable(n, at->seal->origin);
+}
+
+static void
+hist_key_delete(struct node *n, const char *case_id, const Ow__Op *op)
+{
+	uint8_t key[NODE_CASE_ID_MAX + NODE_ORIGIN_MAX + 16];
+	size_t off = 0, l;
+	uint64_t seq = op->seq;
+
+	key[off++] = 'h';
+	key[off++] = 0;
+	l = strlen(case_id);
+	memcpy(key + off, case_id, l);
+	off += l;
+	key[off++] = 0;
+	l = strlen(op->origin);
+	memcpy(key + off, op->origin, l);
+	off += l;
+	key[off++] = 0;
+	put_be64(key + off, seq);
+	off += 8;
+	node_batch_delete(n->open.batch, NODE_CF_IDX, key, off);
+}
+
+/* Keep the case on at (its ops at or below at's version go) in the open
+ * batch. old: the base it was kept on, or NULL. */
+static int
+compact_write(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
+    const Ow__CaseBase *old, const struct repl_case_base *at)
+{
+	Ow__CaseBase nb = OW__CASE_BASE__INIT;
+	struct node_mark mark;
+	char key[8 + NODE_CASE_ID_MAX];
+	uint8_t *buf = NULL, cnt[16];
+	size_t len, dropped = 0;
+	int rc;
+
+	if (old != NULL) {
+		/* The facts of the ops dropped before (borrowed). */
+		nb.created_state = old->created_state;
+		nb.gaps_filled = old->gaps_filled;
+		nb.rated_hlc = old->rated_hlc;
+		nb.rated_level = old->rated_level;
+		nb.ops = old->ops;
+	}
+	for (size_t i = 0; old != NULL && i < old->n_decided_days; i++) {
+		if (days_push(&nb.decided_days, &nb.n_decided_days,
+		        old->decided_days[i]) != 0) {
+			rc = CM_ENOMEM;
+			goto done;
+		}
+	}
+	for (size_t i = 0; old != NULL && i < old->n_refused_days; i++) {
+		if (days_push(&nb.refused_days, &nb.n_refused_days,
+		        old->refused_days[i]) != 0) {
+			rc = CM_ENOMEM;
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < nops; i++) {
+		if (ops[i]->seq <=
+		    repl_vv_get(at->c->version, ops[i]->origin)) {
+			rc = facts_add(&nb, ops[i]);
+			if (rc != 0) {
+				goto done;
+			}
+		}
+	}
+	nb.sealed = at->c;
+	nb.seal_origin = (char *)(uintptr_t)at->seal->origin;
+	nb.seal_seq = at->seal->seq;
+	rc = node_write_mark(n, &mark);
+	if (rc != 0) {
+		goto done;
+	}
+	for (size_t i = 0; i < nops; i++) {
+		const Ow__Op *op = ops[i];
+		uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
+		size_t kl;
+
+		if (op->seq > repl_vv_get(at->c->version, op->origin)) {
+			continue; /* beyond the base: kept */
+		}
+		kl = node_log_key(op->origin, op->seq, lkey);
+		if (kl == 0) {
+			continue;
+		}
+		node_batch_delete(n->open.batch, NODE_CF_LOG, lkey, kl);
+		hist_key_delete(n, case_id, op);
+		if (op->seq > node_floor_get(n, op->origin)) {
+			uint8_t v[8];
+			char fkey[8 + NODE_ORIGIN_MAX];
+
+			snprintf(fkey, sizeof(fkey), "floor/%s", op->origin);
+			put_be64(v, op->seq);
+			node_batch_put(n->open.batch, NODE_CF_META, fkey,
+			    strlen(fkey), v, 8);
+		}
+		dropped++;
+	}
+	nb.ops += dropped;
+	len = ow__case_base__get_packed_size(&nb);
+	buf = cm_malloc(len + 1);
+	if (buf == NULL) {
+		node_write_rollback(n, &mark);
+		rc = CM_ENOMEM;
+		goto done;
+	}
+	ow__case_base__pack(&nb, buf);
+	snprintf(key, sizeof(key), "base/%s", case_id);
+	node_batch_put(n->open.batch, NODE_CF_META, key, strlen(key), buf, len);
+	put_be64(cnt, n->compacted_cases + (old == NULL ? 1 : 0));
+	put_be64(cnt + 8, n->compacted_ops + dropped);
+	node_batch_put(
+	    n->open.batch, NODE_CF_META, "stat/compacted", 14, cnt, 16);
+	node_write_unmark(n);
+	n->compacted_cases += old == NULL ? 1 : 0;
+	n->compacted_ops += dropped;
+	/* No run below the floors from now on: a counted hall holds all of
+	 * it, another must re-seed. The floor meta keys above are read only
+	 * once the batch is durable; the core's are raised here. */
+	for (size_t i = 0; i < nops; i++) {
+		if (ops[i]->seq <=
+		    repl_vv_get(at->c->version, ops[i]->origin)) {
+			node_repl_set_floor(n, ops[i]->origin, ops[i]->seq);
+		}
+	}
+	cm_log_info("compact.case", "case=%s ops=%zu", case_id, dropped);
+done:
+	cm_free(buf);
+	cm_free(nb.decided_days);
+	cm_free(nb.refused_days);
+	return rc;
+}
+
+int
+node_compact_case(struct node *n, const char *case_id, bool seal)
+{
+	Ow__Op **ops = NULL;
+	size_t nops = 0;
+	Ow__CaseBase *base = NULL;
+	struct repl_case_base have = {NULL, NULL}, at = {NULL, NULL};
+	Ow__Case *built = NULL;
+	const char *creator = NULL;
+	bool pending = false;
+	int rc, done = 0;
+
+	rc = node_case_ops(n, case_id, &ops, &nops, &pending);
+	if (rc == 0) {
+		rc = node_base_get(n, case_id, &base);
+		rc = rc == CM_ENOTFOUND ? 0 : rc;
+	}
+	if (rc != 0 || nops == 0 || pending) {
+		goto out; /* again at the next pass */
+	}
+	if (base != NULL) {
+		have.c = base->sealed;
+		for (size_t i = 0; i < nops && have.seal == NULL; i++) {
+			if (ops[i]->seq == base->seal_seq &&
+			    strcmp(ops[i]->origin, base->seal_origin) == 0) {
+				have.seal = ops[i];
+			}
+		}
+		if (have.seal == NULL) {
+			rc = CM_ECORRUPT;
+			goto out;
+		}
+		creator = base->seal_origin;
+	} else {
+		for (size_t i = 0; i < nops && creator == NULL; i++) {
+			if (ops[i]->kind == OW__OP_KIND__OP_CASE_CREATE) {
+				creator = ops[i]->origin;
+			}
+		}
+	}
+	rc = repl_case_build_on(
+	    base != NULL ? &have : NULL, ops, nops, &built, NULL);
+	if (rc == 0) {
+		rc = repl_case_seal_point(
+		    base != NULL ? &have : NULL, ops, nops, &at);
+	}
+	if (rc != 0 || built == NULL) {
+		goto out;
+	}
+	if (seal && needs_seal(n, built, creator, at.c != NULL ? &at : &have)) {
+		rc = make_seal(n, case_id, built);
+		goto out; /* compacted at a later pass, once held everywhere */
+	}
+	if (at.c == NULL || !held_everywhere(n, &at)) {
+		goto out;
+	}
+	{
+		unsigned char digest[32];
+
+		rc = node_case_digest_of(at.c, digest);
+		if (rc == 0 && (at.seal->seal->digest.len != sizeof(digest) ||
+		                   memcmp(at.seal->seal->digest.data, digest,
+		                       sizeof(digest)) != 0)) {
+			/* Not the case its hall sealed: a bug somewhere;
+			 * keep every op. */
+			cm_log_warn("compact.digest_mismatch",
+			    "case=%s seal_origin=%s seal_seq=%llu", case_id,
+			    at.seal->origin, (unsigned long long)at.seal->seq);
+			goto out;
+		}
+	}
+	if (rc == 0) {
+		rc = compact_write(n, case_id, ops, nops, base, &at);
+		done = rc == 0;
+	}
+out:
+	node_case_free(built);
+	node_case_free(at.c);
+	if (base != NULL) {
+		ow__case_base__free_unpacked(base, NULL);
+	}
+	node_ops_free(ops, nops);
+	return rc != 0 ? rc : done;
+}
+
+/* ---- the pass ---------------------------------------------------------- */
+
+bool
+node_compact_sweep(struct node *n, uint64_t budget_us, uint64_t floor_us)
+{
+	static char cursor[NODE_CASE_ID_MAX];
+	static size_t cursor_len;
+	uint64_t start = uv_hrtime();
+	struct node_iter *it = NULL;
+	bool out_of_time = false;
+
+	if (node_iter_new(n->st, NODE_CF_CASE, NULL, 0, &it) != 0) {
+		return true;
+	}
+	if (cursor_len > 0) {
+		node_iter_seek(it, cursor, cursor_len);
+		if (node_iter_valid(it)) {
+			size_t kl;
+			const void *k = node_iter_key(it, &kl);
+
+			if (kl == cursor_len && memcmp(k, cursor, kl) == 0) {
+				node_iter_next(it);
+			}
+		}
+	}
+	for (; node_iter_valid(it); node_iter_next(it)) {
+		size_t kl, vl;
+		const char *k = node_iter_key(it, &kl);
+		const void *v = node_iter_value(it, &vl);
+		uint64_t used = (uv_hrtime() - start) / 1000;
+		char id[NODE_CASE_ID_MAX];
+		Ow__Case *cs;
+		bool final;
+		int rc;
+
+		if (used >= budget_us ||
+		    (used >= floor_us && node_requests_waiting(n))) {
+			out_of_time = true;
+			break;
+		}
+		if (kl == 0 || kl >= sizeof(id)) {
+			continue;
+		}
+		memcpy(cursor, k, kl);
+		cursor_len = kl;
+		memcpy(id, k, kl);
+		id[kl] = '\0';
+		/* Only final cases are sealed, so only they can be kept on
+		 * a base: a look at the state first, the ops only then. */
+		cs = ow__case__unpack(NULL, vl, v);
+		final = cs != NULL &&
+		        node_state_is_final((enum node_state)cs->state);
+		if (cs != NULL) {
+			ow__case__free_unpacked(cs, NULL);
+		}
+		if (!final) {
+			continue;
+		}
+		rc = node_compact_case(n, id, true);
+		if (rc < 0) {
+			cm_log_warn("compact.failed", "case=%s error=%s", id,
+			    cm_err_name(rc));
+		}
+	}
+	if (!out_of_time && node_iter_status(it) != 0) {
+		out_of_time = false;
+	}
+	node_iter_free(it);
+	if (!out_of_time) {
+		cursor_len = 0;
+		return true;
+	}
+	return false;
+}
