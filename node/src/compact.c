@@ -26,6 +26,7 @@
 #include "repl/merge.h"
 #include "repl/msg.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,7 @@ put_be64(uint8_t *p, uint64_t v)
 }
 
 uint64_t
-node_floor_get(struct node *n, const char *origin)
+node_floor_read(struct node_store *st, const char *origin)
 {
 	char key[8 + NODE_ORIGIN_MAX];
 	void *val = NULL;
@@ -59,17 +60,178 @@ node_floor_get(struct node *n, const char *origin)
 	uint64_t seq = 0;
 
 	snprintf(key, sizeof(key), "floor/%s", origin);
-	if (node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &len) ==
+	if (node_store_get(st, NODE_CF_META, key, strlen(key), &val, &len) ==
 	        0 &&
-	    len == 8) {
+	    len == 8 + NODE_HASH_BYTES) {
 		seq = get_be64(val);
 	}
 	cm_free(val);
 	return seq;
 }
 
+uint64_t
+node_floor_get(struct node *n, const char *origin)
+{
+	uint64_t seq = node_floor_read(n->st, origin);
+
+	for (size_t i = 0; i < n->nfloors; i++) {
+		if (strcmp(n->floors[i].origin, origin) == 0 &&
+		    n->floors[i].seq > seq) {
+			seq = n->floors[i].seq;
+		}
+	}
+	return seq;
+}
+
 int
-node_base_get(struct node *n, const char *case_id, Ow__CaseBase **out)
+node_floor_hash(struct node *n, const char *origin, uint64_t *seq,
+    unsigned char hash[NODE_HASH_BYTES])
+{
+	char key[8 + NODE_ORIGIN_MAX];
+	void *val = NULL;
+	size_t len = 0;
+	int rc;
+
+	snprintf(key, sizeof(key), "floor/%s", origin);
+	rc = node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &len);
+	if (rc == 0 && len != 8 + NODE_HASH_BYTES) {
+		rc = CM_ECORRUPT;
+	}
+	if (rc == 0) {
+		*seq = get_be64(val);
+		memcpy(hash, (uint8_t *)val + 8, NODE_HASH_BYTES);
+	}
+	cm_free(val);
+	return rc;
+}
+
+void
+node_floor_put(struct node *n, const char *origin, uint64_t seq,
+    const unsigned char hash[NODE_HASH_BYTES])
+{
+	char key[8 + NODE_ORIGIN_MAX];
+	uint8_t v[8 + NODE_HASH_BYTES];
+
+	snprintf(key, sizeof(key), "floor/%s", origin);
+	put_be64(v, seq);
+	memcpy(v + 8, hash, NODE_HASH_BYTES);
+	node_batch_put(
+	    n->open.batch, NODE_CF_META, key, strlen(key), v, sizeof(v));
+	node_repl_set_floor(n, origin, seq);
+	for (size_t i = 0; i < n->nfloors; i++) {
+		if (strcmp(n->floors[i].origin, origin) == 0) {
+			n->floors[i].seq = seq;
+			return;
+		}
+	}
+	{
+		struct node_floor *f =
+		    cm_reallocarray(n->floors, n->nfloors + 1, sizeof(*f));
+
+		if (f != NULL) { /* else: the store's, once durable */
+			n->floors = f;
+			snprintf(f[n->nfloors].origin,
+			    sizeof(f[n->nfloors].origin), "%s", origin);
+			f[n->nfloors++].seq = seq;
+		}
+	}
+}
+
+/* The logged SignedOp of (origin, seq), and its op's hash. */
+static int
+log_raw(struct node *n, const char *origin, uint64_t seq, void **buf,
+    size_t *len, unsigned char hash[NODE_HASH_BYTES])
+{
+	uint8_t key[1 + NODE_ORIGIN_MAX + 8];
+	size_t kl = node_log_key(origin, seq, key);
+	Ow__SignedOp *so;
+	int rc;
+
+	if (kl == 0) {
+		return CM_EINVAL;
+	}
+	rc = node_store_get(n->st, NODE_CF_LOG, key, kl, buf, len);
+	if (rc != 0) {
+		return rc;
+	}
+	so = ow__signed_op__unpack(NULL, *len, *buf);
+	if (so == NULL) {
+		cm_free(*buf);
+		*buf = NULL;
+		return CM_ECORRUPT;
+	}
+	crypto_generichash(
+	    hash, NODE_HASH_BYTES, so->op.data, so->op.len, NULL, 0);
+	ow__signed_op__free_unpacked(so, NULL);
+	return 0;
+}
+
+int
+node_base_put(struct node *n, const char *id, const uint8_t *bytes, size_t len)
+{
+	char key[8 + NODE_CASE_ID_MAX];
+	struct node_base_ov *ov;
+	uint8_t *copy = cm_malloc(len + 1);
+
+	if (copy == NULL || strlen(id) >= sizeof(ov->id)) {
+		cm_free(copy);
+		return copy == NULL ? CM_ENOMEM : CM_EINVAL;
+	}
+	ov = cm_reallocarray(n->bov, n->nbov + 1, sizeof(*ov));
+	if (ov == NULL) {
+		cm_free(copy);
+		return CM_ENOMEM;
+	}
+	n->bov = ov;
+	memcpy(copy, bytes, len);
+	ov = &n->bov[n->nbov++];
+	snprintf(ov->id, sizeof(ov->id), "%s", id);
+	ov->gen = n->open.id;
+	ov->bytes = copy;
+	ov->len = len;
+	snprintf(key, sizeof(key), "base/%s", id);
+	node_batch_put(
+	    n->open.batch, NODE_CF_META, key, strlen(key), bytes, len);
+	return 0;
+}
+
+void
+node_base_settle(struct node *n, uint64_t durable_gen)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n->nbov; i++) {
+		if (n->bov[i].gen <= durable_gen) {
+			cm_free(n->bov[i].bytes);
+		} else {
+			n->bov[j++] = n->bov[i];
+		}
+	}
+	n->nbov = j;
+	if (j == 0) {
+		cm_free(n->bov);
+		n->bov = NULL;
+	}
+}
+
+/* A decoded base that holds what the build needs, or CM_ECORRUPT. */
+static int
+base_check(Ow__CaseBase **out)
+{
+	if (*out == NULL || (*out)->sealed == NULL ||
+	    (*out)->sealed->version == NULL || (*out)->sealed->id == NULL ||
+	    (*out)->seal_seq == 0 || !node_id_valid((*out)->seal_origin)) {
+		if (*out != NULL) {
+			ow__case_base__free_unpacked(*out, NULL);
+			*out = NULL;
+		}
+		return CM_ECORRUPT;
+	}
+	return 0;
+}
+
+int
+node_base_read(struct node_store *st, const char *case_id, Ow__CaseBase **out)
 {
 	char key[8 + NODE_CASE_ID_MAX];
 	void *val = NULL;
@@ -78,22 +240,56 @@ node_base_get(struct node *n, const char *case_id, Ow__CaseBase **out)
 
 	*out = NULL;
 	snprintf(key, sizeof(key), "base/%s", case_id);
-	rc = node_store_get(n->st, NODE_CF_META, key, strlen(key), &val, &len);
+	rc = node_store_get(st, NODE_CF_META, key, strlen(key), &val, &len);
 	if (rc != 0) {
 		return rc;
 	}
 	*out = ow__case_base__unpack(NULL, len, val);
 	cm_free(val);
-	if (*out == NULL || (*out)->sealed == NULL ||
-	    (*out)->sealed->version == NULL || (*out)->seal_seq == 0 ||
-	    !node_id_valid((*out)->seal_origin)) {
-		if (*out != NULL) {
-			ow__case_base__free_unpacked(*out, NULL);
-			*out = NULL;
+	return base_check(out);
+}
+
+int
+node_base_get(struct node *n, const char *case_id, Ow__CaseBase **out)
+{
+	for (size_t i = n->nbov; i-- > 0;) {
+		if (strcmp(n->bov[i].id, case_id) == 0) {
+			*out = ow__case_base__unpack(
+			    NULL, n->bov[i].len, n->bov[i].bytes);
+			return base_check(out);
 		}
-		return CM_ECORRUPT;
 	}
-	return 0;
+	return node_base_read(n->st, case_id, out);
+}
+
+const Ow__Op *
+node_base_seal(
+    const Ow__CaseBase *b, Ow__Op *const *ops, size_t n, Ow__Op **owned)
+{
+	Ow__SignedOp *so;
+
+	*owned = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i]->seq == b->seal_seq &&
+		    strcmp(ops[i]->origin, b->seal_origin) == 0) {
+			return ops[i];
+		}
+	}
+	/* Not in the log (a later base dropped it, or the base came with a
+	 * re-seed): the copy the base keeps, checked when it came. */
+	so = ow__signed_op__unpack(NULL, b->seal_op.len, b->seal_op.data);
+	if (so != NULL) {
+		*owned = ow__op__unpack(NULL, so->op.len, so->op.data);
+		ow__signed_op__free_unpacked(so, NULL);
+	}
+	if (*owned != NULL &&
+	    ((*owned)->seq != b->seal_seq ||
+	        strcmp((*owned)->origin, b->seal_origin) != 0 ||
+	        !node_seal_ok(*owned))) {
+		ow__op__free_unpacked(*owned, NULL);
+		*owned = NULL;
+	}
+	return *owned;
 }
 
 /* ---- the facts reports count, from the ops a base replaces -------------- */
@@ -252,6 +448,62 @@ hist_key_delete(struct node *n, const char *case_id, const Ow__Op *op)
 	node_batch_delete(n->open.batch, NODE_CF_IDX, key, off);
 }
 
+/* Drop the ops of a case that version covers from the log and the
+ * history index, raising the floors, in the open batch. */
+static int
+drop_covered(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
+    const Ow__VersionVector *version, size_t *dropped)
+{
+	int rc = 0;
+
+	*dropped = 0;
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		const Ow__Op *op = ops[i];
+		uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
+		size_t kl;
+
+		if (op->seq > repl_vv_get(version, op->origin)) {
+			continue; /* beyond the base: kept */
+		}
+		kl = node_log_key(op->origin, op->seq, lkey);
+		if (kl == 0) {
+			continue;
+		}
+		if (op->seq > node_floor_get(n, op->origin)) {
+			/* The chain goes on from here: keep the hash. */
+			unsigned char h[NODE_HASH_BYTES];
+			void *raw = NULL;
+			size_t rl;
+
+			rc = log_raw(n, op->origin, op->seq, &raw, &rl, h);
+			cm_free(raw);
+			if (rc == CM_ENOTFOUND) {
+				rc = 0; /* pending: its batch writes it */
+				continue;
+			}
+			if (rc != 0) {
+				break;
+			}
+			node_floor_put(n, op->origin, op->seq, h);
+		}
+		node_batch_delete(n->open.batch, NODE_CF_LOG, lkey, kl);
+		hist_key_delete(n, case_id, op);
+		(*dropped)++;
+	}
+	return rc;
+}
+
+int
+node_compact_drop(struct node *n, const char *case_id, Ow__Op **ops,
+    size_t nops, const Ow__VersionVector *version)
+{
+	size_t dropped;
+	int rc = drop_covered(n, case_id, ops, nops, version, &dropped);
+
+	n->compacted_ops += dropped;
+	return rc;
+}
+
 /* Keep the case on at (its ops at or below at's version go) in the open
  * batch. old: the base it was kept on, or NULL. */
 static int
@@ -260,10 +512,10 @@ compact_write(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
 {
 	Ow__CaseBase nb = OW__CASE_BASE__INIT;
 	struct node_mark mark;
-	char key[8 + NODE_CASE_ID_MAX];
 	uint8_t *buf = NULL, cnt[16];
+	void *seal_raw = NULL;
 	size_t len, dropped = 0;
-	int rc;
+	int rc = 0;
 
 	if (old != NULL) {
 		/* The facts of the ops dropped before (borrowed). */
@@ -299,34 +551,29 @@ compact_write(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
 	nb.sealed = at->c;
 	nb.seal_origin = (char *)(uintptr_t)at->seal->origin;
 	nb.seal_seq = at->seal->seq;
+	{
+		/* The seal itself, for a hall that re-seeds from this one
+		 * (a later base may drop it from the log). */
+		unsigned char h[NODE_HASH_BYTES];
+		void *raw = NULL;
+		size_t rl = 0;
+
+		rc = log_raw(n, at->seal->origin, at->seal->seq, &raw, &rl, h);
+		if (rc != 0) {
+			goto done;
+		}
+		seal_raw = raw;
+		nb.seal_op.data = raw;
+		nb.seal_op.len = rl;
+	}
 	rc = node_write_mark(n, &mark);
 	if (rc != 0) {
 		goto done;
 	}
-	for (size_t i = 0; i < nops; i++) {
-		const Ow__Op *op = ops[i];
-		uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
-		size_t kl;
-
-		if (op->seq > repl_vv_get(at->c->version, op->origin)) {
-			continue; /* beyond the base: kept */
-		}
-		kl = node_log_key(op->origin, op->seq, lkey);
-		if (kl == 0) {
-			continue;
-		}
-		node_batch_delete(n->open.batch, NODE_CF_LOG, lkey, kl);
-		hist_key_delete(n, case_id, op);
-		if (op->seq > node_floor_get(n, op->origin)) {
-			uint8_t v[8];
-			char fkey[8 + NODE_ORIGIN_MAX];
-
-			snprintf(fkey, sizeof(fkey), "floor/%s", op->origin);
-			put_be64(v, op->seq);
-			node_batch_put(n->open.batch, NODE_CF_META, fkey,
-			    strlen(fkey), v, 8);
-		}
-		dropped++;
+	rc = drop_covered(n, case_id, ops, nops, at->c->version, &dropped);
+	if (rc != 0) {
+		node_write_rollback(n, &mark);
+		goto done;
 	}
 	nb.ops += dropped;
 	len = ow__case_base__get_packed_size(&nb);
@@ -337,8 +584,11 @@ compact_write(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
 		goto done;
 	}
 	ow__case_base__pack(&nb, buf);
-	snprintf(key, sizeof(key), "base/%s", case_id);
-	node_batch_put(n->open.batch, NODE_CF_META, key, strlen(key), buf, len);
+	rc = node_base_put(n, case_id, buf, len);
+	if (rc != 0) {
+		node_write_rollback(n, &mark);
+		goto done;
+	}
 	put_be64(cnt, n->compacted_cases + (old == NULL ? 1 : 0));
 	put_be64(cnt + 8, n->compacted_ops + dropped);
 	node_batch_put(
@@ -346,18 +596,10 @@ compact_write(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
 	node_write_unmark(n);
 	n->compacted_cases += old == NULL ? 1 : 0;
 	n->compacted_ops += dropped;
-	/* No run below the floors from now on: a counted hall holds all of
-	 * it, another must re-seed. The floor meta keys above are read only
-	 * once the batch is durable; the core's are raised here. */
-	for (size_t i = 0; i < nops; i++) {
-		if (ops[i]->seq <=
-		    repl_vv_get(at->c->version, ops[i]->origin)) {
-			node_repl_set_floor(n, ops[i]->origin, ops[i]->seq);
-		}
-	}
 	cm_log_info("compact.case", "case=%s ops=%zu", case_id, dropped);
 done:
 	cm_free(buf);
+	cm_free(seal_raw);
 	cm_free(nb.decided_days);
 	cm_free(nb.refused_days);
 	return rc;
@@ -372,6 +614,7 @@ node_compact_case(struct node *n, const char *case_id, bool seal)
 	struct repl_case_base have = {NULL, NULL}, at = {NULL, NULL};
 	Ow__Case *built = NULL;
 	const char *creator = NULL;
+	Ow__Op *seal_owned = NULL;
 	bool pending = false;
 	int rc, done = 0;
 
@@ -385,12 +628,7 @@ node_compact_case(struct node *n, const char *case_id, bool seal)
 	}
 	if (base != NULL) {
 		have.c = base->sealed;
-		for (size_t i = 0; i < nops && have.seal == NULL; i++) {
-			if (ops[i]->seq == base->seal_seq &&
-			    strcmp(ops[i]->origin, base->seal_origin) == 0) {
-				have.seal = ops[i];
-			}
-		}
+		have.seal = node_base_seal(base, ops, nops, &seal_owned);
 		if (have.seal == NULL) {
 			rc = CM_ECORRUPT;
 			goto out;
@@ -439,6 +677,9 @@ node_compact_case(struct node *n, const char *case_id, bool seal)
 		done = rc == 0;
 	}
 out:
+	if (seal_owned != NULL) {
+		ow__op__free_unpacked(seal_owned, NULL);
+	}
 	node_case_free(built);
 	node_case_free(at.c);
 	if (base != NULL) {

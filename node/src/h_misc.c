@@ -562,7 +562,7 @@ audit_work(uv_work_t *w)
 			snprintf(cur, sizeof(cur), "%s", origin);
 			memset(head, 0, sizeof(head));
 			seq = 0;
-			floor = node_floor_get(n, origin);
+			floor = node_floor_read(n->st, origin);
 			ar->origins++;
 			pk = audit_key(j, origin);
 			if (pk == NULL) {
@@ -607,7 +607,7 @@ audit_work(uv_work_t *w)
 		node_iter_free(it);
 	}
 	/* The tail of its own ops may be compacted too. */
-	floor = node_floor_get(n, n->node_id);
+	floor = node_floor_read(n->st, n->node_id);
 	own_seq = own_seq > floor ? own_seq : floor;
 	if (j->rc == 0 && own_seq < j->durable_seq) {
 		snprintf(problem, sizeof(problem),

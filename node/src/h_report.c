@@ -164,7 +164,7 @@ case_facts(struct report_job *j, const Ow__Case *cs, struct rep_case *rc)
 	{
 		Ow__CaseBase *b = NULL;
 
-		if (node_base_get(j->n, cs->id, &b) == 0) {
+		if (node_base_read(j->n->st, cs->id, &b) == 0) {
 			created_state = b->created_state;
 			for (size_t i = 0; i < b->n_decided_days; i++) {
 				int32_t d = b->decided_days[i];

@@ -258,6 +258,21 @@ struct node {
 	uint64_t compact_next_ms; /* uv_now of the next pass */
 	uint64_t compacted_cases; /* meta stat/compacted: kept as a base */
 	uint64_t compacted_ops;   /* and the ops dropped for them */
+	/* Floors raised in batches that may not be durable yet. */
+	struct node_floor {
+		char origin[NODE_ORIGIN_MAX + 1];
+		uint64_t seq;
+	} * floors;
+	size_t nfloors;
+	/* Bases written in batches that are not durable yet (compaction,
+	 * re-seeding): node_base_get sees them at once. */
+	struct node_base_ov {
+		char id[NODE_CASE_ID_MAX];
+		uint64_t gen;
+		uint8_t *bytes;
+		size_t len;
+	} * bov;
+	size_t nbov;
 	bool stopping;
 	unsigned jobs; /* worker jobs whose reply is still to come */
 	int exit_code;
@@ -441,11 +456,34 @@ int node_case_digest_of(const Ow__Case *c, unsigned char out[32]);
 
 /* ---- compact.c: seals and compaction (docs/replication.md) -------------- */
 
-/* What the hall compacted of origin (meta floor/ORIGIN), 0 none. */
+/* What the hall compacted of origin (meta floor/ORIGIN, or raised in a
+ * batch not durable yet), 0 none. */
 uint64_t node_floor_get(struct node *n, const char *origin);
+/* The same from the store alone (any thread). */
+uint64_t node_floor_read(struct node_store *st, const char *origin);
+/* The stored floor and the hash of the op at it: 0, CM_ENOTFOUND. */
+int node_floor_hash(struct node *n, const char *origin, uint64_t *seq,
+    unsigned char hash[NODE_HASH_BYTES]);
+/* Raise origin's floor to seq (the op at it has hash) in the open batch
+ * and in the core. */
+void node_floor_put(struct node *n, const char *origin, uint64_t seq,
+    const unsigned char hash[NODE_HASH_BYTES]);
+/* The seal of base b: among ops, or the copy b keeps (then decoded into
+ * *owned, which the caller frees). NULL when neither holds it. */
+const Ow__Op *node_base_seal(
+    const Ow__CaseBase *b, Ow__Op *const *ops, size_t n, Ow__Op **owned);
+/* Put a base (CaseBase bytes) for case id into the open batch, seen by
+ * node_base_get at once. 0 or CM_ENOMEM. */
+int node_base_put(
+    struct node *n, const char *id, const uint8_t *bytes, size_t len);
+/* Forget overlay bases of durable batches (all: UINT64_MAX). */
+void node_base_settle(struct node *n, uint64_t durable_gen);
 /* The base a case is kept on (meta base/ID): 0, CM_ENOTFOUND, or
  * CM_ECORRUPT. Free with ow__case_base__free_unpacked. */
 int node_base_get(struct node *n, const char *case_id, Ow__CaseBase **out);
+/* The same from the store alone (any thread). */
+int node_base_read(
+    struct node_store *st, const char *case_id, Ow__CaseBase **out);
 /*
  * A slice of the compaction pass (at most budget_us, giving way to
  * waiting requests after floor_us): seal this hall's final cases quiet
@@ -457,10 +495,39 @@ bool node_compact_sweep(struct node *n, uint64_t budget_us, uint64_t floor_us);
  * (yet), or a CM_E* code. Sealing too when seal is true. */
 int node_compact_case(struct node *n, const char *case_id, bool seal);
 
+/* Drop the ops of a case that version covers (log, history index,
+ * floors raised) in the open batch. 0 or a CM_E* code. */
+int node_compact_drop(struct node *n, const char *case_id, Ow__Op **ops,
+    size_t nops, const Ow__VersionVector *version);
+
 /* repl.c: what every counted hall holds of origin (the core's stable
- * entry; this hall's own entry without replication), and the floor. */
+ * entry; this hall's own entry without replication), the floor, the
+ * vector entry, and moving it (re-seeding). */
 uint64_t node_repl_stable(struct node *n, const char *origin);
 void node_repl_set_floor(struct node *n, const char *origin, uint64_t seq);
+uint64_t node_repl_seq(struct node *n, const char *origin);
+int node_repl_set_head(struct node *n, const char *origin, uint64_t seq,
+    const unsigned char hash[NODE_HASH_BYTES]);
+
+/* ---- reseed.c: re-seeding from a peer's checkpoint ---------------------- */
+
+struct node_seed_stats {
+	size_t bases, ops, skipped;
+};
+
+/* One page of this hall's checkpoint for asker (any thread: store reads
+ * only). Nothing below a floor: no floors in *out. Free with
+ * node_seed_free. 0 or a CM_E* code. */
+int node_seed_page(struct node_store *st, const char *asker,
+    const Ow__ReplSeed *ask, Ow__ReplSeed *out);
+void node_seed_free(Ow__ReplSeed *s);
+/* Take a page (bases checked against their seals, ops against their
+ * origins' keys) into the open batch. 0 or a CM_E* code (nothing of the
+ * page then). */
+int node_seed_apply(
+    struct node *n, const Ow__ReplSeed *page, struct node_seed_stats *st);
+/* After the last page: move the vector to the page's floors. */
+int node_seed_finish(struct node *n, const Ow__ReplSeed *page);
 
 /* Write a case made again (or changed) with its derived views: the
  * overlay, indexes, applicant registry (when fields changed) and the

@@ -83,6 +83,11 @@ struct rslot {
 	bool ask[256];
 	Ow__ReplDigest dg;
 	int dg_rc;
+	/* A page of this hall's checkpoint being read for the request. */
+	Ow__ReplLink *seed_ask;
+	char seed_asker[NODE_ORIGIN_MAX + 1];
+	Ow__ReplSeed seed;
+	int seed_rc;
 };
 
 struct rpeer {
@@ -123,6 +128,18 @@ struct rpipe {
 	uint64_t used;
 };
 
+/* A re-seed in progress (one at a time): the peer, the next page's
+ * cursor, what came so far. */
+struct rseed {
+	bool active;
+	struct rpeer *peer;
+	char *after;
+	int retries;
+	struct node_seed_stats st;
+	size_t pages;
+	uint64_t started;
+};
+
 /* A peer verify in progress (one at a time). */
 struct rverify {
 	bool active;
@@ -160,6 +177,7 @@ struct node_repl {
 	uv_async_t wake;
 	uv_timer_t timer;
 	struct rverify verify;
+	struct rseed seed;
 	uint64_t recovery_from; /* now_ms when a restored hall started */
 	/* A write the core counts on failed: take nothing more (the node
 	 * stops and starts again from the disk). */
@@ -177,6 +195,7 @@ struct node_repl {
 };
 
 static void run_effects(struct node_repl *r);
+static void seed_on_reply(struct node_repl *r, nng_msg *m);
 static void peer_start_send(struct rpeer *p);
 static void verify_step(struct node_repl *r);
 
@@ -890,6 +909,41 @@ digest_done(uv_work_t *w, int status)
 	node_flush_soon(s->r->n); /* a stop may have waited for this job */
 }
 
+static void
+seed_work(uv_work_t *w)
+{
+	struct rslot *s = w->data;
+
+	s->seed_rc = node_seed_page(
+	    s->r->n->st, s->seed_asker, s->seed_ask->seed, &s->seed);
+}
+
+static void
+seed_done(uv_work_t *w, int status)
+{
+	struct rslot *s = w->data;
+	Ow__ReplLink l = OW__REPL_LINK__INIT;
+
+	node_job_done(s->r->n);
+	link_free(s->seed_ask);
+	s->seed_ask = NULL;
+	if (status != 0 || s->seed_rc != 0) {
+		node_seed_free(&s->seed);
+		slot_status(s, status != 0 ? CM_EINTERNAL : s->seed_rc);
+		return;
+	}
+	if (s->seed.next == NULL) {
+		s->seed.next = (char *)(uintptr_t)protobuf_c_empty_string;
+	}
+	l.seed = &s->seed;
+	slot_send(s, link_pack(&l));
+	if (s->seed.next == (char *)(uintptr_t)protobuf_c_empty_string) {
+		s->seed.next = NULL;
+	}
+	node_seed_free(&s->seed);
+	node_flush_soon(s->r->n); /* a stop may have waited for this job */
+}
+
 static bool
 proof_ok(struct node_repl *r, struct rpipe *pp, const Ow__ReplProof *pr)
 {
@@ -953,6 +1007,18 @@ on_request(struct node_repl *r, struct rslot *s, nng_msg *m)
 		slot_status(s, CM_EDENIED);
 		return;
 	}
+	if (l->seed != NULL) {
+		/* A page of this hall's checkpoint, read on a worker. */
+		s->seed_ask = l;
+		snprintf(s->seed_asker, sizeof(s->seed_asker), "%s", pp->node);
+		s->work.data = s;
+		if (node_queue_job(r->n, &s->work, seed_work, seed_done) != 0) {
+			s->seed_ask = NULL;
+			link_free(l);
+			slot_status(s, CM_ENOMEM);
+		}
+		return;
+	}
 	if (l->digest != NULL) {
 		memset(s->ask, 0, sizeof(s->ask));
 		for (size_t i = 0; i < l->digest->n_ask && i < ASK_MAX; i++) {
@@ -1003,12 +1069,174 @@ node_repl_clock_refusals(struct node *n)
 	return n->repl->clock_refused + n->repl->clock_refused_prev;
 }
 
+/* ---- re-seeding (reseed.c has the pages) ------------------------------ */
+
+static void
+seed_end(struct node_repl *r, int rc)
+{
+	struct rseed *s = &r->seed;
+
+	if (rc != 0) {
+		cm_log_warn("repl.reseed.failed", "peer=%s pages=%zu error=%s",
+		    s->peer->id, s->pages, cm_err_name(rc));
+	} else {
+		cm_log_info("repl.reseed.done",
+		    "peer=%s pages=%zu bases=%zu ops=%zu ms=%llu", s->peer->id,
+		    s->pages, s->st.bases, s->st.ops,
+		    (unsigned long long)(now_ms() - s->started));
+	}
+	cm_free(s->after);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Ask for the next page. 0 or CM_ENOMEM. */
+static int
+seed_ask(struct node_repl *r)
+{
+	struct rseed *s = &r->seed;
+	struct rpeer *p = s->peer;
+	Ow__ReplLink l = OW__REPL_LINK__INIT;
+	Ow__ReplSeed ask = OW__REPL_SEED__INIT;
+	Ow__ReplProof pr = OW__REPL_PROOF__INIT;
+	Ow__VersionVector have = OW__VERSION_VECTOR__INIT;
+	Ow__VersionEntry *ents = NULL, **eps = NULL;
+	unsigned char sig[NODE_SIG_BYTES];
+	size_t no = 0;
+	nng_msg *m;
+
+	while (repl_origin_at(r->core, no, NULL) != NULL) {
+		no++;
+	}
+	ents = cm_calloc(no + 1, sizeof(*ents));
+	eps = cm_calloc(no + 1, sizeof(*eps));
+	if (ents == NULL || eps == NULL) {
+		cm_free(ents);
+		cm_free(eps);
+		return CM_ENOMEM;
+	}
+	for (size_t i = 0; i < no; i++) {
+		uint64_t seq;
+		const char *id = repl_origin_at(r->core, i, &seq);
+
+		if (seq == 0) {
+			continue;
+		}
+		ow__version_entry__init(&ents[have.n_entries]);
+		ents[have.n_entries].origin = (char *)(uintptr_t)id;
+		ents[have.n_entries].seq = seq;
+		eps[have.n_entries] = &ents[have.n_entries];
+		have.n_entries++;
+	}
+	have.entries = eps;
+	ask.have = &have;
+	ask.after = s->after != NULL ? s->after : (char *)(uintptr_t) "";
+	ask.max_bytes = 1024u * 1024u;
+	l.seed = &ask;
+	add_proof(p, &l, &pr, sig);
+	m = link_pack(&l);
+	cm_free(ents);
+	cm_free(eps);
+	if (m == NULL) {
+		return CM_ENOMEM;
+	}
+	atomic_store(&p->vstage, 1);
+	nng_aio_set_msg(p->vaio, m);
+	nng_aio_set_timeout(p->vaio, 60000);
+	nng_ctx_send(p->vctx, p->vaio);
+	return 0;
+}
+
+static void
+seed_start(
+    struct node_repl *r, struct rpeer *p, const char *origin, uint64_t floor)
+{
+	struct rseed *s = &r->seed;
+
+	if (atomic_load(&p->vstage) != 0) {
+		return; /* its channel is busy: the next report */
+	}
+	memset(s, 0, sizeof(*s));
+	s->active = true;
+	s->peer = p;
+	s->started = now_ms();
+	cm_log_info("repl.reseed.start", "peer=%s origin=%s floor=%llu", p->id,
+	    origin, (unsigned long long)floor);
+	if (seed_ask(r) != 0) {
+		seed_end(r, CM_ENOMEM);
+	}
+}
+
+static void
+seed_on_reply(struct node_repl *r, nng_msg *m)
+{
+	struct rseed *s = &r->seed;
+	Ow__ReplLink *l = m != NULL ? link_decode(m) : NULL;
+	int rc = 0;
+
+	if (m != NULL) {
+		nng_msg_free(m);
+	}
+	if (s->peer->removed || !s->peer->open) {
+		rc = CM_ENOTFOUND;
+	} else if (l == NULL) {
+		rc = m == NULL ? CM_ETIMEOUT : CM_EPROTO;
+	} else if (l->challenge != NULL) {
+		/* Prove who we are, then ask again (twice at most). */
+		if (l->challenge->nonce.len == NONCE_BYTES &&
+		    s->retries++ < 2) {
+			memcpy(s->peer->nonce, l->challenge->nonce.data,
+			    NONCE_BYTES);
+			s->peer->have_nonce = true;
+			link_free(l);
+			if (seed_ask(r) != 0) {
+				seed_end(r, CM_ENOMEM);
+			}
+			return;
+		}
+		rc = CM_EDENIED;
+	} else if (l->status != 0 || l->seed == NULL) {
+		rc = l->status != 0 ? l->status : CM_EPROTO;
+	}
+	if (rc == 0) {
+		s->retries = 0;
+		s->pages++;
+		rc = node_seed_apply(r->n, l->seed, &s->st);
+	}
+	if (rc == 0 && l->seed->next[0] != '\0') {
+		cm_free(s->after);
+		s->after = cm_strdup(l->seed->next);
+		rc = s->after == NULL ? CM_ENOMEM : seed_ask(r);
+		if (rc == 0) {
+			link_free(l);
+			return;
+		}
+	} else if (rc == 0) {
+		rc = node_seed_finish(r->n, l->seed);
+	}
+	link_free(l);
+	seed_end(r, rc);
+	/* Pull at once: from the floors on, or to be told again. */
+	repl_set_wall(r->core, cm_hlc_wall_ms());
+	repl_on_timer(r->core, now_ms(), &r->fx);
+	run_effects(r);
+}
+
 static void
 report(struct node_repl *r, const struct repl_effect *e)
 {
 	if (e->event == REPL_EV_CLOCK_AHEAD) {
 		count_clock(r);
 		r->clock_refused++;
+	}
+	if (e->event == REPL_EV_RESEED) {
+		/* The peer compacted ops this hall lacks: take its
+		 * checkpoint (one re-seed at a time). */
+		struct rpeer *p = peer_find(r, e->peer);
+
+		if (p != NULL && !r->seed.active && !r->verify.active &&
+		    p->open && strcmp(p->url, "-") != 0) {
+			seed_start(r, p, e->origin, e->seq);
+		}
 	}
 	if (e->event == REPL_EV_PEER_UP) {
 		cm_log_info(repl_event_name(e->event), "peer=%s", e->peer);
@@ -1455,6 +1683,11 @@ wake_cb(uv_async_t *a)
 			nng_msg_free(list->msg);
 			break;
 		case IN_VERIFY:
+			if (r->seed.active && r->seed.peer == list->peer) {
+				seed_on_reply(r, list->msg);
+				list->msg = NULL;
+				break;
+			}
 			if (r->verify.active && r->verify.peer == list->peer) {
 				if (list->msg != NULL) {
 					r->verify.remote_link =
@@ -1651,6 +1884,21 @@ node_repl_stable(struct node *n, const char *origin)
 		return strcmp(origin, n->node_id) == 0 ? n->seq : 0;
 	}
 	return repl_stable_seq(n->repl->core, now_ms(), origin);
+}
+
+uint64_t
+node_repl_seq(struct node *n, const char *origin)
+{
+	return n->repl != NULL ? repl_seq(n->repl->core, origin) : 0;
+}
+
+int
+node_repl_set_head(struct node *n, const char *origin, uint64_t seq,
+    const unsigned char hash[NODE_HASH_BYTES])
+{
+	return n->repl != NULL
+	           ? repl_origin_set_head(n->repl->core, origin, seq, hash)
+	           : CM_EINVAL;
 }
 
 void
@@ -2421,7 +2669,7 @@ node__h_peer_verify(struct call *c)
 		node__fail(c->resp, CM_EINVAL); /* a hall with no address */
 		return NODE_REPLY_NOW;
 	}
-	if (r->verify.active) {
+	if (r->verify.active || (r->seed.active && r->seed.peer == p)) {
 		node__fail(c->resp, CM_EBUSY);
 		return NODE_REPLY_NOW;
 	}

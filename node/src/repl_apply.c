@@ -490,18 +490,15 @@ node_case_rebuild(struct node *n, const char *case_id, Ow__Op *const *extra,
 			rc = repl_case_build(all, nall, out, NULL);
 		} else {
 			struct repl_case_base b = {base->sealed, NULL};
+			Ow__Op *owned = NULL;
 
-			for (size_t i = 0; i < nall && b.seal == NULL; i++) {
-				if (all[i]->seq == base->seal_seq &&
-				    strcmp(all[i]->origin, base->seal_origin) ==
-				        0) {
-					b.seal = all[i];
-				}
-			}
-			/* The seal stays in the log with its base. */
+			b.seal = node_base_seal(base, all, nall, &owned);
 			rc = b.seal == NULL
 			         ? CM_ECORRUPT
 			         : repl_case_build_on(&b, all, nall, out, NULL);
+			if (owned != NULL) {
+				ow__op__free_unpacked(owned, NULL);
+			}
 		}
 	}
 done:

@@ -382,6 +382,9 @@ node_close(struct node *n)
 		n->flying.batch = NULL;
 	}
 	node_overlay_settle(n, UINT64_MAX);
+	cm_free(n->floors);
+	n->floors = NULL;
+	n->nfloors = 0;
 	cm_free(n->overlay);
 	n->overlay = NULL;
 	n->coverlay = 0;

@@ -486,6 +486,7 @@ node_overlay_settle(struct node *n, uint64_t durable_gen)
 {
 	size_t j = 0;
 
+	node_base_settle(n, durable_gen);
 	for (size_t i = 0; i < n->noverlay; i++) {
 		if (n->overlay[i].gen <= durable_gen) {
 			cm_free(n->overlay[i].bytes);

@@ -12,7 +12,8 @@
 #   folded in, a change after the seal replicates and builds on the base.
 #   A note made at hall-c while it was cut off from the others, concurrent
 #   with the seal, is kept everywhere alike. A hall that joins after the
-#   compaction is told that it must re-seed (no run below the floor).
+#   compaction is told that it must re-seed (no run below the floor),
+#   takes hall-a's checkpoint and then holds what every hall holds.
 #
 #   compact_test.sh OW-NODE OW-CTL MAKE-CERTS
 set -u
@@ -112,14 +113,26 @@ done
 check "hall-a compacts it too, once every hall holds it" wait_for 60 bash -c "[ \"\$(OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-a' --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"compacted_cases\"])')\" = 3 ]"
 check "same digests after it" wait_for 30 same_everywhere
 
-echo "== a hall that joins after the compaction must re-seed"
+echo "== a hall that joins after the compaction re-seeds from a peer"
 hall_init hall-d HD || exit 1
 hall_start hall-d "${COMPACT[@]}"
 peer hall-d hall-a
+peer hall-d hall-b -
+peer hall-d hall-c -
 peer hall-a hall-d
-check "hall-d is told that hall-a compacted what it lacks" wait_for 30 bash -c "OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-d' --json peer list | python3 -c 'import json,sys; p=[x for x in json.load(sys.stdin)[\"peers\"] if x[\"id\"]==\"hall-a\"][0]; assert p[\"reseed_origin\"], p'"
-check "hall-d logs it" grep -q 'event=repl.reseed' "$work/hall-d.log"
-check "hall-a stays up and serves hall-b" as c1 hall-b status
+peer hall-b hall-d -
+peer hall-c hall-d -
+check "hall-d is told that hall-a compacted what it lacks" wait_for 30 grep -q 'event=repl.reseed ' "$work/hall-d.log"
+check "hall-d re-seeds from hall-a" wait_for 60 grep -q 'event=repl.reseed.done peer=hall-a' "$work/hall-d.log"
+check "then it holds what the others hold" wait_for 60 same_vectors hall-a hall-b hall-c hall-d
+check "and builds the same cases" wait_for 30 bash -c "[ \"\$(OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-d' --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"digest\"])')\" = \"\$(OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-a' --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"digest\"])')\" ]"
+check "peer verify: hall-d and hall-a" ctl hall-d peer verify hall-a
+check "hall-d: the delivered case, from its base" bash -c "OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-d' -u c1 --json case get '$done_case' | python3 -c 'import json,sys; c=json.load(sys.stdin)[\"case\"]; assert c[\"state\"]==\"delivered\", c; assert c[\"rating\"][\"level\"]==5, c'"
+check "hall-d: the open case, from its ops" bash -c "OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-d' -u c1 case get '$open_case' >/dev/null"
+check "hall-d: audit verify passes" bash -c "OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-d' --json audit verify | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a[\"problems_total\"]==0, a'"
+check "hall-d: the clerk account came with the seed" as c1 hall-d status
+check "hall-d's peer list no longer asks for a re-seed" wait_for 30 bash -c "OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-d' --json peer list | python3 -c 'import json,sys; p=[x for x in json.load(sys.stdin)[\"peers\"] if x[\"id\"]==\"hall-a\"][0]; assert not p[\"reseed_origin\"], p'"
+check "a case taken in at hall-d reaches hall-c" bash -c "id=\$(OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-d' -u c1 --json case create --matter GG00032001 --applicant-id $(citizen_id 9) --applicant-name 李四 --field applicant_name=李四 --field applicant_id=$(citizen_id 9) --field applicant_mobile=13800138000 --field applicant_address=深圳市福田区福华路1号 --field bank=icbc --field is_minor=no --materials id_card | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id\"])') && for i in \$(seq 300); do OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-c' -u c1 case get \$id >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1"
 
 echo "compaction: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
