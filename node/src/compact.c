@@ -345,7 +345,9 @@ static bool
 needs_seal(struct node *n, const Ow__Case *built, const char *creator,
     const struct repl_case_base *last)
 {
-	uint64_t now_ms = (uint64_t)node_now(n) * 1000u;
+	/* The clock the ops' clocks come from (not OW_NOW, the day the
+	 * deadlines are computed for). */
+	uint64_t now_ms = cm_hlc_wall_ms();
 	uint64_t quiet_ms = (uint64_t)n->cfg.seal_after_s * 1000u;
 	uint64_t updated_ms = built->updated_hlc >> 16;
 

@@ -71,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	blen = blen > size - 2 ? size - 2 : blen;
 	b = ow__case_base__unpack(NULL, blen, data + 2);
 	if (b != NULL) {
-		Ow__Op *op = ow__op__unpack(NULL, size - 2 - blen, data + 2 + blen);
+		Ow__Op *op =
+		    ow__op__unpack(NULL, size - 2 - blen, data + 2 + blen);
 
 		if (op != NULL && b->sealed != NULL &&
 		    b->sealed->version != NULL && b->sealed->id != NULL) {
