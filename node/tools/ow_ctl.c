@@ -1520,10 +1520,11 @@ peer_list(struct ctl *x)
 			    p->url);
 			if (p->reseed_origin[0] != '\0') {
 				printf(_("  %s compacted ops of %s up to %llu "
-				         "that this node lacks: re-seed from "
-				         "it (ow-ctl peer reseed %s)\n"),
+				         "that this node lacks: this node "
+				         "re-seeds from it (repl.reseed in the "
+				         "log)\n"),
 				    p->id, p->reseed_origin,
-				    (unsigned long long)p->reseed_floor, p->id);
+				    (unsigned long long)p->reseed_floor);
 			} else if (!p->counts) {
 				printf(
 				    _("  %s has been silent longer than "
