@@ -155,6 +155,7 @@ repl_free(struct repl *r)
 	for (size_t i = 0; i < r->norigins; i++) {
 		held_clear(r, r->origins[i]);
 		cm_free(r->origins[i]->held);
+		cm_free(r->origins[i]->seen);
 		cm_free(r->origins[i]);
 	}
 	cm_free(r->origins);
