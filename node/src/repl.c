@@ -2414,13 +2414,13 @@ node__h_peer_list(struct call *c)
 				pi->last_heard_s =
 				    (int64_t)((now - info.last_heard) / 1000);
 			}
-			pi->counts = info.counts;
 			if (info.seed_origin[0] != '\0') {
 				pi->reseed_origin = node__dup(info.seed_origin);
 				pi->reseed_floor = info.seed_floor;
 			}
 		}
 		pi->behind_s = peer_behind_s(n, p->id);
+		pi->counts = repl_origin_counts(n->repl->core, now_ms(), p->id);
 		lr->peers[lr->n_peers++] = pi;
 	}
 	return NODE_REPLY_NOW;

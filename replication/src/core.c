@@ -376,6 +376,15 @@ origin_counts(const struct repl *r, const struct origin *o, uint64_t now)
 	return !r->started || now < since || now - since <= r->cfg.lapse_ms;
 }
 
+bool
+repl_origin_counts(const struct repl *r, uint64_t now_ms, const char *id)
+{
+	const struct origin *o =
+	    r != NULL && id != NULL ? repl__find_origin(r, id) : NULL;
+
+	return o != NULL && origin_counts(r, o, now_ms);
+}
+
 static void
 note_start(struct repl *r, uint64_t now)
 {

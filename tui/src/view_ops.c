@@ -100,6 +100,13 @@ ops_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 	human_bytes(s->disk_bytes, size, sizeof(size));
 	LINE(TUI_S_NORMAL, _("Cases about %llu, ops %llu, storage %s"),
 	    (unsigned long long)s->cases, (unsigned long long)s->log_ops, size);
+	if (s->compacted_cases > 0) {
+		LINE(TUI_S_NORMAL,
+		    _("Compacted: %llu sealed cases kept as they stand, %llu "
+		      "ops dropped from the log"),
+		    (unsigned long long)s->compacted_cases,
+		    (unsigned long long)s->compacted_ops);
+	}
 	LINE(TUI_S_NORMAL,
 	    _("Calendar %d to %d, matters %u, flagged cases %llu"),
 	    s->calendar_first_year, s->calendar_last_year, s->matters,
@@ -176,9 +183,25 @@ ops_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 			    n, sizeof(n), "%lld", (long long)p->last_heard_s);
 		}
 		x += tui_put(w, y, x, 10, n, true, st);
-		tui_put(w, y, x, cols - x,
-		    p->last_error != 0 ? cm_err_name(p->last_error) : "-", true,
-		    st);
+		if (p->reseed_origin[0] != '\0') {
+			/* Its batches leave out what it compacted. */
+			char msg[160];
+
+			snprintf(msg, sizeof(msg),
+			    _("re-seeding from it (%s up to %llu)"),
+			    p->reseed_origin,
+			    (unsigned long long)p->reseed_floor);
+			tui_put(w, y, x, cols - x, msg, true, TUI_S_YELLOW);
+		} else if (!p->counts && p->last_heard_s != 0) {
+			tui_put(w, y, x, cols - x,
+			    _("away past the lapse: compaction goes on"), true,
+			    TUI_S_YELLOW);
+		} else {
+			tui_put(w, y, x, cols - x,
+			    p->last_error != 0 ? cm_err_name(p->last_error)
+			                       : "-",
+			    true, st);
+		}
 	}
 #undef LINE
 }

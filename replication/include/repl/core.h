@@ -342,6 +342,9 @@ uint64_t repl_stable_seq(
  */
 int repl_origin_set_floor(struct repl *r, const char *id, uint64_t seq);
 
+/* Does this hall count hall id for the stable entries (above)? */
+bool repl_origin_counts(const struct repl *r, uint64_t now_ms, const char *id);
+
 /* Ops removed the hall (peer remove): it no longer holds back compaction.
  * 0 or CM_ENOTFOUND. */
 int repl_origin_retire(struct repl *r, const char *id, bool retired);
