@@ -12,6 +12,11 @@
  *
  * After every event the checker tests safety; after the faults stop and
  * the network heals, it waits for the halls to converge and compares them.
+ *
+ * A hall also seals the cases it created now and then, and compacts: it
+ * keeps a sealed case as the base the merge gives at the seal, drops the
+ * ops the base covers once every hall holds them, and serves no pull
+ * below what it dropped (sim_hall.c, "Seals and compaction").
  */
 #ifndef SIM_H
 #define SIM_H
@@ -86,6 +91,13 @@ struct sim_case {
 	size_t nops, cops;
 };
 
+/* What a hall keeps of a compacted case instead of the ops it covers:
+ * the case at the seal's context (owned) and the seal (a world op). */
+struct sim_base {
+	Ow__Case *c;
+	int seal; /* index into world ops; -1 without a base */
+};
+
 struct sim_hall {
 	int idx;
 	char id[24];   /* node id: "hall-07" */
@@ -101,9 +113,17 @@ struct sim_hall {
 	uint64_t written[SIM_HALLS_MAX]; /* per origin, in the store */
 	uint64_t durable[SIM_HALLS_MAX]; /* of them, synced */
 	uint64_t seen[SIM_HALLS_MAX];    /* highest core vector seen */
+	uint64_t wrote[SIM_HALLS_MAX];   /* the most ever written (a crash
+	                                    may have lost some since) */
 	uint64_t sync_at;                /* the last sync scheduled */
 	Ow__Case **cases;                /* per world case, or NULL */
 	size_t ncases;
+	/* Compaction, durable at once (it touches synced ops only): per
+	 * world case its base (nbases slots), per origin the highest seq
+	 * dropped. */
+	struct sim_base *bases;
+	size_t nbases;
+	uint64_t floor[SIM_HALLS_MAX];
 	int peers[SIM_HALLS_MAX];
 	int npeers;
 	struct repl_config cfg;
@@ -114,6 +134,17 @@ struct sim_stats {
 	uint64_t partitions, clock_jumps, injected, refused[REPL_EV__COUNT];
 	uint64_t conflicts_end, converge_ms, cases;
 	uint64_t lag_ms; /* the probe op's way to every hall */
+	/* Seals made, cases compacted (a base kept or moved on), ops
+	 * dropped, final comparisons of a case a hall keeps on a base. */
+	uint64_t seals, compactions, ops_dropped, compared_on_base;
+	/* Ops that came again after they were dropped, which the core
+	 * reported as a store fault (sim_hall.c, report()). */
+	uint64_t store_dropped;
+	/* Compaction attempts where a hall lacked ops its core counted as
+	 * held by every hall, and compactions that dropped such ops: ops
+	 * the hall had stated before a crash lost them (sim_hall.c,
+	 * held_everywhere). */
+	uint64_t core_overclaim, lost_stated;
 };
 
 struct sim_event; /* the event queue's entries (sim_world.c) */
@@ -188,6 +219,13 @@ uint64_t sim_hall_wall(const struct sim_world *w, const struct sim_hall *h);
 void sim_hall_free(struct sim_hall *h);
 void sim_hall_sync(struct sim_world *w, struct sim_hall *h,
     const uint64_t *heads, uint64_t hlc);
+/* The compaction pass: maybe seal a case of the hall's, then compact
+ * every case whose seal every hall holds. */
+void sim_hall_compact(struct sim_world *w, struct sim_hall *h);
+/* Does the hall keep case_idx on a base, and has it dropped op? */
+const struct sim_base *sim_hall_base(const struct sim_hall *h, int case_idx);
+bool sim_hall_dropped(const struct sim_world *w, const struct sim_hall *h,
+    const struct sim_op *op);
 
 /* sim_world.c: the network */
 void sim_net_send(struct sim_world *w, int from, int to, const uint8_t *buf,
@@ -195,6 +233,7 @@ void sim_net_send(struct sim_world *w, int from, int to, const uint8_t *buf,
 void sim_schedule_timer(struct sim_world *w, struct sim_hall *h);
 void sim_schedule_sync(
     struct sim_world *w, struct sim_hall *h, const struct repl_effect *e);
+void sim_schedule_compact(struct sim_world *w, struct sim_hall *h);
 
 /* sim_check.c */
 void sim_check_hall(struct sim_world *w, struct sim_hall *h);

@@ -18,11 +18,20 @@
  *    transition is ever settled silently, and no flag is raised for
  *    nothing;
  *  - an unflagged case is in the state of its latest transition, and every
- *    transition is a row of the table (no forbidden transition applied).
+ *    transition is a row of the table (no forbidden transition applied);
+ *  - with seals, the same in each stage the seals make (see stage_of),
+ *    and late ops stand open until a later workflow op follows them;
+ *    whether the hall still holds every op or keeps a base instead.
+ * When a hall compacts (sim_hall.c): the core's stable entries are never
+ *  above what a hall holds, nor so what the hall drops (but for ops a
+ *  hall stated and then lost in a crash: counted, see held_everywhere),
+ *  the case comes out the same, no pull asks for a dropped op and no hall
+ *  is ever told to re-seed.
  * When the faults have stopped (sim_check_converged, sim_check_final):
  *  - every acknowledged op reaches every hall;
  *  - every hall holds byte-identical cases (and so the same conflict
- *    set), identical also to a build from all ops in a shuffled order.
+ *    set), identical also to a build from all ops in a shuffled order,
+ *    whether it keeps them on a base or not.
  * Persisted ops are checked as they are written (sim_hall.c): genuine,
  * byte for byte, and in seq order per origin.
  */
@@ -65,6 +74,9 @@ sim_check_hall(struct sim_world *w, struct sim_hall *h)
 			return;
 		}
 		h->seen[o] = seq;
+		if (seq > h->wrote[o]) {
+			h->wrote[o] = seq;
+		}
 		if (h->durable[o] > h->written[o]) {
 			sim_fail(w, "%s: synced more than written", h->id);
 			return;
@@ -110,15 +122,38 @@ same_target(const Ow__Op *x, const Ow__Op *y)
 	       strcmp(x->assign->assignee, y->assign->assignee) == 0;
 }
 
+/*
+ * Seals: the creating hall's seals S1, S2, ... (in seq order) split a
+ * case's ops into stages: stage 0 the ops S1's context covers, stage j
+ * those S(j+1)'s covers and S(j)'s does not, the last stage the rest. The
+ * merge builds each stage on the case the one before gives (the base at
+ * S(j)), whether the hall still holds the earlier stages' ops or only a
+ * base: the flag of a stage stays (a later op cannot settle what it no
+ * longer sees), an op of stage j > 0 not after S(j) is late (made where
+ * part of the base was not yet seen): a late workflow op stands open
+ * until a later workflow op follows it, and a late transition does not
+ * move the state. Without seals this is the rule above in one stage.
+ */
+static size_t
+stage_of(const Ow__Op *op, const Ow__Op *const *seals, size_t ns)
+{
+	for (size_t j = 0; j < ns; j++) {
+		if (op->seq <= repl_vv_get(seals[j]->context, op->origin)) {
+			return j;
+		}
+	}
+	return ns;
+}
+
 void
 sim_check_case(
     struct sim_world *w, struct sim_hall *h, int case_idx, size_t anomalies)
 {
 	const Ow__Case *c = h->cases[case_idx];
 	const struct sim_case *sc = &w->cases[case_idx];
-	const Ow__Op *m[512], *create = NULL, *head = NULL;
-	size_t n = 0;
-	bool open_pair = false;
+	const Ow__Op *m[512], *create = NULL, *head = NULL, *seals[64];
+	size_t n = 0, ns = 0, stage[512];
+	bool open_pair = false, late[512];
 
 	if (w->is_done) {
 		return;
@@ -133,7 +168,9 @@ sim_check_case(
 		    w, "%s: %s: a case with a bad state or id", h->id, sc->id);
 		return;
 	}
-	/* The ops applied: those the hall holds up to the case's version. */
+	/* The ops applied: those the hall holds up to the case's version
+	 * (with those it dropped for a base, which it held: the base is
+	 * the case they give). */
 	for (size_t i = 0; i < sc->nops && n < 512; i++) {
 		const struct sim_op *op = &w->ops[sc->ops[i]];
 
@@ -172,18 +209,57 @@ sim_check_case(
 			}
 		}
 	}
-	/* Concurrent workflow ops without a later one after both. */
+	/* The creating hall's seals split the ops into stages (below). */
+	for (size_t i = 0; i < n; i++) {
+		if (m[i]->kind == OW__OP_KIND__OP_CASE_SEAL &&
+		    strcmp(m[i]->origin, create->origin) == 0) {
+			size_t k = ns++;
+
+			if (ns > 64) {
+				sim_fail(w,
+				    "%s: more seals than the checker "
+				    "takes",
+				    sc->id);
+				return;
+			}
+			while (k > 0 && seals[k - 1]->seq > m[i]->seq) {
+				seals[k] = seals[k - 1];
+				k--;
+			}
+			seals[k] = m[i];
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		stage[i] = stage_of(m[i], seals, ns);
+		late[i] = stage[i] > 0 && !covers(m[i], seals[stage[i] - 1]);
+	}
+	/* In each stage, a late workflow op without a later one after it,
+	 * or concurrent workflow ops without a later one after both. */
+	for (size_t i = 0; i < n && !open_pair; i++) {
+		bool followed = false;
+
+		if (!is_workflow(m[i]) || !late[i]) {
+			continue;
+		}
+		for (size_t k = 0; k < n && !followed; k++) {
+			followed = k != i && stage[k] == stage[i] &&
+			           is_workflow(m[k]) && covers(m[k], m[i]);
+		}
+		open_pair = !followed;
+	}
 	for (size_t i = 0; i < n && !open_pair; i++) {
 		for (size_t j = i + 1; j < n && !open_pair; j++) {
 			const Ow__Op *x = m[i], *y = m[j];
 			bool settled = false;
 
 			if (!is_workflow(x) || !is_workflow(y) ||
-			    covers(x, y) || covers(y, x) || same_target(x, y)) {
+			    stage[i] != stage[j] || covers(x, y) ||
+			    covers(y, x) || same_target(x, y)) {
 				continue;
 			}
 			for (size_t k = 0; k < n && !settled; k++) {
-				settled = (m[k]->kind == x->kind ||
+				settled = stage[k] == stage[i] &&
+				          (m[k]->kind == x->kind ||
 				              m[k]->kind == y->kind) &&
 				          covers(m[k], x) && covers(m[k], y);
 			}
@@ -192,13 +268,14 @@ sim_check_case(
 	}
 	if (open_pair != c->conflict) {
 		sim_fail(w,
-		    "%s: %s is %sflagged but %s concurrent workflow "
+		    "%s: %s is %sflagged but %s concurrent or late workflow "
 		    "ops are open",
 		    h->id, sc->id, c->conflict ? "" : "not ",
-		    open_pair ? "two" : "no");
+		    open_pair ? "some" : "no");
 		return;
 	}
-	/* Every transition is a row of the table (or a resolve). */
+	/* Every transition is a row of the table (or a resolve); the late
+	 * ones do not move the state. */
 	for (size_t i = 0; i < n; i++) {
 		const Ow__CaseAct *a = m[i]->act;
 
@@ -212,7 +289,7 @@ sim_check_case(
 			    h->id, sc->id);
 			return;
 		}
-		if (head == NULL || covers(m[i], head)) {
+		if (!late[i] && (head == NULL || covers(m[i], head))) {
 			head = m[i];
 		}
 	}
@@ -223,7 +300,7 @@ sim_check_case(
 	 * state. */
 	for (size_t i = 0; head != NULL && i < n; i++) {
 		if (m[i] != head && m[i]->kind == OW__OP_KIND__OP_CASE_ACT &&
-		    !covers(head, m[i])) {
+		    !late[i] && !covers(head, m[i])) {
 			sim_fail(w,
 			    "%s: %s unflagged with two latest "
 			    "transitions",
@@ -319,6 +396,9 @@ sim_check_final(struct sim_world *w)
 				sim_fail(w, "%s lacks %s after healing", h->id,
 				    sc->id);
 				break;
+			}
+			if (sim_hall_base(h, (int)ci) != NULL) {
+				w->st.compared_on_base++;
 			}
 			buf = pack_case(h->cases[ci], &len);
 			if (buf == NULL || len != rlen ||

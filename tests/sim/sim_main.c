@@ -9,7 +9,8 @@
  * OW_SIM_SEEDS and OW_SIM_FIRST override --seeds and --first, so that a
  * long run needs no other command line: OW_SIM_SEEDS=200000 ctest -R sim.
  * Every failing seed is printed with the command that replays it; the
- * exit status is 1 if any seed failed.
+ * exit status is 1 if any seed failed, or if a run of SIM_COMPACT_SEEDS
+ * seeds or more compacted no case (compaction would not be tested).
  */
 #include "sim.h"
 
@@ -22,6 +23,9 @@
 #include <unistd.h>
 
 #include "common/error.h"
+
+/* Runs of at least this many seeds must compact some cases. */
+#define SIM_COMPACT_SEEDS 100
 
 static double
 seconds(void)
@@ -58,7 +62,38 @@ struct totals {
 	uint64_t seeds, failed, events, messages, client_ops, crashes;
 	uint64_t partitions, injected, conflicts, cases, clock_refusals;
 	uint64_t converge_max, lag_max;
+	uint64_t seals, compactions, ops_dropped, compared_on_base;
+	uint64_t store_dropped, core_overclaim, lost_stated;
 };
+
+static void
+totals_add(struct totals *t, const struct totals *p)
+{
+	t->seeds += p->seeds;
+	t->failed += p->failed;
+	t->events += p->events;
+	t->messages += p->messages;
+	t->client_ops += p->client_ops;
+	t->crashes += p->crashes;
+	t->partitions += p->partitions;
+	t->injected += p->injected;
+	t->conflicts += p->conflicts;
+	t->cases += p->cases;
+	t->clock_refusals += p->clock_refusals;
+	t->seals += p->seals;
+	t->compactions += p->compactions;
+	t->ops_dropped += p->ops_dropped;
+	t->compared_on_base += p->compared_on_base;
+	t->store_dropped += p->store_dropped;
+	t->lost_stated += p->lost_stated;
+	t->core_overclaim += p->core_overclaim;
+	if (p->converge_max > t->converge_max) {
+		t->converge_max = p->converge_max;
+	}
+	if (p->lag_max > t->lag_max) {
+		t->lag_max = p->lag_max;
+	}
+}
 
 /* Run seeds first + i for the i handed out by *next (shared between the
  * worker processes, so that a worker that drew small worlds takes more of
@@ -86,20 +121,29 @@ run_range(uint64_t first, uint64_t count, uint64_t *next, struct totals *t)
 			    (unsigned long long)seed);
 			fflush(stdout);
 		}
-		t->events += st.events;
-		t->messages += st.messages;
-		t->client_ops += st.client_ops;
-		t->crashes += st.crashes;
-		t->partitions += st.partitions;
-		t->injected += st.injected;
-		t->conflicts += st.conflicts_end;
-		t->cases += st.cases;
-		t->clock_refusals += st.refused[REPL_EV_CLOCK_AHEAD];
-		if (st.converge_ms > t->converge_max) {
-			t->converge_max = st.converge_ms;
-		}
-		if (st.lag_ms > t->lag_max) {
-			t->lag_max = st.lag_ms;
+		{
+			struct totals one = {
+			    .events = st.events,
+			    .messages = st.messages,
+			    .client_ops = st.client_ops,
+			    .crashes = st.crashes,
+			    .partitions = st.partitions,
+			    .injected = st.injected,
+			    .conflicts = st.conflicts_end,
+			    .cases = st.cases,
+			    .clock_refusals = st.refused[REPL_EV_CLOCK_AHEAD],
+			    .converge_max = st.converge_ms,
+			    .lag_max = st.lag_ms,
+			    .seals = st.seals,
+			    .compactions = st.compactions,
+			    .ops_dropped = st.ops_dropped,
+			    .compared_on_base = st.compared_on_base,
+			    .store_dropped = st.store_dropped,
+			    .core_overclaim = st.core_overclaim,
+			    .lost_stated = st.lost_stated,
+			};
+
+			totals_add(t, &one);
 		}
 	}
 }
@@ -150,13 +194,16 @@ main(int argc, char **argv)
 		printf("sim: seed %llu passed: %llu events, %llu client ops, "
 		       "%llu cases (%llu in conflict at the end), converged "
 		       "%llu ms after the faults stopped, new op everywhere in "
-		       "%llu ms\n",
+		       "%llu ms; %llu seals, %llu compactions, %llu ops "
+		       "dropped\n",
 		    (unsigned long long)seed, (unsigned long long)st.events,
 		    (unsigned long long)st.client_ops,
 		    (unsigned long long)st.cases,
 		    (unsigned long long)st.conflicts_end,
 		    (unsigned long long)st.converge_ms,
-		    (unsigned long long)st.lag_ms);
+		    (unsigned long long)st.lag_ms, (unsigned long long)st.seals,
+		    (unsigned long long)st.compactions,
+		    (unsigned long long)st.ops_dropped);
 		return 0;
 	}
 	if ((env = getenv("OW_SIM_SEEDS")) != NULL && env[0] != '\0' &&
@@ -232,23 +279,7 @@ main(int argc, char **argv)
 				    (unsigned long long)j);
 				part.failed++;
 			}
-			t.seeds += part.seeds;
-			t.failed += part.failed;
-			t.events += part.events;
-			t.messages += part.messages;
-			t.client_ops += part.client_ops;
-			t.crashes += part.crashes;
-			t.partitions += part.partitions;
-			t.injected += part.injected;
-			t.conflicts += part.conflicts;
-			t.cases += part.cases;
-			t.clock_refusals += part.clock_refusals;
-			if (part.converge_max > t.converge_max) {
-				t.converge_max = part.converge_max;
-			}
-			if (part.lag_max > t.lag_max) {
-				t.lag_max = part.lag_max;
-			}
+			totals_add(&t, &part);
 		}
 		munmap(next, sizeof(*next));
 	}
@@ -269,5 +300,24 @@ main(int argc, char **argv)
 	    (unsigned long long)t.injected,
 	    (unsigned long long)t.clock_refusals,
 	    (unsigned long long)t.converge_max, (unsigned long long)t.lag_max);
+	printf("sim: compaction: %llu seals, %llu cases compacted, %llu ops "
+	       "dropped, %llu final comparisons of a case kept on a base; "
+	       "%llu dropped ops that came again were reported as a store "
+	       "fault; %llu times a core counted as held by every hall ops "
+	       "that a hall had stated and then lost in a crash, %llu "
+	       "compactions dropped such ops\n",
+	    (unsigned long long)t.seals, (unsigned long long)t.compactions,
+	    (unsigned long long)t.ops_dropped,
+	    (unsigned long long)t.compared_on_base,
+	    (unsigned long long)t.store_dropped,
+	    (unsigned long long)t.core_overclaim,
+	    (unsigned long long)t.lost_stated);
+	if (count >= SIM_COMPACT_SEEDS &&
+	    (t.compactions == 0 || t.compared_on_base == 0)) {
+		printf("sim: FAILED: %llu seeds compacted no case, or none was "
+		       "compared on its base: compaction is not tested\n",
+		    (unsigned long long)count);
+		return 1;
+	}
 	return t.failed == 0 && t.seeds == count ? 0 : 1;
 }

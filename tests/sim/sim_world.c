@@ -32,6 +32,7 @@ enum ev_kind {
 	EV_HEAL,
 	EV_CHECK,
 	EV_DEADLINE,
+	EV_COMPACT,
 };
 
 struct sim_event {
@@ -269,6 +270,20 @@ sim_schedule_sync(
 	}
 }
 
+/* The hall's next compaction pass (seals, and compaction), every few
+ * seconds while it is up. */
+void
+sim_schedule_compact(struct sim_world *w, struct sim_hall *h)
+{
+	struct sim_event *e = ev_new(w,
+	    w->now + (uint64_t)sim_rng_range(&w->rng, 1500, 6000), EV_COMPACT);
+
+	if (e != NULL) {
+		e->hall = h->idx;
+		e->gen = h->gen;
+	}
+}
+
 /* ---- the scenario --------------------------------------------------------------- */
 
 static void
@@ -356,6 +371,10 @@ make_halls(struct sim_world *w, const struct sim_params *p)
 		h->cfg.backoff_max_ms = 8000;
 		h->cfg.max_ahead_ms = 30000;
 		h->cfg.hint_interval_ms = 20;
+		/* Longer than any run (and so than any partition or crash):
+		 * every hall always counts for what every hall holds, and
+		 * none is ever left to re-seed. */
+		h->cfg.lapse_ms = 3600000;
 		for (int j = 0; j < w->nhalls; j++) {
 			if (w->link[i][j]) {
 				h->peers[h->npeers++] = j;
@@ -554,6 +573,7 @@ timer(struct sim_world *w, struct sim_event *e)
 		return;
 	}
 	repl_effects_init(&fx);
+	repl_set_wall(h->core, sim_hall_wall(w, h));
 	rc = repl_on_timer(h->core, w->now, &fx);
 	if (rc != 0) {
 		sim_fail(w, "%s: repl_on_timer: %s", h->id, cm_err_name(rc));
@@ -656,6 +676,14 @@ run_event(struct sim_world *w, struct sim_event *e)
 	case EV_DEADLINE:
 		sim_fail(w, "no convergence %llu s after the faults stopped",
 		    (unsigned long long)((w->now - w->heal_at) / 1000));
+		break;
+	case EV_COMPACT:
+		if (h->is_up && e->gen == h->gen) {
+			sim_hall_compact(w, h);
+			sim_schedule_timer(w, h);
+			sim_check_hall(w, h);
+			sim_schedule_compact(w, h);
+		}
 		break;
 	}
 }

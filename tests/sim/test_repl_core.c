@@ -1,7 +1,9 @@
 /*
  * test_repl_core.c: the replication state machine (repl/core.h) in small
  * hand-made situations: pull and relay, byte caps, ops above a gap, every
- * refusal, timeouts and backoff, and lack of memory. The simulator runs
+ * refusal, timeouts and backoff, lack of memory, what every hall holds
+ * (stable entries, passed on through a hall between, and the lapse) and
+ * the floors of compaction. The simulator runs
  * the same core through thousands of random worlds; these pin down the
  * individual rules with exact expectations.
  */
@@ -38,8 +40,11 @@ struct msg {
 };
 
 static struct th halls[3];
+/* Halls that lose every message to or from them (cut off). */
+static bool cut[3];
 static struct msg q[4096];
 static size_t nq;
+static uint64_t lapse_ms; /* 0: the default */
 
 static int
 hall_index(const char *id)
@@ -65,6 +70,9 @@ th_start(int i, uint64_t max_batch, const int *peers, int npeers)
 	cfg.log = &tl_log_ops;
 	cfg.log_arg = &h->t;
 	cfg.max_batch_bytes = max_batch;
+	if (lapse_ms != 0) {
+		cfg.lapse_ms = lapse_ms;
+	}
 	cm_hlc_init(&h->hlc, 0);
 	assert_rc(repl_new(&cfg, &h->r), 0);
 	for (int k = 0; k < 3; k++) {
@@ -87,6 +95,8 @@ setup(void **state)
 		tl_hall_init(&halls[i].t, ids[i]);
 	}
 	nq = 0;
+	lapse_ms = 0;
+	memset(cut, 0, sizeof(cut));
 	return 0;
 }
 
@@ -617,6 +627,367 @@ test_timeouts_and_backoff(void **state)
 	assert_int_equal(repl_next_timer(halls[1].r), UINT64_MAX);
 }
 
+/* ---- compaction: what every hall holds, floors ------------------------------- */
+
+/* What the halls in mask hold of origin: the least of their entries. */
+static uint64_t
+held_by(unsigned mask, const char *origin)
+{
+	uint64_t m = UINT64_MAX;
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t s =
+		    halls[i].r != NULL ? repl_seq(halls[i].r, origin) : 0;
+
+		if ((mask & (1u << i)) != 0 && s < m) {
+			m = s;
+		}
+	}
+	return m;
+}
+
+/* No hall's stable entry is above what a hall of mask holds (the halls
+ * that count: those silent past the lapse left out). */
+static void
+check_stable_bound(uint64_t now, unsigned mask)
+{
+	for (int i = 0; i < 3; i++) {
+		for (int o = 0; o < 3 && halls[i].r != NULL; o++) {
+			uint64_t s =
+			    repl_stable_seq(halls[i].r, now, halls[o].t.id);
+			uint64_t h = held_by(mask, halls[o].t.id);
+
+			if (s > h) {
+				fail_msg("%s: stable %s:%llu, but a hall that "
+				         "counts holds %llu",
+				    halls[i].t.id, halls[o].t.id,
+				    (unsigned long long)s,
+				    (unsigned long long)h);
+			}
+		}
+	}
+}
+
+/* Deliver what is in flight until nothing is, losing what goes to or
+ * from a hall cut off; check the bound (over mask) after each step. */
+static void
+run_all(uint64_t now, unsigned mask)
+{
+	for (int round = 0; round < 100 && nq > 0; round++) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < nq; i++) {
+			if (cut[q[i].from] || cut[q[i].to]) {
+				cm_free(q[i].buf);
+			} else {
+				q[k++] = q[i];
+			}
+		}
+		nq = k;
+		run(now);
+		check_stable_bound(now, mask);
+	}
+	assert_int_equal(nq, 0);
+}
+
+/* Every hall's timer at now (the pulls due, the timeouts), then the
+ * traffic. */
+static void
+pull_round(uint64_t now, unsigned mask)
+{
+	for (int i = 0; i < 3; i++) {
+		if (halls[i].r != NULL && !cut[i]) {
+			timer(i, now);
+		}
+	}
+	run_all(now, mask);
+}
+
+/* a - b - c in a line, each pulling from its neighbours: a hears of what
+ * c holds only through b, and no hall's entry is ever above what some
+ * hall holds. */
+static void
+test_stable_gossip(void **state)
+{
+	const int pa[] = {1}, pb[] = {0, 2}, pc[] = {1};
+	uint64_t now = 0;
+
+	(void)state;
+	th_start(0, REPL_BATCH_MAX, pa, 1);
+	th_start(1, REPL_BATCH_MAX, pb, 2);
+	th_start(2, REPL_BATCH_MAX, pc, 1);
+	for (int i = 0; i < 3; i++) {
+		local_note(2, now, "c's");
+	}
+	assert_int_equal(repl_stable_seq(halls[0].r, now, "hall-c"), 0);
+	assert_int_equal(repl_stable_seq(halls[2].r, now, "hall-c"), 0);
+	for (int k = 0; k < 6; k++) {
+		pull_round(now, 7);
+		now += 5000;
+	}
+	assert_int_equal(held_by(7, "hall-c"), 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(repl_stable_seq(halls[i].r, now, "hall-c"), 3);
+	}
+
+	/* a is cut off: c's next ops reach b, but no hall may count them as
+	 * held by every hall. */
+	cut[0] = true;
+	local_note(2, now, "c's 4");
+	local_note(2, now, "c's 5");
+	for (int k = 0; k < 6; k++) {
+		pull_round(now, 7);
+		now += 5000;
+	}
+	assert_int_equal(repl_seq(halls[1].r, "hall-c"), 5);
+	assert_int_equal(repl_seq(halls[0].r, "hall-c"), 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(repl_stable_seq(halls[i].r, now, "hall-c"), 3);
+	}
+	/* Back: the entries rise everywhere once a holds them and said so. */
+	cut[0] = false;
+	for (int k = 0; k < 6; k++) {
+		pull_round(now, 7);
+		now += 5000;
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(repl_stable_seq(halls[i].r, now, "hall-c"), 5);
+	}
+	assert_int_equal(repl_stable_seq(halls[0].r, now, "hall-q"), 0);
+}
+
+/* The same line pulling one way (a from b, b from c): c hears of a only
+ * through b, which passes a's statement on with its pulls, and a of c
+ * through b's answers. Until then each counts the other as holding
+ * nothing. */
+static void
+test_stable_chain(void **state)
+{
+	const int pa[] = {1}, pb[] = {2};
+	uint64_t now = 0;
+
+	(void)state;
+	th_start(0, REPL_BATCH_MAX, pa, 1);
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	th_start(2, REPL_BATCH_MAX, NULL, 0);
+	for (int i = 0; i < 3; i++) {
+		local_note(2, now, "c's");
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(repl_stable_seq(halls[i].r, now, "hall-c"), 0);
+	}
+	/* b pulls first, then a: everyone holds c's ops, but c has not
+	 * heard of a yet. */
+	timer(1, now);
+	run_all(now, 7);
+	timer(0, now);
+	run_all(now, 7);
+	assert_int_equal(held_by(7, "hall-c"), 3);
+	assert_int_equal(repl_stable_seq(halls[2].r, now, "hall-c"), 0);
+	for (int k = 0; k < 3; k++) {
+		now += 5000;
+		pull_round(now, 7);
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(repl_stable_seq(halls[i].r, now, "hall-c"), 3);
+	}
+
+	/* c makes two more; b takes them, a does not (cut off): no hall's
+	 * entry passes what a stated. */
+	cut[0] = true;
+	local_note(2, now, "c's 4");
+	local_note(2, now, "c's 5");
+	for (int k = 0; k < 3; k++) {
+		now += 5000;
+		pull_round(now, 7);
+	}
+	assert_int_equal(repl_seq(halls[1].r, "hall-c"), 5);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(repl_stable_seq(halls[i].r, now, "hall-c"), 3);
+	}
+	cut[0] = false;
+	for (int k = 0; k < 3; k++) {
+		now += 5000;
+		pull_round(now, 7);
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(repl_stable_seq(halls[i].r, now, "hall-c"), 5);
+	}
+}
+
+/* a pulls from b and c (c also pulls from b): while c is silent it still
+ * counts, with what it last told, until the lapse; then a's entry rises
+ * past it. When c speaks again it counts again. */
+static void
+test_stable_lapse(void **state)
+{
+	const int pa[] = {1, 2}, pc[] = {1};
+	struct repl_peer_info info;
+	uint64_t now = 0;
+
+	(void)state;
+	lapse_ms = 60000;
+	th_start(0, REPL_BATCH_MAX, pa, 2);
+	th_start(1, REPL_BATCH_MAX, NULL, 0);
+	th_start(2, REPL_BATCH_MAX, pc, 1);
+	local_note(1, now, "b's 1");
+	local_note(1, now, "b's 2");
+	for (int k = 0; k < 4; k++) {
+		pull_round(now, 7);
+		now += 5000;
+	}
+	assert_int_equal(held_by(7, "hall-b"), 2);
+	assert_int_equal(repl_stable_seq(halls[0].r, now, "hall-b"), 2);
+
+	/* c goes silent; b's next ops reach a only. */
+	cut[2] = true;
+	local_note(1, now, "b's 3");
+	local_note(1, now, "b's 4");
+	for (uint64_t end = now + 50000; now < end;) {
+		pull_round(now, 3);
+		now = repl_next_timer(halls[0].r);
+	}
+	assert_int_equal(repl_seq(halls[0].r, "hall-b"), 4);
+	assert_int_equal(repl_seq(halls[2].r, "hall-b"), 2);
+	/* Within the lapse: c counts with what it last told. */
+	assert_rc(repl_peer_info(halls[0].r, now, "hall-c", &info), 0);
+	assert_true(info.counts);
+	assert_false(info.is_up);
+	assert_int_equal(repl_stable_seq(halls[0].r, now, "hall-b"), 2);
+	/* Past the lapse (from c's last word): c no longer counts. */
+	while (now <= info.last_heard + lapse_ms) {
+		pull_round(now, 3);
+		now = repl_next_timer(halls[0].r);
+	}
+	assert_rc(repl_peer_info(halls[0].r, now, "hall-c", &info), 0);
+	assert_false(info.counts);
+	assert_rc(repl_peer_info(halls[0].r, now, "hall-b", &info), 0);
+	assert_true(info.counts);
+	assert_int_equal(repl_stable_seq(halls[0].r, now, "hall-b"), 4);
+	/* c speaks again (a's pull reaches it before it pulled b): it
+	 * counts again, with what it holds. */
+	cut[2] = false;
+	drop_queue();
+	info.counts = false;
+	for (int k = 0; k < 20 && !info.counts; k++) {
+		now = repl_next_timer(halls[0].r);
+		timer(0, now);
+		run(now); /* a's pulls reach b and c */
+		run(now); /* their answers reach a */
+		drop_queue();
+		assert_rc(repl_peer_info(halls[0].r, now, "hall-c", &info), 0);
+	}
+	assert_true(info.counts);
+	assert_int_equal(repl_seq(halls[2].r, "hall-b"), 2);
+	assert_int_equal(repl_stable_seq(halls[0].r, now, "hall-b"), 2);
+}
+
+/* The pull a sends to b now, as b answers it: the decoded batch (free
+ * with repl_msg_free). a's own effects are carried out. */
+static Ow__ReplMessage *
+answer_of(int a, int b, uint64_t now)
+{
+	Ow__ReplMessage *m = NULL;
+	struct msg pull, reply;
+
+	drop_queue();
+	timer(a, now);
+	assert_int_equal(nq, 1);
+	pull = q[0];
+	nq = 0;
+	on_msg(b, now, halls[a].t.id, pull.buf, pull.len);
+	cm_free(pull.buf);
+	assert_int_equal(nq, 1);
+	reply = q[0];
+	assert_int_equal(reply.to, a);
+	assert_rc(repl_msg_decode(reply.buf, reply.len, &m), 0);
+	assert_int_equal(m->body_case, OW__REPL_MESSAGE__BODY_BATCH);
+	return m;
+}
+
+/* A run of origin in a batch, or NULL. */
+static const Ow__ReplRun *
+run_of(const Ow__ReplBatch *b, const char *origin)
+{
+	for (size_t i = 0; i < b->n_runs; i++) {
+		if (strcmp(b->runs[i]->origin, origin) == 0) {
+			return b->runs[i];
+		}
+	}
+	return NULL;
+}
+
+/* b compacted a's ops up to 2: a requester below that gets no run of a
+ * (the rest as always) and the floor, and says it must re-seed; one at
+ * or above it is served as always. */
+static void
+test_floor(void **state)
+{
+	const int pb[] = {0}, pc[] = {1};
+	struct repl_peer_info info;
+	Ow__ReplMessage *m;
+	uint64_t now = 0;
+
+	(void)state;
+	th_start(0, REPL_BATCH_MAX, NULL, 0);
+	th_start(1, REPL_BATCH_MAX, pb, 1);
+	th_start(2, REPL_BATCH_MAX, pc, 1);
+	local_note(0, now, "a's 1");
+	local_note(0, now, "a's 2");
+	pull_round(now, 7); /* b takes a's ops, then c from b */
+	pull_round(now + 1, 7);
+	assert_int_equal(repl_seq(halls[2].r, "hall-a"), 2);
+	cut[2] = true; /* c stays at a:2 */
+	local_note(0, now, "a's 3");
+	local_note(1, now, "b's 1");
+	now += 5000;
+	timer(1, now);
+	run_all(now, 7);
+	assert_int_equal(repl_seq(halls[1].r, "hall-a"), 3);
+
+	assert_rc(repl_origin_set_floor(halls[1].r, "hall-q", 1), CM_ENOTFOUND);
+	assert_rc(repl_origin_set_floor(halls[1].r, "hall-a", 2), 0);
+	assert_rc(repl_origin_set_floor(halls[1].r, "hall-a", 1), 0);
+	/* c holds a:2, at the floor: served a:3 (and b's op) as always. */
+	now += 5000;
+	cut[2] = false;
+	m = answer_of(2, 1, now);
+	assert_null(m->batch->floor);
+	assert_non_null(run_of(m->batch, "hall-a"));
+	assert_int_equal(run_of(m->batch, "hall-a")->first_seq, 3);
+	assert_non_null(run_of(m->batch, "hall-b"));
+	repl_msg_free(m);
+	run_all(now, 7);
+	assert_int_equal(repl_seq(halls[2].r, "hall-a"), 3);
+	assert_int_equal(halls[2].reports[REPL_EV_RESEED], 0);
+	assert_rc(repl_peer_info(halls[2].r, now, "hall-b", &info), 0);
+	assert_string_equal(info.seed_origin, "");
+
+	/* c restarts with an empty store: below the floor. */
+	repl_free(halls[2].r);
+	halls[2].r = NULL;
+	tl_hall_free(&halls[2].t);
+	th_start(2, REPL_BATCH_MAX, pc, 1);
+	now += 5000;
+	m = answer_of(2, 1, now);
+	assert_null(run_of(m->batch, "hall-a"));
+	assert_non_null(run_of(m->batch, "hall-b"));
+	assert_non_null(m->batch->floor);
+	assert_int_equal(m->batch->floor->n_entries, 1);
+	assert_string_equal(m->batch->floor->entries[0]->origin, "hall-a");
+	assert_int_equal(m->batch->floor->entries[0]->seq, 2);
+	repl_msg_free(m);
+	run(now); /* the batch reaches c */
+	assert_int_equal(halls[2].reports[REPL_EV_RESEED], 1);
+	assert_int_equal(repl_seq(halls[2].r, "hall-a"), 0);
+	assert_int_equal(repl_seq(halls[2].r, "hall-b"), 1);
+	assert_rc(repl_peer_info(halls[2].r, now, "hall-b", &info), 0);
+	assert_string_equal(info.seed_origin, "hall-a");
+	assert_int_equal(info.seed_floor, 2);
+	assert_true(info.counts);
+	drop_queue();
+}
+
 /* ---- memory ------------------------------------------------------------------ */
 
 /* A batch taken with every allocation failing in turn: CM_ENOMEM, no
@@ -681,6 +1052,11 @@ main(void)
 	        test_timeouts_and_backoff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_out_of_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_stable_gossip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stable_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stable_lapse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_floor, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
