@@ -1238,6 +1238,13 @@ report(struct node_repl *r, const struct repl_effect *e)
 			seed_start(r, p, e->origin, e->seq);
 		}
 	}
+	if (e->event == REPL_EV_COMPACTED) {
+		/* A late repeat, usually: not worth a warning. */
+		cm_log_debug(repl_event_name(e->event),
+		    "peer=%s origin=%s seq=%llu", e->peer, e->origin,
+		    (unsigned long long)e->seq);
+		return;
+	}
 	if (e->event == REPL_EV_PEER_UP) {
 		cm_log_info(repl_event_name(e->event), "peer=%s", e->peer);
 	} else if (e->event == REPL_EV_PEER_DOWN) {

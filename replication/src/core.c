@@ -540,21 +540,28 @@ repl__seen_make(struct repl *r, Ow__HallVector ***out, size_t *nout)
 }
 
 /* Take the statements a peer passed on: a later one of a hall replaces
- * what this hall saw of it (never its own). */
+ * what this hall saw of it (never its own). The sender's own statement
+ * is its vector now, whatever its stamp: a hall that restarts with its
+ * clock behind the stamps it sent before is believed at once by the
+ * halls it talks to (passed on, it waits for its clock to catch up). */
 static void
-seen_merge(struct repl *r, uint64_t now, Ow__HallVector *const *v, size_t n)
+seen_merge(struct repl *r, uint64_t now, const char *from,
+    Ow__HallVector *const *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct origin *o = repl__find_origin(r, v[i]->hall);
+		bool own = strcmp(v[i]->hall, from) == 0;
 
 		if (o == NULL || strcmp(o->id, r->self) == 0 ||
-		    (o->has_seen && v[i]->stamp <= o->seen_stamp)) {
+		    (o->has_seen && !own && v[i]->stamp <= o->seen_stamp)) {
 			continue;
 		}
 		if (known_copy(v[i]->have, &o->seen, &o->nseen) != 0) {
 			continue;
 		}
-		o->seen_stamp = v[i]->stamp;
+		if (!o->has_seen || v[i]->stamp > o->seen_stamp) {
+			o->seen_stamp = v[i]->stamp;
+		}
 		o->seen_at = now;
 		o->has_seen = true;
 	}
@@ -904,9 +911,9 @@ repl_on_message(struct repl *r, uint64_t now_ms, uint64_t wall_ms,
 	note_start(r, now_ms);
 	/* What every hall holds, as the sender saw it (for compaction). */
 	if (m->body_case == OW__REPL_MESSAGE__BODY_PULL) {
-		seen_merge(r, now_ms, m->pull->seen, m->pull->n_seen);
+		seen_merge(r, now_ms, from, m->pull->seen, m->pull->n_seen);
 	} else if (m->body_case == OW__REPL_MESSAGE__BODY_BATCH) {
-		seen_merge(r, now_ms, m->batch->seen, m->batch->n_seen);
+		seen_merge(r, now_ms, from, m->batch->seen, m->batch->n_seen);
 	}
 	switch (m->body_case) {
 	case OW__REPL_MESSAGE__BODY_PULL:
@@ -926,7 +933,8 @@ repl_on_message(struct repl *r, uint64_t now_ms, uint64_t wall_ms,
 		for (size_t i = entry; i < fx->n; i++) {
 			if (fx->items[i].kind == REPL_FX_REPORT &&
 			    fx->items[i].code != 0 &&
-			    fx->items[i].event != REPL_EV_PEER_DOWN) {
+			    fx->items[i].event != REPL_EV_PEER_DOWN &&
+			    fx->items[i].event != REPL_EV_COMPACTED) {
 				p->last_error = fx->items[i].code;
 			}
 		}

@@ -81,6 +81,28 @@ check_repeat(struct repl *r, const char *from, struct origin *o, uint64_t seq,
 	} else {
 		rc = r->cfg.log->get(r->cfg.log_arg, o->id, seq, &have, &hlen);
 	}
+	if ((rc == CM_ENOENT || (rc == 0 && have == NULL)) && seq <= o->floor) {
+		/* Compacted: nothing to compare it with. A late repeat of
+		 * an honest op is harmless, but another op its origin signed
+		 * for this seq (a fork) can no longer be told from one: say
+		 * so, quietly (never taken either way). */
+		rc = node_op_open(buf, len, o->pk, &op, h1);
+		if (rc == 0 &&
+		    (strcmp(op->origin, o->id) != 0 || op->seq != seq)) {
+			rc = CM_EPROTO; /* signed, but not for this place */
+		}
+		if (op != NULL) {
+			ow__op__free_unpacked(op, NULL);
+		}
+		if (rc == CM_ENOMEM) {
+			return rc;
+		}
+		return repl__report(fx,
+		    rc == 0            ? REPL_EV_COMPACTED
+		    : rc == CM_ECRYPTO ? REPL_EV_BAD_SIGNATURE
+		                       : REPL_EV_MALFORMED,
+		    rc == 0 ? CM_ESTATE : rc, from, o->id, seq);
+	}
 	if (rc != 0 || have == NULL) {
 		return repl__report(fx, REPL_EV_STORE, rc != 0 ? rc : CM_ENOENT,
 		    from, o->id, seq);

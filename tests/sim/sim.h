@@ -137,9 +137,6 @@ struct sim_stats {
 	/* Seals made, cases compacted (a base kept or moved on), ops
 	 * dropped, final comparisons of a case a hall keeps on a base. */
 	uint64_t seals, compactions, ops_dropped, compared_on_base;
-	/* Ops that came again after they were dropped, which the core
-	 * reported as a store fault (sim_hall.c, report()). */
-	uint64_t store_dropped;
 	/* Compaction attempts where a hall lacked ops its core counted as
 	 * held by every hall, and compactions that dropped such ops: ops
 	 * the hall had stated before a crash lost them (sim_hall.c,

@@ -382,17 +382,6 @@ persist(struct sim_world *w, struct sim_hall *h, const struct repl_effect *e)
 	cm_free(cases_hit);
 }
 
-/* Did the hall drop (origin, seq) for a base? */
-static bool
-dropped_at(const struct sim_world *w, const struct sim_hall *h,
-    const char *origin, uint64_t seq)
-{
-	int o = origin_of(w, origin);
-
-	return o >= 0 && seq >= 1 && seq <= w->made[o] &&
-	       sim_hall_dropped(w, h, &w->ops[w->by_origin[o][seq - 1]]);
-}
-
 static void
 report(struct sim_world *w, struct sim_hall *h, const struct repl_effect *e)
 {
@@ -418,26 +407,14 @@ report(struct sim_world *w, struct sim_hall *h, const struct repl_effect *e)
 			    (unsigned long long)e->seq);
 		}
 		break;
-	case REPL_EV_STORE:
-		if (e->peer[0] != '\0' && e->code == CM_ENOENT &&
-		    dropped_at(w, h, e->origin, e->seq)) {
-			/*
-			 * A known flaw of the core (take.c, check_repeat):
-			 * an op at or below the vector that comes again (a
-			 * duplicated or late batch, or a fork) is compared
-			 * with the log's copy, which compaction dropped, and
-			 * the core reports a store fault. The op is not
-			 * taken either way. Counted, not failed, until the
-			 * core knows compacted seqs; a fork of a dropped op
-			 * is refused all the same.
-			 */
-			w->st.store_dropped++;
-			if (w->is_injecting) {
-				w->inject_reports++;
-			}
-			break;
+	case REPL_EV_COMPACTED:
+		/* A signed op again at a seq the hall dropped: a late
+		 * repeat (honest traffic does this) or an injected fork. */
+		if (w->is_injecting) {
+			w->inject_reports++;
 		}
-		/* fall through */
+		break;
+	case REPL_EV_STORE:
 	case REPL_EV_OWN_AHEAD:
 	case REPL_EV_RESEED:
 		/* STORE: the core asked for an op the hall does not hold

@@ -63,7 +63,7 @@ struct totals {
 	uint64_t partitions, injected, conflicts, cases, clock_refusals;
 	uint64_t converge_max, lag_max;
 	uint64_t seals, compactions, ops_dropped, compared_on_base;
-	uint64_t store_dropped, core_overclaim, lost_stated;
+	uint64_t core_overclaim, lost_stated;
 };
 
 static void
@@ -84,7 +84,6 @@ totals_add(struct totals *t, const struct totals *p)
 	t->compactions += p->compactions;
 	t->ops_dropped += p->ops_dropped;
 	t->compared_on_base += p->compared_on_base;
-	t->store_dropped += p->store_dropped;
 	t->lost_stated += p->lost_stated;
 	t->core_overclaim += p->core_overclaim;
 	if (p->converge_max > t->converge_max) {
@@ -138,7 +137,6 @@ run_range(uint64_t first, uint64_t count, uint64_t *next, struct totals *t)
 			    .compactions = st.compactions,
 			    .ops_dropped = st.ops_dropped,
 			    .compared_on_base = st.compared_on_base,
-			    .store_dropped = st.store_dropped,
 			    .core_overclaim = st.core_overclaim,
 			    .lost_stated = st.lost_stated,
 			};
@@ -302,14 +300,12 @@ main(int argc, char **argv)
 	    (unsigned long long)t.converge_max, (unsigned long long)t.lag_max);
 	printf("sim: compaction: %llu seals, %llu cases compacted, %llu ops "
 	       "dropped, %llu final comparisons of a case kept on a base; "
-	       "%llu dropped ops that came again were reported as a store "
-	       "fault; %llu times a core counted as held by every hall ops "
+	       "%llu times a core counted as held by every hall ops "
 	       "that a hall had stated and then lost in a crash, %llu "
 	       "compactions dropped such ops\n",
 	    (unsigned long long)t.seals, (unsigned long long)t.compactions,
 	    (unsigned long long)t.ops_dropped,
 	    (unsigned long long)t.compared_on_base,
-	    (unsigned long long)t.store_dropped,
 	    (unsigned long long)t.core_overclaim,
 	    (unsigned long long)t.lost_stated);
 	if (count >= SIM_COMPACT_SEEDS &&

@@ -68,7 +68,9 @@ enum repl_fx_kind {
  * the op's clock too far ahead; OWN_AHEAD a peer holds ops of this hall
  * that it lacks; HELD_FULL ops above a gap dropped; STORE the log lacks an
  * op the vector covers; PEER_DOWN, PEER_UP; RESEED a peer compacted ops of
- * origin up to seq that this hall lacks (it must re-seed).
+ * origin up to seq that this hall lacks (it must re-seed); COMPACTED a
+ * validly signed op came again at a seq this hall compacted: a late
+ * repeat, or a fork that can no longer be told from one (never taken).
  */
 #define REPL_EVENT_MAP(XX)                                                     \
 	XX(MALFORMED, "repl.refused.malformed")                                \
@@ -83,7 +85,8 @@ enum repl_fx_kind {
 	XX(STORE, "repl.store")                                                \
 	XX(PEER_DOWN, "repl.peer.down")                                        \
 	XX(PEER_UP, "repl.peer.up")                                            \
-	XX(RESEED, "repl.reseed")
+	XX(RESEED, "repl.reseed")                                              \
+	XX(COMPACTED, "repl.compacted_repeat")
 
 enum repl_event {
 #define REPL_XX_EVENT(name, str) REPL_EV_##name,
