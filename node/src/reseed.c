@@ -12,7 +12,8 @@
  * the hall that made the case, naming the base's version and digest),
  * writes them as it would its own compaction and a batch of replicated
  * ops, and at the end moves its vector to the floors: from there it
- * pulls as usual. Its own ops are never taken from a seed.
+ * pulls as usual. Its own ops are taken from a seed only by a hall restored
+ * from a backup (which takes them back from its peers anyway).
  *
  * The page is read on a worker (store reads only); it is applied on the
  * loop.
@@ -100,7 +101,8 @@ set_next(Ow__ReplSeed *out, const char *kind, const char *a, uint64_t seq)
 	return out->next == NULL ? CM_ENOMEM : 0;
 }
 
-/* The floors above the asker's entries (not its own). */
+/* The floors above the asker's entries (its own too: a hall restored
+ * from an old backup takes its own ops back this way). */
 static int
 page_floors(struct node_store *st, const char *asker,
     const Ow__VersionVector *have, Ow__ReplSeed *out)
@@ -122,8 +124,8 @@ page_floors(struct node_store *st, const char *asker,
 		memcpy(origin, k + 6, kl - 6);
 		origin[kl - 6] = '\0';
 		seq = get_be64(v);
-		if (strcmp(origin, asker) == 0 ||
-		    repl_vv_get(have, origin) >= seq) {
+		(void)asker;
+		if (repl_vv_get(have, origin) >= seq) {
 			continue;
 		}
 		nf = cm_reallocarray(
@@ -424,9 +426,12 @@ node_seed_apply(
 		}
 		if (peek == NULL || !node_id_valid(peek->origin)) {
 			rc = CM_EPROTO;
-		} else if (strcmp(peek->origin, n->node_id) == 0 ||
+		} else if ((strcmp(peek->origin, n->node_id) == 0 &&
+		               !n->recovering) ||
 		           peek->seq <= node_repl_seq(n, peek->origin)) {
-			st->skipped++; /* its own, or held already */
+			/* Held already, or its own: only a hall restored
+			 * from a backup takes its own ops back. */
+			st->skipped++;
 		} else if ((rc = node_origin_pk(n, peek->origin, pk)) == 0 &&
 		           (rc = node_op_open(
 		                b->data, b->len, pk, &o->op, o->hash)) == 0) {
@@ -475,7 +480,7 @@ node_seed_finish(struct node *n, const Ow__ReplSeed *page)
 		const Ow__SeedFloor *f = page->floors[i];
 
 		if (!node_id_valid(f->origin) ||
-		    strcmp(f->origin, n->node_id) == 0 ||
+		    (strcmp(f->origin, n->node_id) == 0 && !n->recovering) ||
 		    f->hash.len != NODE_HASH_BYTES ||
 		    f->seq <= node_repl_seq(n, f->origin)) {
 			continue;
