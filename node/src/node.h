@@ -515,11 +515,11 @@ struct node_seed_stats {
 	size_t bases, ops, skipped;
 };
 
-/* One page of this hall's checkpoint for asker (any thread: store reads
- * only). Nothing below a floor: no floors in *out. Free with
- * node_seed_free. 0 or a CM_E* code. */
-int node_seed_page(struct node_store *st, const char *asker,
-    const Ow__ReplSeed *ask, Ow__ReplSeed *out);
+/* One page of this hall's checkpoint for an asker whose vector is in ask
+ * (any thread: store reads only). Nothing below a floor: no floors in
+ * *out. Free with node_seed_free. 0 or a CM_E* code. */
+int node_seed_page(
+    struct node_store *st, const Ow__ReplSeed *ask, Ow__ReplSeed *out);
 void node_seed_free(Ow__ReplSeed *s);
 /* Take a page (bases checked against their seals, ops against their
  * origins' keys) into the open batch. 0 or a CM_E* code (nothing of the

@@ -85,7 +85,6 @@ struct rslot {
 	int dg_rc;
 	/* A page of this hall's checkpoint being read for the request. */
 	Ow__ReplLink *seed_ask;
-	char seed_asker[NODE_ORIGIN_MAX + 1];
 	Ow__ReplSeed seed;
 	int seed_rc;
 };
@@ -914,8 +913,7 @@ seed_work(uv_work_t *w)
 {
 	struct rslot *s = w->data;
 
-	s->seed_rc = node_seed_page(
-	    s->r->n->st, s->seed_asker, s->seed_ask->seed, &s->seed);
+	s->seed_rc = node_seed_page(s->r->n->st, s->seed_ask->seed, &s->seed);
 }
 
 static void
@@ -1010,7 +1008,6 @@ on_request(struct node_repl *r, struct rslot *s, nng_msg *m)
 	if (l->seed != NULL) {
 		/* A page of this hall's checkpoint, read on a worker. */
 		s->seed_ask = l;
-		snprintf(s->seed_asker, sizeof(s->seed_asker), "%s", pp->node);
 		s->work.data = s;
 		if (node_queue_job(r->n, &s->work, seed_work, seed_done) != 0) {
 			s->seed_ask = NULL;

@@ -104,8 +104,8 @@ set_next(Ow__ReplSeed *out, const char *kind, const char *a, uint64_t seq)
 /* The floors above the asker's entries (its own too: a hall restored
  * from an old backup takes its own ops back this way). */
 static int
-page_floors(struct node_store *st, const char *asker,
-    const Ow__VersionVector *have, Ow__ReplSeed *out)
+page_floors(
+    struct node_store *st, const Ow__VersionVector *have, Ow__ReplSeed *out)
 {
 	struct node_iter *it = NULL;
 	int rc = node_iter_new(st, NODE_CF_META, "floor/", 6, &it);
@@ -124,7 +124,6 @@ page_floors(struct node_store *st, const char *asker,
 		memcpy(origin, k + 6, kl - 6);
 		origin[kl - 6] = '\0';
 		seq = get_be64(v);
-		(void)asker;
 		if (repl_vv_get(have, origin) >= seq) {
 			continue;
 		}
@@ -159,8 +158,8 @@ page_floors(struct node_store *st, const char *asker,
 }
 
 int
-node_seed_page(struct node_store *st, const char *asker,
-    const Ow__ReplSeed *ask, Ow__ReplSeed *out)
+node_seed_page(
+    struct node_store *st, const Ow__ReplSeed *ask, Ow__ReplSeed *out)
 {
 	size_t max = ask->max_bytes, used = 0;
 	const char *after = ask->after != NULL ? ask->after : "";
@@ -171,7 +170,7 @@ node_seed_page(struct node_store *st, const char *asker,
 	max = max > SEED_PAGE_MAX   ? SEED_PAGE_MAX
 	      : max < SEED_PAGE_MIN ? SEED_PAGE_MIN
 	                            : max;
-	rc = page_floors(st, asker, ask->have, out);
+	rc = page_floors(st, ask->have, out);
 	if (rc != 0 || out->n_floors == 0) {
 		return rc; /* nothing below a floor: no page (next "") */
 	}
