@@ -63,6 +63,8 @@ node_config_set(struct node_config *c, const char *key, const char *v)
 		return set_str(c->tls_key, sizeof(c->tls_key), v);
 	} else if (strcmp(key, "tls_ca") == 0) {
 		return set_str(c->tls_ca, sizeof(c->tls_ca), v);
+	} else if (strcmp(key, "repl_tls_ca") == 0) {
+		return set_str(c->repl_tls_ca, sizeof(c->repl_tls_ca), v);
 	} else if (strcmp(key, "events") == 0) {
 		return set_str(c->events, sizeof(c->events), v);
 	} else if (strcmp(key, "log_level") == 0) {

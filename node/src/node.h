@@ -616,11 +616,12 @@ const struct form_matter *node_matter_of(struct node *n, const char *code,
 
 int node_serve(struct node *n);
 
-/* A TLS configuration of the node's certificate, key and city CA, with
- * the peer's certificate required (mutual TLS), for desks' listener and
- * replication (repl.c). An nng error code; *out freed by the caller. */
-int node_tls_config(
-    const struct node_config *cfg, nng_tls_mode mode, nng_tls_config **out);
+/* A TLS configuration of the node's certificate and key checking the
+ * other end against ca (a PEM file: tls_ca for desks, repl_tls_ca or
+ * tls_ca for halls), with the peer's certificate required (mutual TLS).
+ * An nng error code; *out freed by the caller. */
+int node_tls_config(const struct node_config *cfg, const char *ca,
+    nng_tls_mode mode, nng_tls_config **out);
 
 /* Hand the open batch to the flush worker if none flies (after work that
  * did not come as a request: replication). */

@@ -1728,8 +1728,8 @@ read_pem(const char *path)
 }
 
 int
-node_tls_config(
-    const struct node_config *cfg, nng_tls_mode mode, nng_tls_config **out)
+node_tls_config(const struct node_config *cfg, const char *ca,
+    nng_tls_mode mode, nng_tls_config **out)
 {
 	char *cert = read_pem(cfg->tls_cert);
 	char *key =
@@ -1744,7 +1744,7 @@ node_tls_config(
 		rv = nng_tls_config_own_cert(tls, cert, key, NULL);
 	}
 	if (rv == 0) {
-		rv = nng_tls_config_ca_file(tls, cfg->tls_ca);
+		rv = nng_tls_config_ca_file(tls, ca);
 	}
 	if (rv == 0) {
 		/* Mutual TLS both ways: nobody without a certificate of
@@ -1935,6 +1935,7 @@ node_repl_start(struct node *n)
 	struct node_repl *r;
 	struct repl_config cfg;
 	struct node_iter *it = NULL;
+	const char *ca;
 	int rc, rv = 0;
 
 	if (!repl_wanted(n)) {
@@ -1997,10 +1998,14 @@ node_repl_start(struct node *n)
 	r->timer.data = r;
 	uv_timer_init(&n->loop, &r->timer);
 	n->repl = r;
-	rv = node_tls_config(&n->cfg, NNG_TLS_MODE_CLIENT, &r->tls_client);
+	/* Halls check each other against their own CA when ops gave one
+	 * (a desk's certificate then gets no session here), else the
+	 * city's. */
+	ca = n->cfg.repl_tls_ca[0] != '\0' ? n->cfg.repl_tls_ca : n->cfg.tls_ca;
+	rv = node_tls_config(&n->cfg, ca, NNG_TLS_MODE_CLIENT, &r->tls_client);
 	if (rv == 0) {
 		rv = node_tls_config(
-		    &n->cfg, NNG_TLS_MODE_SERVER, &r->tls_server);
+		    &n->cfg, ca, NNG_TLS_MODE_SERVER, &r->tls_server);
 	}
 	if (rv == 0 && n->cfg.repl_listen[0] != '\0') {
 		rv = nng_rep0_open(&r->rep);

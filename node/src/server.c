@@ -483,7 +483,8 @@ static int
 listen_tls(struct node *n)
 {
 	nng_tls_config *tls = NULL;
-	int rv = node_tls_config(&n->cfg, NNG_TLS_MODE_SERVER, &tls);
+	int rv =
+	    node_tls_config(&n->cfg, n->cfg.tls_ca, NNG_TLS_MODE_SERVER, &tls);
 
 	if (rv == 0) {
 		rv = nng_listener_create(&n->tls_l, n->rep, n->cfg.listen_tls);

@@ -20,6 +20,10 @@ struct node_config {
 	char tls_cert[512];   /* PEM: certificate chain of this node */
 	char tls_key[512];    /* PEM: its private key */
 	char tls_ca[512]; /* PEM: the city CA, to check desks' certificates */
+	/* PEM: the CA whose certificates halls present on the replication
+	 * sockets; "" = tls_ca. With a CA of its own for halls, a desk's
+	 * certificate gets no TLS session there at all. */
+	char repl_tls_ca[512];
 	char events[512]; /* "" = ipc://DATADIR/events.sock */
 	enum cm_log_level log_level;
 	int session_idle_minutes; /* 1..1440, default 15 */
