@@ -456,20 +456,11 @@ stamp_wins(
 	return 0;
 }
 
-static int
-vv_advance(Ow__Case *c, const char *origin, uint64_t seq)
+int
+node_vv_raise(Ow__VersionVector *vv, const char *origin, uint64_t seq)
 {
-	Ow__VersionVector *vv = c->version;
 	Ow__VersionEntry *e;
 
-	if (vv == NULL) {
-		vv = cm_malloc(sizeof(*vv));
-		if (vv == NULL) {
-			return CM_ENOMEM;
-		}
-		ow__version_vector__init(vv);
-		c->version = vv;
-	}
 	for (size_t i = 0; i < vv->n_entries; i++) {
 		if (strcmp(vv->entries[i]->origin, origin) == 0) {
 			if (seq > vv->entries[i]->seq) {
@@ -490,6 +481,19 @@ vv_advance(Ow__Case *c, const char *origin, uint64_t seq)
 		return CM_ENOMEM;
 	}
 	return 0;
+}
+
+static int
+vv_advance(Ow__Case *c, const char *origin, uint64_t seq)
+{
+	if (c->version == NULL) {
+		c->version = cm_malloc(sizeof(*c->version));
+		if (c->version == NULL) {
+			return CM_ENOMEM;
+		}
+		ow__version_vector__init(c->version);
+	}
+	return node_vv_raise(c->version, origin, seq);
 }
 
 static int

@@ -737,33 +737,6 @@ wf_conflict(const Ow__Op **w, const uint8_t *bad, size_t nw)
 	return false;
 }
 
-/* Set origin's entry, the last one or a new one after it (origins come
- * in ascending order). */
-static int
-vv_put(Ow__VersionVector *vv, const char *origin, uint64_t seq)
-{
-	Ow__VersionEntry *e;
-
-	if (vv->n_entries > 0 &&
-	    strcmp(vv->entries[vv->n_entries - 1]->origin, origin) == 0) {
-		e = vv->entries[vv->n_entries - 1];
-		e->seq = seq > e->seq ? seq : e->seq;
-		return 0;
-	}
-	e = cm_malloc(sizeof(*e));
-	if (e == NULL) {
-		return CM_ENOMEM;
-	}
-	ow__version_entry__init(e);
-	e->seq = seq;
-	if (str_set(&e->origin, origin) != 0 ||
-	    arr_push((void ***)&vv->entries, &vv->n_entries, e) != 0) {
-		ow__version_entry__free_unpacked(e, NULL);
-		return CM_ENOMEM;
-	}
-	return 0;
-}
-
 static int
 set_version(Ow__Case *c, const struct build *b)
 {
@@ -794,7 +767,7 @@ set_version(Ow__Case *c, const struct build *b)
 		while (bv != NULL && k < bv->n_entries &&
 		       (op == NULL ||
 		           strcmp(bv->entries[k]->origin, op->origin) < 0)) {
-			rc = vv_put(
+			rc = node_vv_raise(
 			    vv, bv->entries[k]->origin, bv->entries[k]->seq);
 			if (rc != 0) {
 				return rc;
@@ -804,7 +777,7 @@ set_version(Ow__Case *c, const struct build *b)
 		if (op == NULL) {
 			return 0;
 		}
-		rc = vv_put(vv, op->origin, op->seq);
+		rc = node_vv_raise(vv, op->origin, op->seq);
 		if (rc != 0) {
 			return rc;
 		}

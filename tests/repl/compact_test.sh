@@ -26,14 +26,7 @@ work=$(mktemp -d /tmp/ow-compact.XXXXXX)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-cleanup() {
-  for h in "${!HALL_PID[@]}"; do hall_stop "$h"; done
-  if [ "${fail:-1}" -ne 0 ] && [ -z "${KEEP:-}" ]; then
-    for f in "$work"/*.log; do echo "== $f"; grep -v "auth.log" "$f" | tail -n 25; done
-  fi
-  [ -n "${KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+trap halls_cleanup EXIT
 
 COMPACT=(--set seal_after_s=2 --set compact_every_s=1)
 for h in a b c; do hall_init "hall-$h" "H$(echo $h | tr a-z A-Z)" || exit 1; done

@@ -67,6 +67,17 @@ hall_start() {
   HALL_PK[$name]=$(ctl "$name" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])')
 }
 
+# halls_cleanup: stop every hall; on a failure print the end of each log
+# (unless KEEP is set, which keeps $work instead). For `trap ... EXIT`.
+halls_cleanup() {
+  for h in "${!HALL_PID[@]}"; do hall_stop "$h"; done
+  wait 2>/dev/null
+  if [ "${fail:-1}" -ne 0 ] && [ -z "${KEEP:-}" ]; then
+    for f in "$work"/*.log; do echo "== $f"; grep -v "auth.log" "$f" | tail -n 25; done
+  fi
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+
 hall_stop() {
   local pid=${HALL_PID[$1]:-}
   [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null

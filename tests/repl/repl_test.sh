@@ -30,13 +30,8 @@ proxies=()
 load_pids=()
 cleanup() {
   for p in "${load_pids[@]}"; do kill "$p" 2>/dev/null; done
-  for h in "${!HALL_PID[@]}"; do hall_stop "$h"; done
   for p in "${proxies[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  if [ "${fail:-1}" -ne 0 ] && [ -z "${KEEP:-}" ]; then
-    for f in "$work"/*.log; do echo "== $f"; grep -v "auth.log" "$f" | tail -n 25; done
-  fi
-  [ -n "${KEEP:-}" ] || rm -rf "$work"
+  halls_cleanup
 }
 trap cleanup EXIT
 

@@ -20,14 +20,7 @@ work=$(mktemp -d /tmp/ow-restore.XXXXXX)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-cleanup() {
-  for h in "${!HALL_PID[@]}"; do hall_stop "$h"; done
-  if [ "${fail:-1}" -ne 0 ] && [ -z "${KEEP:-}" ]; then
-    for f in "$work"/*.log; do echo "== $f"; grep -v "auth.log" "$f" | tail -n 25; done
-  fi
-  [ -n "${KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+trap halls_cleanup EXIT
 
 hall_init hall-a HA || exit 1
 hall_init hall-b HB || exit 1

@@ -133,6 +133,10 @@ int node_case_deadline(const struct form_calendar *cal,
  * follow-up with a level 1..5)? */
 bool node_remedy_ok(const Ow__Op *op);
 
+/* Raise origin's entry of vv to seq (a new entry goes last). 0 or
+ * CM_ENOMEM. */
+int node_vv_raise(Ow__VersionVector *vv, const char *origin, uint64_t seq);
+
 /* Is op a seal with its body (a 32-byte digest)? */
 bool node_seal_ok(const Ow__Op *op);
 
