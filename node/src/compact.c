@@ -502,8 +502,21 @@ node_compact_drop(struct node *n, const char *case_id, Ow__Op **ops,
 	size_t dropped;
 	int rc = drop_covered(n, case_id, ops, nops, version, &dropped);
 
-	n->compacted_ops += dropped;
+	node_compact_count(n, 0, dropped);
 	return rc;
+}
+
+void
+node_compact_count(struct node *n, uint64_t cases, uint64_t ops)
+{
+	uint8_t cnt[16];
+
+	n->compacted_cases += cases;
+	n->compacted_ops += ops;
+	put_be64(cnt, n->compacted_cases);
+	put_be64(cnt + 8, n->compacted_ops);
+	node_batch_put(
+	    n->open.batch, NODE_CF_META, "stat/compacted", 14, cnt, 16);
 }
 
 /* Keep the case on at (its ops at or below at's version go) in the open
@@ -514,7 +527,7 @@ compact_write(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
 {
 	Ow__CaseBase nb = OW__CASE_BASE__INIT;
 	struct node_mark mark;
-	uint8_t *buf = NULL, cnt[16];
+	uint8_t *buf = NULL;
 	void *seal_raw = NULL;
 	size_t len, dropped = 0;
 	int rc = 0;
@@ -591,13 +604,8 @@ compact_write(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
 		node_write_rollback(n, &mark);
 		goto done;
 	}
-	put_be64(cnt, n->compacted_cases + (old == NULL ? 1 : 0));
-	put_be64(cnt + 8, n->compacted_ops + dropped);
-	node_batch_put(
-	    n->open.batch, NODE_CF_META, "stat/compacted", 14, cnt, 16);
+	node_compact_count(n, old == NULL ? 1 : 0, dropped);
 	node_write_unmark(n);
-	n->compacted_cases += old == NULL ? 1 : 0;
-	n->compacted_ops += dropped;
 	cm_log_info("compact.case", "case=%s ops=%zu", case_id, dropped);
 done:
 	cm_free(buf);

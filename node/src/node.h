@@ -499,6 +499,9 @@ int node_compact_case(struct node *n, const char *case_id, bool seal);
  * floors raised) in the open batch. 0 or a CM_E* code. */
 int node_compact_drop(struct node *n, const char *case_id, Ow__Op **ops,
     size_t nops, const Ow__VersionVector *version);
+/* Count cases newly kept on a base and ops dropped (status, meta
+ * stat/compacted in the open batch). */
+void node_compact_count(struct node *n, uint64_t cases, uint64_t ops);
 
 /* repl.c: what every counted hall holds of origin (the core's stable
  * entry; this hall's own entry without replication), the floor, the

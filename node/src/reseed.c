@@ -369,7 +369,7 @@ take_base(struct node *n, const ProtobufCBinaryData *bytes, bool *taken)
 	}
 	if (rc == 0) {
 		*taken = true;
-		n->compacted_cases += mine == NULL ? 1 : 0;
+		node_compact_count(n, mine == NULL ? 1 : 0, 0);
 	}
 out:
 	if (seal != NULL) {

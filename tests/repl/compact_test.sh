@@ -127,6 +127,11 @@ check "hall-d: the delivered case, from its base" bash -c "OW_PASSWORD=$USER_PW 
 check "hall-d: the open case, from its ops" bash -c "OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-d' -u c1 case get '$open_case' >/dev/null"
 check "hall-d: audit verify passes" bash -c "OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-d' --json audit verify | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a[\"problems_total\"]==0, a'"
 check "hall-d: the clerk account came with the seed" as c1 hall-d status
+check "hall-d counts the bases it took" [ "$(compacted hall-d)" -ge 3 ]
+d_count=$(compacted hall-d)
+hall_stop hall-d
+hall_start hall-d "${COMPACT[@]}"
+check "and still after a restart" [ "$(compacted hall-d)" = "$d_count" ]
 check "hall-d's peer list no longer asks for a re-seed" wait_for 30 bash -c "OW_PASSWORD=$ADMIN_PW '$CTL' -d '$work/hall-d' --json peer list | python3 -c 'import json,sys; p=[x for x in json.load(sys.stdin)[\"peers\"] if x[\"id\"]==\"hall-a\"][0]; assert not p[\"reseed_origin\"], p'"
 check "a case taken in at hall-d reaches hall-c" bash -c "id=\$(OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-d' -u c1 --json case create --matter GG00032001 --applicant-id $(citizen_id 9) --applicant-name 李四 --field applicant_name=李四 --field applicant_id=$(citizen_id 9) --field applicant_mobile=13800138000 --field applicant_address=深圳市福田区福华路1号 --field bank=icbc --field is_minor=no --materials id_card | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id\"])') && for i in \$(seq 300); do OW_PASSWORD=$USER_PW '$CTL' -d '$work/hall-c' -u c1 case get \$id >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1"
 
