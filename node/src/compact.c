@@ -31,26 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
 uint64_t
 node_floor_read(struct node_store *st, const char *origin)
 {
@@ -63,7 +43,7 @@ node_floor_read(struct node_store *st, const char *origin)
 	if (node_store_get(st, NODE_CF_META, key, strlen(key), &val, &len) ==
 	        0 &&
 	    len == 8 + NODE_HASH_BYTES) {
-		seq = get_be64(val);
+		seq = node_get_be64(val);
 	}
 	cm_free(val);
 	return seq;
@@ -98,7 +78,7 @@ node_floor_hash(struct node *n, const char *origin, uint64_t *seq,
 		rc = CM_ECORRUPT;
 	}
 	if (rc == 0) {
-		*seq = get_be64(val);
+		*seq = node_get_be64(val);
 		memcpy(hash, (uint8_t *)val + 8, NODE_HASH_BYTES);
 	}
 	cm_free(val);
@@ -113,7 +93,7 @@ node_floor_put(struct node *n, const char *origin, uint64_t seq,
 	uint8_t v[8 + NODE_HASH_BYTES];
 
 	snprintf(key, sizeof(key), "floor/%s", origin);
-	put_be64(v, seq);
+	node_put_be64(v, seq);
 	memcpy(v + 8, hash, NODE_HASH_BYTES);
 	node_batch_put(
 	    n->open.batch, NODE_CF_META, key, strlen(key), v, sizeof(v));
@@ -445,7 +425,7 @@ hist_key_delete(struct node *n, const char *case_id, const Ow__Op *op)
 	memcpy(key + off, op->origin, l);
 	off += l;
 	key[off++] = 0;
-	put_be64(key + off, seq);
+	node_put_be64(key + off, seq);
 	off += 8;
 	node_batch_delete(n->open.batch, NODE_CF_IDX, key, off);
 }
@@ -513,8 +493,8 @@ node_compact_count(struct node *n, uint64_t cases, uint64_t ops)
 
 	n->compacted_cases += cases;
 	n->compacted_ops += ops;
-	put_be64(cnt, n->compacted_cases);
-	put_be64(cnt + 8, n->compacted_ops);
+	node_put_be64(cnt, n->compacted_cases);
+	node_put_be64(cnt + 8, n->compacted_ops);
 	node_batch_put(
 	    n->open.batch, NODE_CF_META, "stat/compacted", 14, cnt, 16);
 }

@@ -278,6 +278,27 @@ struct node {
 	int exit_code;
 };
 
+/* Big-endian 64-bit numbers, as stored (seqs, counters, heads). */
+static inline uint64_t
+node_get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		v = (v << 8) | p[i];
+	}
+	return v;
+}
+
+static inline void
+node_put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
 /* ---- state.c ------------------------------------------------------------ */
 
 /*

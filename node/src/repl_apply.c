@@ -565,15 +565,6 @@ node_case_store(struct node *n, const Ow__Case *old, const Ow__Case *cs,
 
 /* ---- ops of other halls ----------------------------------------------- */
 
-static void
-be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
 static bool
 is_case_op(const Ow__Op *op)
 {
@@ -690,7 +681,7 @@ node_lww_stamp(struct node *n, const char *kind, const char *name, uint64_t hlc,
 		return;
 	}
 	snprintf(key, sizeof(key), "stamp/%s/%s", kind, name);
-	be64(val, hlc);
+	node_put_be64(val, hlc);
 	memcpy(val + 8, origin, ol);
 	node_batch_put(
 	    n->open.batch, NODE_CF_META, key, strlen(key), val, 8 + ol);
@@ -982,7 +973,7 @@ node_repl_persist(struct node *n, const struct repl_effect *e)
 			    e->heads[i].seq;
 			memcpy(n->head, e->heads[i].hash, NODE_HASH_BYTES);
 		}
-		be64(val, e->heads[i].seq);
+		node_put_be64(val, e->heads[i].seq);
 		memcpy(val + 8, e->heads[i].hash, NODE_HASH_BYTES);
 		snprintf(mkey, sizeof(mkey), "vv/%s", e->heads[i].origin);
 		node_batch_put(n->open.batch, NODE_CF_META, mkey, strlen(mkey),

@@ -34,17 +34,6 @@
 #define SEED_PAGE_MAX (1024u * 1024u)
 #define SEED_PAGE_MIN (64u * 1024u)
 
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
-
 void
 node_seed_free(Ow__ReplSeed *s)
 {
@@ -123,7 +112,7 @@ page_floors(
 		}
 		memcpy(origin, k + 6, kl - 6);
 		origin[kl - 6] = '\0';
-		seq = get_be64(v);
+		seq = node_get_be64(v);
 		if (repl_vv_get(have, origin) >= seq) {
 			continue;
 		}

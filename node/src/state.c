@@ -30,17 +30,6 @@
 
 #define MAX_DATA_FILE (4u << 20)
 
-static uint64_t
-get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
-
 static int
 meta_get_str(struct node_store *st, const char *key, char *out, size_t size)
 {
@@ -253,21 +242,21 @@ node_reload_counters(struct node *n)
 		cm_free(val);
 		return CM_ECORRUPT;
 	} else {
-		n->seq = get_be64(val);
+		n->seq = node_get_be64(val);
 		memcpy(n->head, (uint8_t *)val + 8, NODE_HASH_BYTES);
 		cm_free(val);
 	}
 	val = NULL;
 	rc = node_store_get(n->st, NODE_CF_META, "hlc", 3, &val, &len);
 	if (rc == 0 && len == 8) {
-		cm_hlc_init(&n->hlc, get_be64(val));
+		cm_hlc_init(&n->hlc, node_get_be64(val));
 	} else if (rc != CM_ENOTFOUND && rc != 0) {
 		return rc;
 	}
 	cm_free(val);
 	val = NULL;
 	rc = node_store_get(n->st, NODE_CF_META, "stat/ops", 8, &val, &len);
-	n->log_ops = rc == 0 && len == 8 ? get_be64(val) : 0;
+	n->log_ops = rc == 0 && len == 8 ? node_get_be64(val) : 0;
 	cm_free(val);
 	if (rc != 0 && rc != CM_ENOTFOUND) {
 		return rc;
@@ -276,8 +265,8 @@ node_reload_counters(struct node *n)
 	rc = node_store_get(
 	    n->st, NODE_CF_META, "stat/compacted", 14, &val, &len);
 	if (rc == 0 && len == 16) {
-		n->compacted_cases = get_be64(val);
-		n->compacted_ops = get_be64((uint8_t *)val + 8);
+		n->compacted_cases = node_get_be64(val);
+		n->compacted_ops = node_get_be64((uint8_t *)val + 8);
 	}
 	cm_free(val);
 	if (rc != 0 && rc != CM_ENOTFOUND) {

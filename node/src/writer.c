@@ -15,15 +15,6 @@
 
 static void ov_rehash(struct node *n);
 
-static void
-be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)(v & 0xff);
-		v >>= 8;
-	}
-}
-
 int
 node_open_batch(struct node *n)
 {
@@ -229,16 +220,16 @@ node_gen_seal(struct node *n, struct node_gen *g)
 	}
 	if (rc == 0 && g->nops > 0) {
 		last = &g->ops[g->nops - 1];
-		be64(val, last->seq);
+		node_put_be64(val, last->seq);
 		memcpy(val + 8, head, NODE_HASH_BYTES);
 		snprintf(mkey, sizeof(mkey), "vv/%s", n->node_id);
 		node_batch_put(g->batch, NODE_CF_META, mkey, strlen(mkey), val,
 		    sizeof(val));
 	}
 	if (rc == 0) {
-		be64(val, g->meta_hlc != 0 ? g->meta_hlc : last->hlc);
+		node_put_be64(val, g->meta_hlc != 0 ? g->meta_hlc : last->hlc);
 		node_batch_put(g->batch, NODE_CF_META, "hlc", 3, val, 8);
-		be64(val,
+		node_put_be64(val,
 		    g->meta_log_ops != 0 ? g->meta_log_ops : last->log_ops);
 		node_batch_put(g->batch, NODE_CF_META, "stat/ops", 8, val, 8);
 		if (g->nops > 0) {
