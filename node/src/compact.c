@@ -408,70 +408,82 @@ held_everywhere(struct node *n, const struct repl_case_base *at)
 	return at->seal->seq <= node_repl_stable(n, at->seal->origin);
 }
 
-static void
-hist_key_delete(struct node *n, const char *case_id, const Ow__Op *op)
-{
-	uint8_t key[NODE_CASE_ID_MAX + NODE_ORIGIN_MAX + 16];
-	size_t off = 0, l;
-	uint64_t seq = op->seq;
-
-	key[off++] = 'h';
-	key[off++] = 0;
-	l = strlen(case_id);
-	memcpy(key + off, case_id, l);
-	off += l;
-	key[off++] = 0;
-	l = strlen(op->origin);
-	memcpy(key + off, op->origin, l);
-	off += l;
-	key[off++] = 0;
-	node_put_be64(key + off, seq);
-	off += 8;
-	node_batch_delete(n->open.batch, NODE_CF_IDX, key, off);
-}
-
 /* Drop the ops of a case that version covers from the log and the
  * history index, raising the floors, in the open batch. */
 static int
 drop_covered(struct node *n, const char *case_id, Ow__Op **ops, size_t nops,
     const Ow__VersionVector *version, size_t *dropped)
 {
+	/* Per origin: the highest op dropped, whether the floor moves to it
+	 * (with the hash of that op: the chain goes on from there), and
+	 * whether its ops stay (that op is in a batch not durable yet). */
+	struct top {
+		const char *origin;
+		uint64_t seq;
+		bool keep;
+	} *tops = cm_calloc(nops + 1, sizeof(*tops));
+	size_t ntops = 0;
 	int rc = 0;
 
 	*dropped = 0;
-	for (size_t i = 0; i < nops && rc == 0; i++) {
-		const Ow__Op *op = ops[i];
-		uint8_t lkey[1 + NODE_ORIGIN_MAX + 8];
-		size_t kl;
+	if (tops == NULL) {
+		return CM_ENOMEM;
+	}
+	for (size_t i = 0; i < nops; i++) {
+		size_t t = 0;
 
-		if (op->seq > repl_vv_get(version, op->origin)) {
+		if (ops[i]->seq > repl_vv_get(version, ops[i]->origin)) {
 			continue; /* beyond the base: kept */
 		}
-		kl = node_log_key(op->origin, op->seq, lkey);
-		if (kl == 0) {
+		while (
+		    t < ntops && strcmp(tops[t].origin, ops[i]->origin) != 0) {
+			t++;
+		}
+		if (t == ntops) {
+			tops[ntops++].origin = ops[i]->origin;
+		}
+		if (ops[i]->seq > tops[t].seq) {
+			tops[t].seq = ops[i]->seq;
+		}
+	}
+	for (size_t t = 0; t < ntops && rc == 0; t++) {
+		unsigned char h[NODE_HASH_BYTES];
+		void *raw = NULL;
+		size_t rl;
+
+		if (tops[t].seq <= node_floor_get(n, tops[t].origin)) {
 			continue;
 		}
-		if (op->seq > node_floor_get(n, op->origin)) {
-			/* The chain goes on from here: keep the hash. */
-			unsigned char h[NODE_HASH_BYTES];
-			void *raw = NULL;
-			size_t rl;
-
-			rc = log_raw(n, op->origin, op->seq, &raw, &rl, h);
-			cm_free(raw);
-			if (rc == CM_ENOTFOUND) {
-				rc = 0; /* pending: its batch writes it */
-				continue;
-			}
-			if (rc != 0) {
-				break;
-			}
-			node_floor_put(n, op->origin, op->seq, h);
+		rc = log_raw(n, tops[t].origin, tops[t].seq, &raw, &rl, h);
+		cm_free(raw);
+		if (rc == CM_ENOTFOUND) {
+			tops[t].keep = true; /* again once it is durable */
+			rc = 0;
+		} else if (rc == 0) {
+			node_floor_put(n, tops[t].origin, tops[t].seq, h);
 		}
+	}
+	for (size_t i = 0; i < nops && rc == 0; i++) {
+		const Ow__Op *op = ops[i];
+		uint8_t lkey[1 + NODE_ORIGIN_MAX + 8], hk[NODE_HIST_KEY_MAX];
+		size_t kl, hl, t = 0;
+
+		if (op->seq > repl_vv_get(version, op->origin)) {
+			continue;
+		}
+		while (t < ntops && strcmp(tops[t].origin, op->origin) != 0) {
+			t++;
+		}
+		kl = node_log_key(op->origin, op->seq, lkey);
+		if (kl == 0 || tops[t].keep) {
+			continue;
+		}
+		hl = node_hist_key(case_id, op->origin, op->seq, hk);
 		node_batch_delete(n->open.batch, NODE_CF_LOG, lkey, kl);
-		hist_key_delete(n, case_id, op);
+		node_batch_delete(n->open.batch, NODE_CF_IDX, hk, hl);
 		(*dropped)++;
 	}
+	cm_free(tops);
 	return rc;
 }
 
@@ -631,12 +643,8 @@ node_compact_case(struct node *n, const char *case_id, bool seal)
 			}
 		}
 	}
-	rc = repl_case_build_on(
-	    base != NULL ? &have : NULL, ops, nops, &built, NULL);
-	if (rc == 0) {
-		rc = repl_case_seal_point(
-		    base != NULL ? &have : NULL, ops, nops, &at);
-	}
+	rc = repl_case_seal_point(
+	    base != NULL ? &have : NULL, ops, nops, &at, &built);
 	if (rc != 0 || built == NULL) {
 		goto out;
 	}

@@ -581,6 +581,11 @@ void node_calendar_store(
  * durable (kind "case"). */
 void node_publish_case(struct node *n, const Ow__Case *cs);
 
+/* The history index key of (case, origin, seq): 'h', NUL, case id, NUL,
+ * origin, NUL, seq (8 bytes BE); its length. */
+#define NODE_HIST_KEY_MAX (NODE_CASE_ID_MAX + NODE_ORIGIN_MAX + 16)
+size_t node_hist_key(const char *case_id, const char *origin, uint64_t seq,
+    uint8_t key[NODE_HIST_KEY_MAX]);
 /* The history index entry of (case, origin, seq) into the open batch. */
 void node_index_history(
     struct node *n, const char *case_id, const char *origin, uint64_t seq);

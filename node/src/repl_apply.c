@@ -304,11 +304,10 @@ oplist_free(struct oplist *l)
 	cm_free(l->ops);
 }
 
-void
-node_index_history(
-    struct node *n, const char *case_id, const char *origin, uint64_t seq)
+size_t
+node_hist_key(const char *case_id, const char *origin, uint64_t seq,
+    uint8_t key[NODE_HIST_KEY_MAX])
 {
-	uint8_t key[NODE_CASE_ID_MAX + NODE_ORIGIN_MAX + 16];
 	size_t off = 0, l;
 
 	key[off++] = 'h';
@@ -321,12 +320,18 @@ node_index_history(
 	memcpy(key + off, origin, l);
 	off += l;
 	key[off++] = 0;
-	for (int i = 7; i >= 0; i--) {
-		key[off + (size_t)i] = (uint8_t)(seq & 0xff);
-		seq >>= 8;
-	}
-	off += 8;
-	node_batch_put(n->open.batch, NODE_CF_IDX, key, off, "", 0);
+	node_put_be64(key + off, seq);
+	return off + 8;
+}
+
+void
+node_index_history(
+    struct node *n, const char *case_id, const char *origin, uint64_t seq)
+{
+	uint8_t key[NODE_HIST_KEY_MAX];
+	size_t kl = node_hist_key(case_id, origin, seq, key);
+
+	node_batch_put(n->open.batch, NODE_CF_IDX, key, kl, "", 0);
 }
 
 /* The durable ops of a case, from its history index and the log. */

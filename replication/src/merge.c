@@ -1178,7 +1178,7 @@ repl_case_build_on(const struct repl_case_base *base, Ow__Op *const *ops,
 
 int
 repl_case_seal_point(const struct repl_case_base *base, Ow__Op *const *ops,
-    size_t n, struct repl_case_base *at)
+    size_t n, struct repl_case_base *at, Ow__Case **out)
 {
 	Ow__Case *c = NULL;
 	int rc;
@@ -1198,6 +1198,10 @@ repl_case_seal_point(const struct repl_case_base *base, Ow__Op *const *ops,
 	} else {
 		rc = build_from(NULL, NULL, NULL, ops, n, &c, NULL, at);
 	}
-	node_case_free(c);
+	if (out != NULL) {
+		*out = c; /* the caller's (NULL on failure) */
+	} else {
+		node_case_free(c);
+	}
 	return rc;
 }

@@ -82,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (repl_case_build_on(&rb, &op, 1, &out, NULL) == 0) {
 				node_case_free(out);
 			}
-			if (repl_case_seal_point(&rb, &op, 1, &at) == 0) {
+			if (repl_case_seal_point(&rb, &op, 1, &at, NULL) == 0) {
 				node_case_free(at.c);
 			}
 		}

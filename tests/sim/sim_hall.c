@@ -1093,7 +1093,8 @@ compact_case(struct sim_world *w, struct sim_hall *h, int ci)
 			ops[n++] = op->op;
 		}
 	}
-	rc = repl_case_seal_point(cur.c != NULL ? &cur : NULL, ops, n, &at);
+	rc = repl_case_seal_point(
+	    cur.c != NULL ? &cur : NULL, ops, n, &at, NULL);
 	cm_free(ops);
 	if (rc != 0) {
 		sim_fail(

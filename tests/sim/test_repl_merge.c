@@ -723,7 +723,7 @@ test_seals(void **state)
 	node_case_free(c);
 
 	/* The seal point: the case at {a: 3, b: 1}. */
-	assert_rc(repl_case_seal_point(NULL, ops, n, &at1), 0);
+	assert_rc(repl_case_seal_point(NULL, ops, n, &at1, NULL), 0);
 	assert_non_null(at1.c);
 	assert_ptr_equal(at1.seal, ops[4]);
 	assert_int_equal(at1.c->state, NODE_ST_IN_REVIEW);
@@ -760,7 +760,7 @@ test_seals(void **state)
 		assert_int_equal(c->n_notes, 2);
 		assert_string_equal(c->notes[0]->text, "late");
 		node_case_free(c);
-		assert_rc(repl_case_seal_point(NULL, some, ns, &at2), 0);
+		assert_rc(repl_case_seal_point(NULL, some, ns, &at2, NULL), 0);
 		b = pack_on(&at2, some, ns, &len1);
 		c = build(some, ns, NULL);
 		{
@@ -785,7 +785,7 @@ test_seals(void **state)
 		for (size_t i = 3; i < n; i++) {
 			rest[nr++] = ops[i];
 		}
-		assert_rc(repl_case_seal_point(&at1, rest, nr, &none), 0);
+		assert_rc(repl_case_seal_point(&at1, rest, nr, &none, NULL), 0);
 		assert_null(none.c);
 	}
 
@@ -809,7 +809,7 @@ test_seals(void **state)
 	cm_free(full);
 	full = pack(c, &len);
 	node_case_free(c);
-	assert_rc(repl_case_seal_point(&at1, ops, n, &at2), 0);
+	assert_rc(repl_case_seal_point(&at1, ops, n, &at2, NULL), 0);
 	assert_ptr_equal(at2.seal, ops[9]);
 	assert_int_equal(repl_vv_get(at2.c->version, "c"), 2);
 	b = pack_on(&at2, ops, n, &len1);

@@ -95,10 +95,12 @@ int repl_case_build_on(const struct repl_case_base *base, Ow__Op *const *ops,
  * The latest seal that the ops (on base, which may be NULL) make ready
  * beyond base's, and the case at its context: at->c (the caller frees it
  * with node_case_free) and at->seal (one of ops). at->c is NULL when no
- * such seal is ready. 0, CM_EINVAL or CM_ENOMEM.
+ * such seal is ready. With out non-NULL, *out is the case built from all
+ * of them, as repl_case_build_on gives it (one build for both). 0,
+ * CM_EINVAL or CM_ENOMEM.
  */
 int repl_case_seal_point(const struct repl_case_base *base, Ow__Op *const *ops,
-    size_t n, struct repl_case_base *at);
+    size_t n, struct repl_case_base *at, Ow__Case **out);
 
 /* Did x happen before y (the relation above)? Borrows both. */
 bool repl_op_before(const Ow__Op *x, const Ow__Op *y);
