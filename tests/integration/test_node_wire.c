@@ -1471,28 +1471,6 @@ test_bad_cursors(void **state)
 	assert_serves();
 }
 
-/*
- * LeakSanitizer reads this at start (sanitizer builds only), as ow-node
- * does (node/tools/ow_node.c): nng 1.5.2 frees a closed dialer and a pipe
- * still in its handshake later, on its own threads, so a client closed
- * just before exit (the handshake flood opens hundreds) may leave nng's
- * own objects to a leak check that runs first. Only nng's allocations
- * are suppressed: every client here is closed with node_client_close.
- */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:libnng.so\n";
-}
-
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
 int
 main(int argc, char **argv)
 {
