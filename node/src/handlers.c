@@ -297,6 +297,10 @@ node__h_status(struct call *c)
 	s->log_ops = n->log_ops;
 	s->compacted_cases = n->compacted_cases;
 	s->compacted_ops = n->compacted_ops;
+	s->syncs = n->syncs;
+	s->synced_ops = n->synced_ops;
+	s->synced_replies = n->synced_replies;
+	s->sync_us = n->sync_ns / 1000u;
 	s->uptime_s = node_now(n) - n->started_at;
 	if (form_calendar_coverage(n->cal, &first, &last, &contiguous) == 0) {
 		s->calendar_first_year = first;

@@ -666,6 +666,21 @@ put_node(struct cm_sbuf *b, struct node *n, const struct node_metrics *m)
 		sample(b, "ow_queue_tickets", "state", ticket_state_names[i],
 		    tickets[i]);
 	}
+	family(b, "ow_store_syncs_total", "counter",
+	    "Batches written and synced (group commit).");
+	sample(b, "ow_store_syncs_total", NULL, NULL, n->syncs);
+	family(b, "ow_store_synced_ops_total", "counter",
+	    "Ops in the synced batches, of every origin.");
+	sample(b, "ow_store_synced_ops_total", NULL, NULL, n->synced_ops);
+	family(b, "ow_store_synced_replies_total", "counter",
+	    "Replies that waited for a batch to be synced.");
+	sample(
+	    b, "ow_store_synced_replies_total", NULL, NULL, n->synced_replies);
+	family(b, "ow_store_sync_seconds_total", "counter",
+	    "Time the synced batches' writes and syncs took.");
+	cm_sbuf_puts(b, "ow_store_sync_seconds_total ");
+	put_seconds(b, n->sync_ns);
+	cm_sbuf_puts(b, "\n");
 	gauge(b, "ow_replies_waiting_batch",
 	    "Replies waiting for the open batch to be synced.",
 	    n->open.nwaiting);

@@ -211,6 +211,12 @@ struct node {
 	bool writing;
 	uv_work_t work;
 	int write_rc;
+	/* The flying batch's ops, and its write and sync's time (worker). */
+	uint64_t write_ops, write_ns;
+	/* Group commit since the start, for status and /metrics: batches
+	 * synced, the ops and the replies that waited in them, and the time
+	 * their writes and syncs took. */
+	uint64_t syncs, synced_ops, synced_replies, sync_ns;
 	uint64_t next_gen;
 	uint64_t durable_gen; /* batches up to this one are synced */
 	struct node_recent recent[NODE_RECENT_REQS];

@@ -133,9 +133,13 @@ write_work(uv_work_t *w)
 {
 	struct node *n = w->data;
 
+	n->write_ops = n->flying.nops + n->flying.nremote; /* sealing drops */
 	n->write_rc = node_gen_seal(n, &n->flying);
 	if (n->write_rc == 0) {
+		uint64_t t0 = uv_hrtime();
+
 		n->write_rc = node_store_write(n->st, n->flying.batch, true);
+		n->write_ns = uv_hrtime() - t0;
 	}
 	if (n->write_rc == 0) {
 		send_events(n, n->flying.events, true);
@@ -176,6 +180,10 @@ write_done(uv_work_t *w, int status)
 	send_events(n, n->flying.events, rc == 0);
 	n->flying.events = n->flying.events_tail = NULL;
 	if (rc == 0) {
+		n->syncs++;
+		n->synced_ops += n->write_ops;
+		n->synced_replies += n->flying.nwaiting;
+		n->sync_ns += n->write_ns;
 		node_overlay_settle(n, n->flying.id);
 		node_pend_settle(n, n->flying.id);
 		n->durable_seq = n->flying_seq;

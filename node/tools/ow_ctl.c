@@ -496,6 +496,14 @@ cmd_status(struct ctl *x)
 			    json_integer((json_int_t)s->compacted_cases));
 			json_object_set_new(j, "compacted_ops",
 			    json_integer((json_int_t)s->compacted_ops));
+			json_object_set_new(
+			    j, "syncs", json_integer((json_int_t)s->syncs));
+			json_object_set_new(j, "synced_ops",
+			    json_integer((json_int_t)s->synced_ops));
+			json_object_set_new(j, "synced_replies",
+			    json_integer((json_int_t)s->synced_replies));
+			json_object_set_new(
+			    j, "sync_us", json_integer((json_int_t)s->sync_us));
 		}
 		print_json(j);
 	} else {
@@ -523,6 +531,15 @@ cmd_status(struct ctl *x)
 		printf(_("Disk:       %llu bytes\n"),
 		    (unsigned long long)s->disk_bytes);
 		printf(_("Up:         %lld s\n"), (long long)s->uptime_s);
+		if (s->syncs > 0) {
+			printf(
+			    _("Syncs:      %llu since the start, %.1f ops and "
+			      "%.1f replies a sync, %.2f ms a sync\n"),
+			    (unsigned long long)s->syncs,
+			    (double)s->synced_ops / (double)s->syncs,
+			    (double)s->synced_replies / (double)s->syncs,
+			    (double)s->sync_us / 1000.0 / (double)s->syncs);
+		}
 		if (s->repl_listen[0] != '\0') {
 			printf(_("Replication: %s (hints %s)\n"),
 			    s->repl_listen, s->repl_hints);

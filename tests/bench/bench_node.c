@@ -248,6 +248,69 @@ node_rss_kb(const char *field)
 	return kb;
 }
 
+/* CPU time in clock ticks: the whole machine's busy time (every state but
+ * idle and iowait, from /proc/stat) and the node's (utime + stime). What
+ * a create costs the machine bounds how many a second it can do. */
+struct cpu {
+	unsigned long long machine, node;
+};
+
+static void
+cpu_read(struct cpu *c)
+{
+	unsigned long long v[8] = {0}, ut = 0, st = 0;
+	char path[64];
+	FILE *f = fopen("/proc/stat", "r");
+
+	c->machine = c->node = 0;
+	if (f != NULL) {
+		if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+		        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+		        &v[7]) == 8) {
+			/* user nice system idle iowait irq softirq steal */
+			c->machine = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)node_pid);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		char buf[1024];
+		char *p = fgets(buf, sizeof(buf), f) != NULL ? strrchr(buf, ')')
+		                                             : NULL;
+
+		/* After "pid (comm)": state is field 3, utime 14, stime 15. */
+		if (p != NULL && sscanf(p + 2,
+		                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+		                     "%*u %*u %llu %llu",
+		                     &ut, &st) == 2) {
+			c->node = ut + st;
+		}
+		fclose(f);
+	}
+}
+
+/* Print the CPU a request took between a and b: the node's and the
+ * machine's, in microseconds, and how busy the machine's cores were. */
+static void
+cpu_print(const struct cpu *a, const struct cpu *b, long requests,
+    double seconds, const char *what)
+{
+	double tick_us = 1e6 / (double)sysconf(_SC_CLK_TCK);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (requests <= 0 || b->machine <= a->machine) {
+		return;
+	}
+	printf("             CPU: node %.0f us a %s, whole machine %.0f us "
+	       "a %s (its %ld cores %.0f%% busy)\n",
+	    (double)(b->node - a->node) * tick_us / (double)requests, what,
+	    (double)(b->machine - a->machine) * tick_us / (double)requests,
+	    what, cores,
+	    100.0 * (double)(b->machine - a->machine) * tick_us /
+	        (seconds * 1e6 * (double)(cores > 0 ? cores : 1)));
+}
+
 static uint64_t
 dir_bytes(const char *dir)
 {
@@ -448,6 +511,28 @@ struct client {
 };
 
 static pthread_barrier_t go;
+
+/* The node's group-commit counters (StatusResp): batches synced, the
+ * replies that waited in them, and the time their writes and syncs took. */
+struct syncs {
+	uint64_t syncs, replies, us;
+};
+
+static void
+syncs_read(struct node_client *c, struct syncs *out)
+{
+	Ow__Response *resp = NULL;
+	int rc = status_call(c, &resp);
+
+	if (rc != 0) {
+		die("status", rc);
+	}
+	out->syncs = resp->status_resp->syncs;
+	out->replies = resp->status_resp->synced_replies;
+	out->us = resp->status_resp->sync_us;
+	ow__response__free_unpacked(resp, NULL);
+}
+
 static atomic_ullong next_case; /* applicant numbers, unique per run */
 
 /* scale phase */
@@ -703,6 +788,8 @@ cmd_creates(void)
 		double t0, t1, *lat;
 		size_t nlat = 0;
 		long done = 0;
+		struct syncs s0, s1;
+		struct cpu c0, c1;
 
 		if (cl == NULL) {
 			die("memory", CM_ENOMEM);
@@ -712,6 +799,7 @@ cmd_creates(void)
 			continue;
 		}
 		clients_open(cl, n);
+		syncs_read(cl[0].c, &s0);
 		pthread_barrier_init(&go, NULL, (unsigned)n + 1);
 		for (int i = 0; i < n; i++) {
 			cl[i].deadline = 0;
@@ -723,6 +811,7 @@ cmd_creates(void)
 		for (int i = 0; i < n; i++) {
 			cl[i].deadline = t0 + (double)seconds * 1000;
 		}
+		cpu_read(&c0);
 		pthread_barrier_wait(&go);
 		for (int i = 0; i < n; i++) {
 			pthread_join(cl[i].th, NULL);
@@ -732,8 +821,10 @@ cmd_creates(void)
 			done += cl[i].done;
 			nlat += cl[i].nlat;
 		}
+		cpu_read(&c1);
 		t1 = ow_now_ms();
 		pthread_barrier_destroy(&go);
+		syncs_read(cl[0].c, &s1);
 		lat = malloc((nlat + 1) * sizeof(*lat));
 		nlat = 0;
 		for (int i = 0; lat != NULL && i < n; i++) {
@@ -753,6 +844,17 @@ cmd_creates(void)
 			    (t1 - t0) / 1000);
 			printf("RESULT creates_per_s_%d %.0f\n", n, rate);
 		}
+		if (s1.syncs > s0.syncs) {
+			double k = (double)(s1.syncs - s0.syncs);
+
+			printf("             group commit: %.0f syncs, %.1f "
+			       "replies a sync, %.2f ms a write and sync\n",
+			    k, (double)(s1.replies - s0.replies) / k,
+			    (double)(s1.us - s0.us) / 1000.0 / k);
+			printf("RESULT replies_per_sync_%d %.1f\n", n,
+			    (double)(s1.replies - s0.replies) / k);
+		}
+		cpu_print(&c0, &c1, done, (t1 - t0) / 1000, "create");
 		free(lat);
 		created += done;
 	}
@@ -760,7 +862,8 @@ cmd_creates(void)
 	if (only == 0) {
 		struct client cl[16];
 		long done = 0;
-		double t0;
+		double t0, t1;
+		struct cpu c0, c1;
 
 		clients_open(cl, 16);
 		pthread_barrier_init(&go, NULL, 17);
@@ -772,6 +875,7 @@ cmd_creates(void)
 		for (int i = 0; i < 16; i++) {
 			cl[i].deadline = t0 + (double)seconds * 1000;
 		}
+		cpu_read(&c0);
 		pthread_barrier_wait(&go);
 		for (int i = 0; i < 16; i++) {
 			pthread_join(cl[i].th, NULL);
@@ -780,10 +884,13 @@ cmd_creates(void)
 			}
 			done += cl[i].done;
 		}
+		cpu_read(&c1);
+		t1 = ow_now_ms();
 		pthread_barrier_destroy(&go);
 		printf("  16 clients %9.0f lookups/s of a missing case (the "
 		       "floor: auth and one read, no write)\n",
 		    (double)done / (double)seconds);
+		cpu_print(&c0, &c1, done, (t1 - t0) / 1000, "lookup");
 		printf("RESULT floor_per_s_16 %.0f\n",
 		    (double)done / (double)seconds);
 		clients_close(cl, 16);

@@ -55,6 +55,12 @@ done
 missed=0
 failed=0
 
+# The machine's busy CPU time in clock ticks (every state of /proc/stat's
+# first line but idle and iowait), as bench_node counts it.
+machine_busy() {
+	awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
+}
+
 if [[ "$part" == *a* ]]; then
 	echo "== a. durable creates per second =="
 	out="$("$bench" "$node" creates)"
@@ -81,12 +87,24 @@ if [[ "$part" == *a* ]]; then
 			for t in 1 4 16; do
 				rm -rf "$dbdir/db"
 				# --num bounds each thread; --duration ends the run.
-				line="$("$db_bench" --benchmarks=fillrandom --sync=1 \
+				busy0="$(machine_busy)"
+				dbout="$("$db_bench" --benchmarks=fillrandom --sync=1 \
 					--threads="$t" --num=10000000 --duration="$seconds" \
-					--value_size="$value_size" --db="$dbdir/db" 2>&1 |
-					grep '^fillrandom')"
+					--value_size="$value_size" --db="$dbdir/db" \
+					--statistics=1 2>&1)"
+				busy1="$(machine_busy)"
+				line="$(echo "$dbout" | grep '^fillrandom')"
 				db_rate[$t]="$(echo "$line" | awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "ops/sec") print $i}')"
 				echo "  $line"
+				# RocksDB groups concurrent synced writers too: its
+				# puts per WAL sync, beside the node's replies per sync.
+				echo "$dbout" | awk -v t="$t" '
+					$1 == "rocksdb.number.keys.written" {k = $4}
+					$1 == "rocksdb.wal.synced" {s = $4}
+					END {if (s > 0) printf "      %d thread%s: %d WAL syncs, %.1f puts a sync\n", t, t == 1 ? "" : "s", s, k / s}'
+				echo "$line" | awk -v b0="$busy0" -v b1="$busy1" -v hz="$(getconf CLK_TCK)" '
+					{for (i = 2; i <= NF; i++) if ($i ~ /^operations/) ops = $(i - 1)}
+					END {if (ops > 0 && b1 > b0) printf "      whole machine CPU %.0f us a put\n", (b1 - b0) * 1e6 / hz / ops}'
 			done
 			rm -rf "$dbdir"
 			echo

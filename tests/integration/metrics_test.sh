@@ -269,6 +269,10 @@ check "a denied request counted with its status" \
 check "latency of user_add timed" ge "$(metric 'ow_request_seconds_count{type="user_add"}')" 1
 check "the ticket waits" [ "$(metric 'ow_queue_waiting{}')" = "1.0" ]
 check "ops logged" ge "$(metric 'ow_ops_logged_total{}')" 1
+check "batches synced" ge "$(metric 'ow_store_syncs_total{}')" 1
+check "the ops in them" ge "$(metric 'ow_store_synced_ops_total{}')" 1
+check "the replies that waited for them" ge "$(metric 'ow_store_synced_replies_total{}')" 1
+check "the time they took" ge "$(metric 'ow_store_sync_seconds_total{}')" 0.000001
 check "the vector has this hall" ge "$(metric 'ow_repl_vector{origin="hall-mt"}')" 1
 check "store bytes" ge "$(metric 'ow_store_bytes{}')" 1
 check "warning levels listed" grep -q '^ow_cases_by_warning{level="overdue"} ' "$work/scrape.body"

@@ -319,6 +319,15 @@ check "the first node still serves" rc_is 0
 OW_NEW_PASSWORD=$CLERK_PW admin user add clerk1 --role clerk --display 张小明
 check "add a clerk" rc_is 0
 check "add says so" has "user added"
+# The account went through group commit: status counts the batch synced.
+admin status
+check "status: the group commit's syncs" grep -qE '^Syncs: +[1-9][0-9]* since the start, [0-9.]+ ops and [0-9.]+ replies a sync, [0-9.]+ ms a sync$' <<<"$out"
+if [ "$HAVE_PY" -eq 1 ]; then
+  admin --json status
+  check "status --json: syncs, the ops and replies in them, their time" is \
+    "$(jq_py 'd["syncs"] >= 1, d["synced_ops"] >= 1, d["synced_replies"] >= 1, d["sync_us"] > 0')" \
+    "True True True True"
+fi
 OW_NEW_PASSWORD=$SUP_PW admin user add sup1 --role supervisor
 check "add a supervisor" rc_is 0
 OW_NEW_PASSWORD=$AUD_PW admin user add aud1 --role auditor
