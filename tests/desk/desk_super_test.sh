@@ -186,6 +186,7 @@ keys ops F8
 check "F8: the ops screen" poll ops "Operations: this node and its peers"
 check "the node" poll ops "Node hall-ft, hall 福田区政务服务大厅"
 check "storage and cases" poll_re ops "Cases about [0-9]+, ops [0-9]+, storage [0-9.]+ KiB"
+check "the disk's syncs (group commit)" poll_re ops "Disk syncs: [1-9][0-9]* since the start, [0-9]+[.][0-9]{2} ms each, [0-9]+[.][0-9] requests waited for each"
 check "the calendar" poll ops "Calendar 2024 to 2026"
 check "no certificate: local connections only" poll ops "Certificate: none (local connections only)"
 check "the calendar warning (after 1 November)" poll ops "Warning: calendar_next_year_missing"

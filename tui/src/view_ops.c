@@ -107,6 +107,16 @@ ops_draw(struct tui_desk *d, WINDOW *w, struct tui_cursor *cur)
 		    (unsigned long long)s->compacted_cases,
 		    (unsigned long long)s->compacted_ops);
 	}
+	if (s->syncs > 0) {
+		/* Group commit: a disk whose syncs grow slow holds every
+		 * window's writes up. */
+		LINE(TUI_S_NORMAL,
+		    _("Disk syncs: %llu since the start, %.2f ms each, %.1f "
+		      "requests waited for each"),
+		    (unsigned long long)s->syncs,
+		    (double)s->sync_us / 1000.0 / (double)s->syncs,
+		    (double)s->synced_replies / (double)s->syncs);
+	}
 	LINE(TUI_S_NORMAL,
 	    _("Calendar %d to %d, matters %u, flagged cases %llu"),
 	    s->calendar_first_year, s->calendar_last_year, s->matters,
