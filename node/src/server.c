@@ -34,6 +34,10 @@
 
 static void slot_cb(void *arg);
 
+/* Set once the sockets start closing: a late completion touches nothing
+ * of the node (see close_sockets). */
+static atomic_bool sockets_closing;
+
 /* ---- replies ------------------------------------------------------------ */
 
 static void
@@ -409,6 +413,15 @@ slot_cb(void *arg)
 	struct node *n = s->n;
 	int rv = nng_aio_result(s->aio);
 
+	if (atomic_load(&sockets_closing)) {
+		nng_msg *m = nng_aio_get_msg(s->aio);
+
+		if (m != NULL && (rv != 0 || s->state != SLOT_SEND)) {
+			nng_aio_set_msg(s->aio, NULL);
+			nng_msg_free(m);
+		}
+		return;
+	}
 	if (s->state == SLOT_SEND) {
 		if (rv != 0) {
 			nng_msg *m = nng_aio_get_msg(s->aio);
@@ -583,21 +596,101 @@ open_sockets(struct node *n)
 	return 0;
 }
 
+/*
+ * Closing the sockets, on a thread of its own: nng 1.5.2's nng_close can
+ * wait forever for a connection it never finishes tearing down (seen in
+ * the tests when desks were connected at the stop; nanomsg/nng#1827,
+ * fixed only in later releases). Everything acknowledged is on disk by
+ * now, so the stop waits CLOSE_WAIT_S for the sockets and then goes on
+ * (closing the store, logging node.stopped) without them; the process's
+ * exit closes the connections. The closer's state is static, so that a
+ * closer still stuck when the node is gone holds nothing of it.
+ */
+#define CLOSE_WAIT_S 5
+
+static struct {
+	nng_aio *aios[NODE_NCTX];
+	nng_socket rep, pub;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+} closer = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *
+closer_main(void *arg)
+{
+	(void)arg;
+	/* Every aio first (nanomsg/nng#1543: closing a socket with
+	 * operations in flight can hang), then the sockets. */
+	for (int i = 0; i < NODE_NCTX; i++) {
+		if (closer.aios[i] != NULL) {
+			nng_aio_stop(closer.aios[i]);
+		}
+	}
+	nng_close(closer.rep);
+	nng_close(closer.pub);
+	pthread_mutex_lock(&closer.mu);
+	closer.done = true;
+	pthread_cond_signal(&closer.cv);
+	pthread_mutex_unlock(&closer.mu);
+	return NULL;
+}
+
+/* True when the sockets closed within CLOSE_WAIT_S. */
+static bool
+close_bounded(struct node *n)
+{
+	struct timespec until;
+	pthread_t t;
+	bool done;
+
+	for (int i = 0; i < NODE_NCTX; i++) {
+		closer.aios[i] = n->slots[i].aio;
+	}
+	closer.rep = n->rep;
+	closer.pub = n->pub;
+	closer.done = false;
+	atomic_store(&sockets_closing, true);
+	if (pthread_create(&t, NULL, closer_main, NULL) != 0) {
+		closer_main(NULL);
+		return true;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += CLOSE_WAIT_S;
+	pthread_mutex_lock(&closer.mu);
+	while (!closer.done &&
+	       pthread_cond_timedwait(&closer.cv, &closer.mu, &until) == 0) {
+	}
+	done = closer.done;
+	pthread_mutex_unlock(&closer.mu);
+	if (done) {
+		pthread_join(t, NULL);
+	} else {
+		pthread_detach(t);
+		cm_log_warn("node.close_stuck",
+		    "after=%ds: the request sockets did not close (nng); "
+		    "stopping without them, every acknowledged change is on "
+		    "disk",
+		    CLOSE_WAIT_S);
+	}
+	return done;
+}
+
 static void
 close_sockets(struct node *n)
 {
-	for (int i = 0; i < NODE_NCTX; i++) {
-		if (n->slots[i].aio != NULL) {
-			nng_aio_stop(n->slots[i].aio);
-		}
-	}
-	nng_close(n->rep);
-	nng_close(n->pub);
+	/* A stuck closer keeps the aios (closer.aios): nng may still
+	 * hold them. */
+	bool closed = close_bounded(n);
+
 	for (int i = 0; i < NODE_NCTX; i++) {
 		struct node_slot *s = &n->slots[i];
 
 		if (s->aio != NULL) {
-			nng_aio_free(s->aio);
+			if (closed) {
+				nng_aio_free(s->aio);
+				closer.aios[i] = NULL;
+			}
 			s->aio = NULL;
 		}
 		if (s->msg != NULL) {
@@ -891,6 +984,7 @@ node_serve(struct node *n)
 		return CM_EINTERNAL;
 	}
 	atomic_init(&n->has_requests, false);
+	atomic_store(&sockets_closing, false);
 	n->wake.data = n;
 	uv_async_init(&n->loop, &n->wake, wake_cb);
 	/* First: a metrics_listen that is refused stops the start before
