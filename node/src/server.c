@@ -137,7 +137,8 @@ write_work(uv_work_t *w)
 {
 	struct node *n = w->data;
 
-	n->write_ops = n->flying.nops + n->flying.nremote; /* sealing drops */
+	/* Counted before node_gen_seal, which drops the ops. */
+	n->write_ops = n->flying.nops + n->flying.nremote;
 	n->write_rc = node_gen_seal(n, &n->flying);
 	if (n->write_rc == 0) {
 		uint64_t t0 = uv_hrtime();
