@@ -304,33 +304,6 @@ cmd_run(int argc, char **argv)
 	return 0;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-/*
- * LeakSanitizer reads this at start (sanitizer builds only). nng 1.5.2
- * frees a closed listener, and a pipe still in its handshake, later on its
- * own threads; when SIGTERM stops the node while connections are being
- * accepted (tests/integration: shutdown with logins in flight), the
- * process may exit before nng has freed them: memory held at exit, not a
- * leak of the running node. nng_fini does not wait for them. Only nng's
- * own allocations are suppressed; the node frees every aio and message it
- * holds (server.c: close_sockets).
- */
-const char *__lsan_default_suppressions(void);
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:libnng.so\n";
-}
-
-/* Quiet about that suppression at exit; LSAN_OPTIONS overrides. */
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-#endif
-
 /* ow-node restore BACKUPDIR DATADIR [--id N] */
 static int
 cmd_restore(int argc, char **argv)
