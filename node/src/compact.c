@@ -702,15 +702,7 @@ node_compact_sweep(struct node *n, uint64_t budget_us, uint64_t floor_us)
 		return true;
 	}
 	if (cursor_len > 0) {
-		node_iter_seek(it, cursor, cursor_len);
-		if (node_iter_valid(it)) {
-			size_t kl;
-			const void *k = node_iter_key(it, &kl);
-
-			if (kl == cursor_len && memcmp(k, cursor, kl) == 0) {
-				node_iter_next(it);
-			}
-		}
+		node_iter_seek_after(it, cursor, cursor_len);
 	}
 	for (; node_iter_valid(it); node_iter_next(it)) {
 		size_t kl, vl;

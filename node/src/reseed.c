@@ -172,7 +172,10 @@ node_seed_page(
 		    after[0] == 'b' ? after + 1 : "");
 		sl = strlen(seek);
 		rc = node_iter_new(st, NODE_CF_META, "base/", 5, &it);
-		if (rc == 0) {
+		if (rc == 0 && after[0] == 'b') {
+			/* After the last of the previous page. */
+			node_iter_seek_after(it, seek, sl);
+		} else if (rc == 0) {
 			node_iter_seek(it, seek, sl);
 		}
 		for (; rc == 0 && node_iter_valid(it); node_iter_next(it)) {
@@ -181,10 +184,6 @@ node_seed_page(
 			const void *v = node_iter_value(it, &vl);
 			char id[NODE_CASE_ID_MAX];
 
-			if (after[0] == 'b' && kl == sl &&
-			    memcmp(k, seek, sl) == 0) {
-				continue; /* the last of the previous page */
-			}
 			if (kl - 5 >= sizeof(id)) {
 				continue;
 			}

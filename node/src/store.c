@@ -709,6 +709,20 @@ node_iter_seek(struct node_iter *it, const void *key, size_t klen)
 }
 
 void
+node_iter_seek_after(struct node_iter *it, const void *key, size_t klen)
+{
+	node_iter_seek(it, key, klen);
+	if (node_iter_valid(it)) {
+		size_t kl;
+		const void *k = node_iter_key(it, &kl);
+
+		if (kl == klen && memcmp(k, key, klen) == 0) {
+			node_iter_next(it);
+		}
+	}
+}
+
+void
 node_iter_seek_last(struct node_iter *it)
 {
 	const unsigned char *upper = it->buf + it->plen;

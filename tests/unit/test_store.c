@@ -597,6 +597,20 @@ test_iter_seek(void **state)
 	assert_null(node_iter_value(it, &vlen));
 	assert_int_equal(vlen, 0);
 
+	/* After a key: past it when it exists, at the next one when not,
+	 * nothing after the last key of the prefix. */
+	node_iter_seek_after(it, "ab\xff", 3);
+	{
+		static const struct key want[] = {
+		    K("ab\xff\x00"), K("ab\xff\xff"), K("ab\xff\xff\xff")};
+		expect_forward(it, want, 3);
+	}
+	node_iter_seek_after(it, "ab\x01", 3);
+	k = node_iter_key(it, &klen);
+	assert_true(key_eq(k, klen, (struct key)K("ab\xff")));
+	node_iter_seek_after(it, "ab\xff\xff\xff", 5);
+	assert_false(node_iter_valid(it));
+
 	/* After the prefix: nothing, even though "ac" and "b" exist. */
 	node_iter_seek(it, "ab\xff\xff\xff\x01", 6);
 	assert_false(node_iter_valid(it));

@@ -126,6 +126,9 @@ int node_iter_new(struct node_store *st, enum node_cf cf, const void *prefix,
 /* Position at the first key >= key within the prefix (a key before the
  * prefix means its first key). */
 void node_iter_seek(struct node_iter *it, const void *key, size_t klen);
+/* Position at the first key > key within the prefix: resuming a walk
+ * after the last key it handled. */
+void node_iter_seek_after(struct node_iter *it, const void *key, size_t klen);
 /* Position at the last key of the prefix. */
 void node_iter_seek_last(struct node_iter *it);
 /* True when positioned on a key of the prefix. */
